@@ -1,0 +1,407 @@
+//! Loading a set of spec files or folders into a [`Catalog`]: walk, detect, parse each API with
+//! its loader, resolve products against the APIs, and report every file (for `portal check`).
+//!
+//! This is the IO edge of the crate: it lists folders and hands [`DiskFiles`] to the loaders.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::detect;
+use crate::error::{Diagnostic, Error, Location, Severity};
+use crate::files::{DiskFiles, Files, normalize};
+use crate::model::{Api, Catalog, SpecKind};
+use crate::{openapi, product, wsdl};
+
+/// What `portal check` says about one file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FileReport {
+    /// The file as reached from the argument it was found under.
+    pub path: PathBuf,
+    /// Its kind.
+    pub kind: SpecKind,
+    /// Declared version (spec version for APIs, product version for products).
+    pub version: Option<String>,
+    /// Title of the API or product.
+    pub title: Option<String>,
+    /// Operation count of the file's API (0 for other kinds).
+    pub operations: usize,
+    /// The id the API got in the catalog.
+    pub api_id: Option<String>,
+    /// Errors and warnings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    /// Errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+    }
+
+    /// Warnings only.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+    }
+}
+
+/// The catalog and a report per file.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOutcome {
+    /// What loaded.
+    pub catalog: Catalog,
+    /// One report per file, in path order.
+    pub files: Vec<FileReport>,
+}
+
+impl LoadOutcome {
+    /// Every error diagnostic.
+    pub fn errors(&self) -> Vec<&Diagnostic> {
+        self.files.iter().flat_map(|f| f.errors()).collect()
+    }
+
+    /// Every warning diagnostic.
+    pub fn warnings(&self) -> Vec<&Diagnostic> {
+        self.files.iter().flat_map(|f| f.warnings()).collect()
+    }
+}
+
+/// Load everything under a specs folder (the generator's and sandbox's entry point).
+/// Files with errors are left out of the catalog; the caller decides whether errors are fatal.
+pub fn load_dir(dir: &Path) -> LoadOutcome {
+    load_paths(&[dir.to_path_buf()])
+}
+
+/// One file to load: where it is, and the tree its references may reach.
+struct Entry {
+    path: PathBuf,
+    root: PathBuf,
+}
+
+/// Load files and folders (folders recursively). Never panics on bad input: every problem is a
+/// diagnostic on its file.
+pub fn load_paths(paths: &[PathBuf]) -> LoadOutcome {
+    let mut entries = Vec::new();
+    let mut reports = Vec::new();
+    for arg in paths {
+        if arg.is_dir() {
+            let mut found = Vec::new();
+            walk(arg, &mut found, 0);
+            found.sort();
+            for path in found {
+                entries.push(Entry {
+                    path,
+                    root: arg.clone(),
+                });
+            }
+        } else if arg.is_file() {
+            let root = file_root(arg);
+            entries.push(Entry {
+                path: arg.clone(),
+                root,
+            });
+        } else {
+            reports.push(FileReport {
+                path: arg.clone(),
+                kind: SpecKind::Unknown,
+                version: None,
+                title: None,
+                operations: 0,
+                api_id: None,
+                diagnostics: vec![Diagnostic::error(
+                    Location::file(arg),
+                    "no such file or folder",
+                )],
+            });
+        }
+    }
+    load_entries(entries, reports)
+}
+
+fn file_root(path: &Path) -> PathBuf {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    if path.is_relative() {
+        // A relative file may reach anything under the working folder.
+        return PathBuf::from(".");
+    }
+    parent
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in read.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            walk(&path, out, depth + 1);
+        } else if ft.is_file() && detect::is_candidate(&path) {
+            out.push(path);
+        }
+    }
+}
+
+fn relative_to(path: &Path, root: &Path) -> String {
+    let p = normalize(path);
+    let r = normalize(root);
+    let rel = p.strip_prefix(&r).map_or(p.as_path(), |x| x);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+fn load_entries(entries: Vec<Entry>, mut reports: Vec<FileReport>) -> LoadOutcome {
+    let mut apis: Vec<Api> = Vec::new();
+    let mut product_files = Vec::new();
+    // Files some API read (normalized path -> titles of the APIs that read them).
+    let mut touched: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+    let mut pending: Vec<(Entry, SpecKind, String)> = Vec::new();
+    // Index of the report of each API, to fill in the id once ids are unique.
+    let mut api_reports: Vec<usize> = Vec::new();
+
+    for entry in entries {
+        let files = DiskFiles::new(absolute(&entry.root));
+        let text = match files.read(&absolute(&entry.path)) {
+            Ok(t) => t,
+            Err(e) => {
+                reports.push(error_report(&entry.path, SpecKind::Unknown, &e));
+                continue;
+            }
+        };
+        let kind = detect::detect(&entry.path, &text);
+        match kind {
+            SpecKind::Openapi | SpecKind::Swagger | SpecKind::Wsdl => {
+                let result = if kind == SpecKind::Wsdl {
+                    wsdl::load(&absolute(&entry.path), &files)
+                } else {
+                    openapi::load(&absolute(&entry.path), &files)
+                };
+                match result {
+                    Ok(mut loaded) => {
+                        loaded.api.source.path = relative_to(&entry.path, &entry.root);
+                        let abs_root = absolute(&entry.root);
+                        loaded.api.source.files = loaded
+                            .files
+                            .iter()
+                            .map(|f| relative_to(f, &abs_root))
+                            .collect();
+                        for f in &loaded.files {
+                            touched
+                                .entry(normalize(f))
+                                .or_default()
+                                .insert(loaded.api.title.clone());
+                        }
+                        let diagnostics = loaded
+                            .diagnostics
+                            .into_iter()
+                            .map(|d| display_path(d, &entry))
+                            .collect();
+                        api_reports.push(reports.len());
+                        reports.push(FileReport {
+                            path: entry.path.clone(),
+                            kind,
+                            version: Some(loaded.api.source.version.clone()),
+                            title: Some(loaded.api.title.clone()),
+                            operations: loaded.api.operations.len(),
+                            api_id: None,
+                            diagnostics,
+                        });
+                        apis.push(loaded.api);
+                    }
+                    Err(e) => {
+                        let e = display_error(e, &entry);
+                        reports.push(error_report(&entry.path, kind, &e));
+                    }
+                }
+            }
+            SpecKind::Product => match product::parse(&entry.path, &text) {
+                Ok(p) => product_files.push((entry, p)),
+                Err(e) => reports.push(error_report(&entry.path, kind, &e)),
+            },
+            other => pending.push((entry, other, text)),
+        }
+    }
+
+    // Unique ids, in path order so they are stable.
+    let mut used = BTreeSet::new();
+    for (api, report_index) in apis.iter_mut().zip(&api_reports) {
+        let base = if api.id.is_empty() {
+            "api".to_string()
+        } else {
+            api.id.clone()
+        };
+        let mut id = base.clone();
+        let mut n = 2;
+        while used.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        used.insert(id.clone());
+        api.id = id.clone();
+        if let Some(report) = reports.get_mut(*report_index) {
+            report.api_id = Some(id);
+        }
+    }
+
+    // Fragments and schemas: imported by an API, or standalone.
+    for (entry, kind, text) in pending {
+        let abs = normalize(&absolute(&entry.path));
+        let mut diagnostics = Vec::new();
+        let kind = match kind {
+            SpecKind::Xsd => {
+                if !touched.contains_key(&abs) {
+                    diagnostics.extend(wsdl::check_xsd(&entry.path, &text));
+                }
+                SpecKind::Xsd
+            }
+            SpecKind::Fragment => {
+                if !touched.contains_key(&abs) {
+                    diagnostics.extend(openapi::check_fragment(&entry.path, &text));
+                }
+                SpecKind::Fragment
+            }
+            _ => SpecKind::Unknown,
+        };
+        let title = touched
+            .get(&abs)
+            .map(|users| format!("used by {}", users.iter().cloned().collect::<Vec<_>>().join(", ")));
+        reports.push(FileReport {
+            path: entry.path.clone(),
+            kind,
+            version: None,
+            title,
+            operations: 0,
+            api_id: None,
+            diagnostics,
+        });
+    }
+
+    // Products, resolved against the APIs.
+    let mut products = Vec::new();
+    for (entry, file) in product_files {
+        let (mut product, diagnostics) = product::resolve(&file, &entry.path, &apis);
+        product.path = relative_to(&entry.path, &entry.root);
+        reports.push(FileReport {
+            path: entry.path.clone(),
+            kind: SpecKind::Product,
+            version: Some(product.version.clone()),
+            title: Some(product.title.clone()),
+            operations: 0,
+            api_id: None,
+            diagnostics,
+        });
+        products.push(product);
+    }
+
+    apis.sort_by(|a, b| a.id.cmp(&b.id));
+    products.sort_by(|a, b| a.name.cmp(&b.name));
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    LoadOutcome {
+        catalog: Catalog { apis, products },
+        files: reports,
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        normalize(path)
+    } else {
+        match std::env::current_dir() {
+            Ok(cwd) => normalize(&cwd.join(path)),
+            Err(_) => normalize(path),
+        }
+    }
+}
+
+/// Loaders see absolute paths; reports show paths as the user reached them.
+fn display_path(mut d: Diagnostic, entry: &Entry) -> Diagnostic {
+    d.path = shown(&d.path, entry);
+    d
+}
+
+fn shown(path: &Path, entry: &Entry) -> PathBuf {
+    if entry.path.is_absolute() {
+        return path.to_path_buf();
+    }
+    let abs_root = absolute(&entry.root);
+    match path.strip_prefix(&abs_root) {
+        Ok(rel) => normalize(&entry.root.join(rel)),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+fn display_error(e: Error, entry: &Entry) -> Error {
+    let mut d = e.to_diagnostic();
+    d.path = shown(&d.path, entry);
+    let loc = Location {
+        path: d.path,
+        line: d.line,
+        column: d.column,
+    };
+    match e {
+        Error::Io { source, .. } => Error::Io { loc, source },
+        Error::Syntax { message, .. } => Error::Syntax { loc, message },
+        Error::Reference {
+            reference, message, ..
+        } => Error::Reference {
+            loc,
+            reference,
+            message,
+        },
+        Error::Invalid { message, .. } => Error::Invalid { loc, message },
+        Error::Unsupported { message, .. } => Error::Unsupported { loc, message },
+        Error::Limit { message, .. } => Error::Limit { loc, message },
+    }
+}
+
+fn error_report(path: &Path, kind: SpecKind, e: &Error) -> FileReport {
+    FileReport {
+        path: path.to_path_buf(),
+        kind,
+        version: None,
+        title: None,
+        operations: 0,
+        api_id: None,
+        diagnostics: vec![e.to_diagnostic()],
+    }
+}
+
+/// A URL-safe slug: lowercase ASCII letters, digits and single dashes.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Swagger Petstore - OpenAPI 3.0"), "swagger-petstore-openapi-3-0");
+        assert_eq!(slug("  __x__ "), "x");
+    }
+}
