@@ -477,7 +477,7 @@ mod tests {
         let map = json_positions(text);
         assert_eq!(map.get("/a"), Some(&(2, 3)));
         assert_eq!(map.get("/a/b~1c"), Some(&(3, 5)));
-        assert_eq!(map.get("/a/b~1c/1/d"), Some(&(3, 19)));
+        assert_eq!(map.get("/a/b~1c/1/d"), Some(&(3, 17)));
     }
 
     #[test]
