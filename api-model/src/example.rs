@@ -163,6 +163,26 @@ impl<'a> Gen<'a> {
         v
     }
 
+    /// The hint for a property: a bare `name` or `title` of a thing that is not a person gets
+    /// the thing's name in front (`Tag.name` -> `TagName`), so it reads as a thing, not a person.
+    fn property_hint(&self, prop: &str) -> String {
+        let person = [
+            "user", "person", "customer", "owner", "contact", "employee", "member", "author",
+            "holder", "payer", "payee", "debtor", "creditor",
+        ];
+        match self.named.last() {
+            Some(parent) if (prop == "name" || prop == "title") => {
+                let p = norm(parent);
+                if person.iter().any(|k| p.contains(k)) {
+                    prop.to_string()
+                } else {
+                    format!("{parent}_{prop}")
+                }
+            }
+            _ => prop.to_string(),
+        }
+    }
+
     /// Whether generating `sref` now would re-enter a named schema already being generated.
     fn recursive(&self, sref: &SchemaRef) -> bool {
         match sref.name() {
@@ -239,7 +259,8 @@ impl<'a> Gen<'a> {
                     if !required && self.recursive(prop) {
                         continue;
                     }
-                    match self.value(prop, name, depth + 1) {
+                    let hint = self.property_hint(name);
+                    match self.value(prop, &hint, depth + 1) {
                         Some(v) => {
                             map.insert(name.clone(), v);
                         }
