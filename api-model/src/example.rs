@@ -63,6 +63,8 @@ const MAX_NAMED_DEPTH: usize = 6;
 const MAX_DEPTH: usize = 24;
 /// The most values one example holds (stops huge schemas from making huge examples).
 const MAX_NODES: usize = 2_000;
+/// The longest string generated (a larger `minLength` is not honoured).
+const MAX_STRING: usize = 10_000;
 /// The most items generated for one array.
 const MAX_ITEMS: u64 = 64;
 
@@ -547,7 +549,7 @@ fn to_number(v: f64, integer: bool) -> Value {
 }
 
 fn string(rules: &StringRules, hint: &str, rng: &mut ExampleRng) -> String {
-    let min = rules.min_length.unwrap_or(0) as usize;
+    let min = (rules.min_length.unwrap_or(0) as usize).min(MAX_STRING);
     let max = rules.max_length.map_or(usize::MAX, |m| m as usize);
     if let Some(p) = &rules.pattern {
         if let Some(s) = from_pattern(p, min, max, rng) {
@@ -591,6 +593,12 @@ fn from_pattern(pattern: &str, min: usize, max: usize, rng: &mut ExampleRng) -> 
         .or_else(|_| regex_syntax::ParserBuilder::new().build().parse(pattern))
         .ok()?;
     let hir = strip_anchors(hir)?;
+    let props = hir.properties();
+    if props.minimum_len().is_none_or(|m| m > MAX_STRING)
+        || props.maximum_len().is_some_and(|m| m > 10 * MAX_STRING)
+    {
+        return None;
+    }
     let regex = rand_regex::Regex::with_hir(hir, 8).ok()?;
     let mut last = None;
     for _ in 0..16 {
