@@ -812,3 +812,224 @@ pub(crate) fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
     }
     Some(cur)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::MemoryFiles;
+    use crate::model::{
+        ApiKeyLocation, HttpAuthScheme, ParamStyle, SchemaKind, SecuritySchemeKind, StringFormat,
+    };
+
+    fn load_text(name: &str, text: &str) -> Result<Loaded> {
+        let mut files = MemoryFiles::new();
+        let path = format!("/spec/{name}");
+        files.insert(&path, text);
+        load(Path::new(&path), &files)
+    }
+
+    const SWAGGER: &str = r##"
+swagger: "2.0"
+info: {title: Uploads, version: "1"}
+host: api.example.com
+basePath: /v1
+schemes: [https, http]
+consumes: [application/json]
+securityDefinitions:
+  basic: {type: basic}
+  key: {type: apiKey, name: X-Key, in: header}
+  app: {type: oauth2, flow: application, tokenUrl: "https://auth/token", scopes: {read: Read}}
+  code: {type: oauth2, flow: accessCode, authorizationUrl: "https://auth/a", tokenUrl: "https://auth/t", scopes: {}}
+security: [{key: []}]
+paths:
+  /files:
+    post:
+      consumes: [multipart/form-data]
+      parameters:
+        - {name: file, in: formData, type: file, required: true}
+        - {name: note, in: formData, type: string}
+        - {name: tags, in: query, type: array, items: {type: string}, collectionFormat: pipes}
+      responses:
+        "201":
+          description: created
+          schema: {$ref: "#/definitions/File"}
+          headers: {X-Rate: {type: integer}}
+          examples: {application/json: {id: 1}}
+definitions:
+  File:
+    type: object
+    x-nullable: true
+    properties:
+      id: {type: integer, minimum: 0, exclusiveMinimum: true}
+"##;
+
+    #[test]
+    fn swagger_2_is_converted() {
+        let loaded = load_text("swagger.yaml", SWAGGER).expect("loads");
+        let api = &loaded.api;
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let urls: Vec<_> = api.servers.iter().map(|s| s.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            ["https://api.example.com/v1", "http://api.example.com/v1"]
+        );
+        let op = &api.operations[0];
+        let body = op.request_body.as_ref().expect("form body");
+        assert_eq!(
+            body.content.keys().collect::<Vec<_>>(),
+            ["multipart/form-data"]
+        );
+        assert!(body.required);
+        assert_eq!(op.parameters[0].style, ParamStyle::PipeDelimited);
+        let resp = &op.responses[0];
+        assert_eq!(
+            resp.content["application/json"].example,
+            Some(serde_json::json!({"id": 1}))
+        );
+        assert!(resp.headers["X-Rate"].schema.is_some());
+        let file = &api.schemas["File"];
+        assert!(file.nullable);
+        let SchemaKind::Object(o) = &file.kind else {
+            panic!("object")
+        };
+        let Some(SchemaRef::Inline(id)) = o.properties.get("id") else {
+            panic!("id")
+        };
+        let SchemaKind::Integer(rules) = &id.kind else {
+            panic!("integer")
+        };
+        assert_eq!((rules.minimum, rules.exclusive_minimum), (None, Some(0.0)));
+        let kinds: Vec<_> = api.security_schemes.values().map(|s| &s.kind).collect();
+        assert!(matches!(
+            kinds[0],
+            SecuritySchemeKind::Http {
+                scheme: HttpAuthScheme::Basic,
+                ..
+            }
+        ));
+        assert!(matches!(
+            kinds[1],
+            SecuritySchemeKind::ApiKey {
+                location: ApiKeyLocation::Header,
+                ..
+            }
+        ));
+        match kinds[2] {
+            SecuritySchemeKind::OAuth2 { flows } => assert!(flows.client_credentials.is_some()),
+            other => panic!("{other:?}"),
+        }
+        match kinds[3] {
+            SecuritySchemeKind::OAuth2 { flows } => assert!(flows.authorization_code.is_some()),
+            other => panic!("{other:?}"),
+        }
+        let multipart = body.content["multipart/form-data"]
+            .schema
+            .as_ref()
+            .expect("schema");
+        let Some(s) = multipart.resolve(api) else {
+            panic!("inline")
+        };
+        let SchemaKind::Object(form) = &s.kind else {
+            panic!("object")
+        };
+        let Some(SchemaRef::Inline(f)) = form.properties.get("file") else {
+            panic!("file")
+        };
+        assert!(matches!(&f.kind, SchemaKind::String(r) if r.format == Some(StringFormat::Binary)));
+    }
+
+    const V31: &str = r##"
+openapi: 3.1.0
+info: {title: "Cycles & Types", version: "1"}
+webhooks:
+  ping:
+    post:
+      responses: {"200": {description: ok}}
+components:
+  responses:
+    Loop: {$ref: "#/components/responses/Loop"}
+  schemas:
+    A: {$ref: "#/components/schemas/B"}
+    B: {$ref: "#/components/schemas/A"}
+    Maybe: {type: [string, "null"], examples: [x]}
+    Multi: {type: [string, integer]}
+    Fixed: {const: 3}
+paths:
+  /a:
+    get:
+      responses:
+        "200": {$ref: "#/components/responses/Loop"}
+        "201":
+          description: cycle
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/A"}
+"##;
+
+    #[test]
+    fn cycles_end_and_31_types_read() {
+        let loaded = load_text("v31.yaml", V31).expect("loads");
+        let api = &loaded.api;
+        assert_eq!(api.webhooks.len(), 1);
+        assert_eq!(
+            api.operations[0].responses.len(),
+            1,
+            "the looping response is dropped"
+        );
+        assert!(
+            loaded
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("hops") && d.line.is_some()),
+            "{:?}",
+            loaded.diagnostics
+        );
+        assert!(matches!(api.schemas["A"].kind, SchemaKind::Ref(_)));
+        assert!(
+            SchemaRef::Named("A".into()).resolve(api).is_none(),
+            "alias cycle"
+        );
+        let maybe = &api.schemas["Maybe"];
+        assert!(maybe.nullable && matches!(maybe.kind, SchemaKind::String(_)));
+        assert!(matches!(&api.schemas["Multi"].kind, SchemaKind::Union(k) if k.len() == 2));
+        assert_eq!(api.schemas["Fixed"].const_value, Some(serde_json::json!(3)));
+        // Examples of an alias cycle come out empty, not as a hang.
+        let ex = crate::example::json_example(
+            api,
+            &SchemaRef::Named("A".into()),
+            crate::example::Seed(1),
+        );
+        assert!(ex.is_null());
+    }
+
+    #[test]
+    fn hostile_documents_are_refused_cleanly() {
+        let deep_json = format!("{}{}", "{\"a\":".repeat(5000), "}".repeat(5000));
+        assert!(load_text("deep.json", &deep_json).is_err());
+        let deep_yaml = format!(
+            "openapi: 3.1.0\ninfo: {{title: x, version: '1'}}\nx: {}1{}",
+            "[".repeat(3000),
+            "]".repeat(3000)
+        );
+        assert!(load_text("deep.yaml", &deep_yaml).is_err());
+        let bomb = "openapi: 3.1.0\ninfo: {title: x, version: '1'}\na: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]\n";
+        let start = std::time::Instant::now();
+        let refused = load_text("bomb.yaml", bomb).expect_err("alias bomb refused");
+        assert!(refused.to_string().contains("alias"), "{refused}");
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+        assert!(load_text("list.yaml", "- 1").is_err());
+        assert!(load_text("v.yaml", "openapi: 4.0.0").is_err());
+        assert!(load_text("none.yaml", "info: {}").is_err());
+    }
+
+    #[test]
+    fn truncated_documents_never_panic() {
+        for text in [SWAGGER, V31] {
+            for cut in (0..text.len()).step_by(3) {
+                if text.is_char_boundary(cut) {
+                    let _ = load_text("cut.yaml", &text[..cut]);
+                }
+            }
+        }
+    }
+}
