@@ -495,3 +495,12 @@ fn multi_file_tree_with_recursion_and_escapes() {
     );
     assert!(ex["id"].as_str().is_some_and(|s| s.len() == 36), "{ex}");
 }
+
+#[test]
+fn product_resolves_through_load_paths() {
+    let dir = fixtures().join("product");
+    let out = load_paths(std::slice::from_ref(&dir));
+    assert!(out.errors().is_empty(), "{:?}", out.errors());
+    let product = out.catalog.products.first().expect("one product");
+    insta::assert_yaml_snapshot!(product);
+}
