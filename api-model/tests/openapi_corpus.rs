@@ -64,6 +64,10 @@ fn short(s: &SchemaRef, depth: usize) -> String {
         SchemaRef::Named(n) => return n.clone(),
         SchemaRef::Inline(s) => s,
     };
+    if let SchemaKind::Ref(n) = &schema.kind {
+        // A reference with its own annotations.
+        return format!("{n}{}", if schema.nullable { "?" } else { "" });
+    }
     if depth > 2 {
         return "..".into();
     }

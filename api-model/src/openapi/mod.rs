@@ -1003,6 +1003,40 @@ paths:
     }
 
     #[test]
+    fn annotations_next_to_a_ref_are_kept() {
+        let text = r##"
+openapi: 3.0.3
+info: {title: Refs, version: "1"}
+paths: {}
+components:
+  schemas:
+    Category: {type: object, properties: {id: {type: integer}}}
+    Pet:
+      type: object
+      properties:
+        category: {$ref: "#/components/schemas/Category", description: Pet category, nullable: true}
+        plain: {$ref: "#/components/schemas/Category"}
+"##;
+        let api = load_text("refs.yaml", text).expect("loads").api;
+        let SchemaKind::Object(pet) = &api.schemas["Pet"].kind else {
+            panic!("object")
+        };
+        let category = &pet.properties["category"];
+        assert_eq!(category.name(), Some("Category"));
+        let SchemaRef::Inline(s) = category else {
+            panic!("inline wrapper")
+        };
+        assert_eq!(s.description.as_deref(), Some("Pet category"));
+        assert!(s.nullable);
+        assert!(
+            category
+                .resolve(&api)
+                .is_some_and(|c| matches!(c.kind, SchemaKind::Object(_)))
+        );
+        assert_eq!(pet.properties["plain"], SchemaRef::Named("Category".into()));
+    }
+
+    #[test]
     fn hostile_documents_are_refused_cleanly() {
         let deep_json = format!("{}{}", "{\"a\":".repeat(5000), "}".repeat(5000));
         assert!(load_text("deep.json", &deep_json).is_err());

@@ -147,14 +147,19 @@ pub(crate) fn convert(ctx: &mut Ctx, doc: usize, at: &Ptr, v: &Value, depth: usi
                 };
                 let constrained = ctx.version == Version::V31 && obj.constrained;
                 if !constrained {
-                    // Annotations next to a `$ref` (description, example...) are kept only when
-                    // the reference is broken; otherwise the named schema speaks for itself.
-                    if matches!(named, SchemaRef::Inline(_)) {
-                        let mut s = Schema::default();
-                        annotations(ctx, doc, at, obj, &mut s);
-                        return inline(s);
-                    }
-                    return named;
+                    // Annotations next to a `$ref` (a property's own description, example,
+                    // `nullable`, `readOnly`...) are what readers see on that property: keep
+                    // them on an inline reference (`SchemaKind::Ref`) instead of dropping them.
+                    let mut s = Schema::default();
+                    annotations(ctx, doc, at, obj, &mut s);
+                    return match named {
+                        SchemaRef::Named(key) if s != Schema::default() => inline(Schema {
+                            kind: SchemaKind::Ref(key),
+                            ..s
+                        }),
+                        SchemaRef::Named(key) => SchemaRef::Named(key),
+                        SchemaRef::Inline(_) => inline(s),
+                    };
                 }
                 let mut rest = map.clone();
                 rest.remove("$ref");
