@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::example::{ExampleRng, Seed};
 use crate::model::{
-    Api, NumberRules, PartContent, QName, Schema, SchemaKind, SchemaRef, SoapBinding,
-    SoapHeader, SoapMessage, SoapStyle, SoapUse, SoapVersion, StringFormat, StringRules, XmlInfo,
+    Api, NumberRules, PartContent, QName, Schema, SchemaKind, SchemaRef, SoapBinding, SoapHeader,
+    SoapMessage, SoapStyle, SoapUse, SoapVersion, StringFormat, StringRules, XmlInfo,
 };
 
 const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -262,8 +262,12 @@ impl<'a> Gen<'a> {
         };
         let mut cur = schema;
         for _ in 0..64 {
-            let SchemaKind::Ref(key) = &cur.kind else { break };
-            let Some(next) = self.api.schemas.get(key) else { break };
+            let SchemaKind::Ref(key) = &cur.kind else {
+                break;
+            };
+            let Some(next) = self.api.schemas.get(key) else {
+                break;
+            };
             cur = next;
             if let Some(x) = &next.xml {
                 if xml.name.is_none() {
@@ -324,9 +328,8 @@ impl<'a> Gen<'a> {
             XSI_NS => "xsi".to_string(),
             XSD_NS => "xsd".to_string(),
             SOAP_ENC_NS => "soapenc".to_string(),
-            "http://schemas.xmlsoap.org/soap/envelope/" | "http://www.w3.org/2003/05/soap-envelope" => {
-                "soapenv".to_string()
-            }
+            "http://schemas.xmlsoap.org/soap/envelope/"
+            | "http://www.w3.org/2003/05/soap-envelope" => "soapenv".to_string(),
             _ => {
                 let p = format!("ns{}", self.next_prefix);
                 self.next_prefix += 1;
@@ -337,7 +340,12 @@ impl<'a> Gen<'a> {
         p
     }
 
-    fn qualified(&mut self, name: &str, ns: Option<&str>, decls: &mut Vec<(String, String)>) -> String {
+    fn qualified(
+        &mut self,
+        name: &str,
+        ns: Option<&str>,
+        decls: &mut Vec<(String, String)>,
+    ) -> String {
         match ns {
             Some(ns) if !ns.is_empty() => format!("{}:{name}", self.prefix_for(ns, decls)),
             _ => name.to_string(),
@@ -366,7 +374,10 @@ impl<'a> Gen<'a> {
             let value = match value {
                 AttrValue::Text(t) => t,
                 AttrValue::QName(q, suffix) => {
-                    format!("{}{suffix}", self.qualified(&q.local, q.namespace.as_deref(), &mut decls))
+                    format!(
+                        "{}{suffix}",
+                        self.qualified(&q.local, q.namespace.as_deref(), &mut decls)
+                    )
                 }
             };
             written.push((key, value));
@@ -379,7 +390,8 @@ impl<'a> Gen<'a> {
         self.out.push('<');
         self.out.push_str(&tag);
         for (ns, p) in &decls {
-            self.out.push_str(&format!(" xmlns:{p}=\"{}\"", escape_attr(ns)));
+            self.out
+                .push_str(&format!(" xmlns:{p}=\"{}\"", escape_attr(ns)));
         }
         for (k, v) in written {
             self.out.push_str(&format!(" {k}=\"{}\"", escape_attr(&v)));
@@ -418,9 +430,17 @@ impl<'a> Gen<'a> {
     fn element(&mut self, schema: &'a Schema, fallback_name: &str, depth: usize, _required: bool) {
         self.elements += 1;
         let eff = self.effective(schema);
-        let name = eff.xml.name.clone().unwrap_or_else(|| fallback_name.to_string());
+        let name = eff
+            .xml
+            .name
+            .clone()
+            .unwrap_or_else(|| fallback_name.to_string());
         let ns = eff.xml.namespace.clone();
-        let xsi_type = if self.encoded { eff.xml.xsd_type.clone() } else { None };
+        let xsi_type = if self.encoded {
+            eff.xml.xsd_type.clone()
+        } else {
+            None
+        };
         if depth > MAX_DEPTH || self.elements > MAX_ELEMENTS {
             self.open(&name, ns.as_deref(), Vec::new(), None);
             self.close();
@@ -432,12 +452,12 @@ impl<'a> Gen<'a> {
                 let item = a.items.as_deref().and_then(|i| self.resolve_ref(i));
                 let count = self.count(a.min_items.unwrap_or(0), a.max_items, depth);
                 if self.encoded {
-                    let item_type = item
-                        .and_then(|i| self.effective(i).xml.xsd_type)
-                        .unwrap_or(QName {
-                            namespace: Some(XSD_NS.into()),
-                            local: "anyType".into(),
-                        });
+                    let item_type =
+                        item.and_then(|i| self.effective(i).xml.xsd_type)
+                            .unwrap_or(QName {
+                                namespace: Some(XSD_NS.into()),
+                                local: "anyType".into(),
+                            });
                     let attrs = vec![(
                         Some(SOAP_ENC_NS.to_string()),
                         "arrayType".to_string(),
@@ -459,10 +479,14 @@ impl<'a> Gen<'a> {
                 }
                 self.close();
             }
-            SchemaKind::Object(_) | SchemaKind::AllOf(_) | SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => {
+            SchemaKind::Object(_)
+            | SchemaKind::AllOf(_)
+            | SchemaKind::OneOf(_)
+            | SchemaKind::AnyOf(_) => {
                 let mut items = Vec::new();
                 self.flatten(eff.content, &mut items, depth, 0);
-                let leafish = items.is_empty() && !matches!(eff.content.kind, SchemaKind::Object(_));
+                let leafish =
+                    items.is_empty() && !matches!(eff.content.kind, SchemaKind::Object(_));
                 let mut attrs = Vec::new();
                 for it in &items {
                     if let Item::Attr(s, key, required) = it {
@@ -470,7 +494,11 @@ impl<'a> Gen<'a> {
                             continue;
                         }
                         let e = self.effective(s);
-                        let aname = e.xml.name.clone().unwrap_or_else(|| key.trim_start_matches('@').to_string());
+                        let aname = e
+                            .xml
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| key.trim_start_matches('@').to_string());
                         let value = self.leaf_text(&e.leaf, &aname);
                         attrs.push((e.xml.namespace.clone(), aname, AttrValue::Text(value)));
                     }
@@ -567,7 +595,9 @@ impl<'a> Gen<'a> {
             }
             SchemaKind::Object(o) => {
                 for (key, prop) in &o.properties {
-                    let Some(p) = self.resolve_ref(prop) else { continue };
+                    let Some(p) = self.resolve_ref(prop) else {
+                        continue;
+                    };
                     let required = o.required.iter().any(|r| r == key);
                     let xml = p.xml.as_ref();
                     if xml.is_some_and(|x| x.attribute) {
@@ -638,7 +668,10 @@ impl<'a> Gen<'a> {
         }
         let v = crate::example::leaf_value(s, hint, &mut self.rng);
         if !v.is_null() {
-            return value_text(&v);
+            let text = value_text(&v);
+            if lexically_valid(s, &text) {
+                return text;
+            }
         }
         fallback(s, hint, &mut self.rng)
     }
@@ -668,6 +701,46 @@ fn value_text(v: &Value) -> String {
         Value::Number(n) => n.to_string(),
         Value::Null => String::new(),
         other => other.to_string(),
+    }
+}
+
+/// Whether `text` is a valid XSD lexical value for the leaf's kind and bounds (the shared JSON
+/// generator may write numbers in exponent form or strings outside length facets).
+fn lexically_valid(s: &Schema, text: &str) -> bool {
+    match &s.kind {
+        SchemaKind::Integer(n) => text.parse::<i128>().is_ok_and(|v| {
+            let v = v as f64;
+            n.minimum.is_none_or(|m| v >= m)
+                && n.maximum.is_none_or(|m| v <= m)
+                && n.exclusive_minimum.is_none_or(|m| v > m)
+                && n.exclusive_maximum.is_none_or(|m| v < m)
+                && n.total_digits
+                    .is_none_or(|d| text.trim_start_matches('-').len() <= d as usize)
+        }),
+        SchemaKind::Number(n) => {
+            let decimal =
+                !text.contains(['e', 'E']) && !text.contains("inf") && !text.contains("NaN");
+            let frac_ok = n
+                .fraction_digits
+                .is_none_or(|d| text.split('.').nth(1).map_or(0, str::len) <= d as usize);
+            decimal
+                && frac_ok
+                && text.parse::<f64>().is_ok_and(|v| {
+                    n.minimum.is_none_or(|m| v >= m)
+                        && n.maximum.is_none_or(|m| v <= m)
+                        && n.exclusive_minimum.is_none_or(|m| v > m)
+                        && n.exclusive_maximum.is_none_or(|m| v < m)
+                })
+        }
+        SchemaKind::Boolean => matches!(text, "true" | "false" | "1" | "0"),
+        SchemaKind::String(r) => {
+            let len = text.chars().count() as u64;
+            r.min_length.is_none_or(|m| len >= m)
+                && r.max_length.is_none_or(|m| len <= m)
+                // XSD patterns differ from ECMA ones: only trust our own pattern generator.
+                && r.pattern.is_none()
+        }
+        _ => true,
     }
 }
 
@@ -722,8 +795,14 @@ fn integer(n: &NumberRules, rng: &mut ExampleRng) -> i128 {
 fn number(n: &NumberRules, rng: &mut ExampleRng) -> String {
     let frac = n.fraction_digits.unwrap_or(2).min(6);
     let scale = 10f64.powi(i32::try_from(frac).unwrap_or(2));
-    let mut lo = n.minimum.or(n.exclusive_minimum.map(|x| x + 1.0 / scale)).unwrap_or(1.0);
-    let mut hi = n.maximum.or(n.exclusive_maximum.map(|x| x - 1.0 / scale)).unwrap_or(lo + 1000.0);
+    let mut lo = n
+        .minimum
+        .or(n.exclusive_minimum.map(|x| x + 1.0 / scale))
+        .unwrap_or(1.0);
+    let mut hi = n
+        .maximum
+        .or(n.exclusive_maximum.map(|x| x - 1.0 / scale))
+        .unwrap_or(lo + 1000.0);
     if let Some(td) = n.total_digits.filter(|d| *d < 30) {
         let int_digits = td.saturating_sub(frac.min(td));
         let cap = 10f64.powi(i32::try_from(int_digits).unwrap_or(0)) - 1.0 / scale;
@@ -733,7 +812,11 @@ fn number(n: &NumberRules, rng: &mut ExampleRng) -> String {
     if hi > lo + 1000.0 {
         hi = lo + 1000.0;
     }
-    let v = if hi > lo { lo + rng.random::<f64>() * (hi - lo) } else { lo };
+    let v = if hi > lo {
+        lo + rng.random::<f64>() * (hi - lo)
+    } else {
+        lo
+    };
     let mut v = (v * scale).round() / scale;
     if v < lo {
         v = (lo * scale).ceil() / scale;
@@ -784,8 +867,14 @@ fn string(r: &StringRules, hint: &str, rng: &mut ExampleRng) -> String {
         "xsd:language" => "en".to_string(),
         _ => {
             let letters: String = hint.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-            let letters = letters.trim_start_matches(|c: char| c.is_ascii_digit()).to_string();
-            let stem = if letters.is_empty() { "value".to_string() } else { letters };
+            let letters = letters
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .to_string();
+            let stem = if letters.is_empty() {
+                "value".to_string()
+            } else {
+                letters
+            };
             format!("{stem}{}", rng.random_range(1..100u32))
         }
     };
@@ -809,7 +898,11 @@ fn from_pattern(pattern: &str, r: &StringRules, rng: &mut ExampleRng) -> Option<
         .unicode(false)
         .build()
         .parse(&translated)
-        .or_else(|_| regex_syntax::ParserBuilder::new().build().parse(&translated))
+        .or_else(|_| {
+            regex_syntax::ParserBuilder::new()
+                .build()
+                .parse(&translated)
+        })
         .ok()?;
     let regex = rand_regex::Regex::with_hir(hir, 8).ok()?;
     let min = r.min_length.unwrap_or(0) as usize;
@@ -863,7 +956,10 @@ mod tests {
             };
             let s = number(&d, &mut rng);
             let f: f64 = s.parse().expect("number");
-            assert!(f < 100.0 && s.split('.').nth(1).map_or(0, str::len) == 2, "{s}");
+            assert!(
+                f < 100.0 && s.split('.').nth(1).map_or(0, str::len) == 2,
+                "{s}"
+            );
         }
     }
 
@@ -876,7 +972,10 @@ mod tests {
         };
         for _ in 0..20 {
             let s = string(&r, "code", &mut rng);
-            assert!(s.len() >= 4 && s.len() <= 6 && s[..2].chars().all(|c| c.is_ascii_uppercase()), "{s}");
+            assert!(
+                s.len() >= 4 && s.len() <= 6 && s[..2].chars().all(|c| c.is_ascii_uppercase()),
+                "{s}"
+            );
         }
         let r = StringRules {
             min_length: Some(12),

@@ -30,7 +30,9 @@ fn corpus() -> Option<PathBuf> {
 fn wsdl_dir() -> Option<PathBuf> {
     match corpus() {
         Some(c) => Some(c.join("wsdl")),
-        None if std::env::var_os("CI").is_some() => panic!("shared/corpus not found above the crate"),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("shared/corpus not found above the crate")
+        }
         None => {
             eprintln!("skipped: shared/corpus not found");
             None
@@ -56,7 +58,10 @@ fn rel(path: &Path, root: &Path) -> String {
 const COUNTS: &[(&str, usize)] = &[
     ("gowsdl/mnb-exchange.wsdl", 6),
     ("python-zeep/integration/hello_world_recursive.wsdl", 6),
-    ("python-zeep/integration/hello_world_recursive_import.wsdl", 6),
+    (
+        "python-zeep/integration/hello_world_recursive_import.wsdl",
+        6,
+    ),
     ("python-zeep/integration/recursive_schema_main.wsdl", 0),
     ("python-zeep/integration/test_http_post.wsdl", 1),
     ("python-zeep/wsdl_files/claim.wsdl", 1),
@@ -132,17 +137,29 @@ fn odd_files_get_located_warnings() {
     let Some((dir, out)) = load() else { return };
     let soap12 = diagnostics_of(&out, &dir, "wasabi/soap12.wsdl");
     assert!(
-        soap12.iter().any(|d| d.starts_with("wasabi/soap12.wsdl:4:1: warning: the WSDL declares no portType")),
+        soap12.iter().any(
+            |d| d.starts_with("wasabi/soap12.wsdl:4:1: warning: the WSDL declares no portType")
+        ),
         "{soap12:?}"
     );
-    assert!(soap12.iter().any(|d| d.contains(":6:9: warning: port `BlogSoap12` names no binding")));
+    assert!(
+        soap12
+            .iter()
+            .any(|d| d.contains(":6:9: warning: port `BlogSoap12` names no binding"))
+    );
     let transport = diagnostics_of(&out, &dir, "python-zeep/wsdl_files/soap_transport_err.wsdl");
     assert!(
-        transport.iter().any(|d| d.contains(":111:3: warning: binding `StockQuoteBinding` is declared twice")),
+        transport
+            .iter()
+            .any(|d| d.contains(":111:3: warning: binding `StockQuoteBinding` is declared twice")),
         "{transport:?}"
     );
     let http = diagnostics_of(&out, &dir, "python-zeep/wsdl_files/http.wsdl");
-    assert!(http.iter().any(|d| d.contains(":48:3: warning:") && d.contains("HTTP (non-SOAP) binding")), "{http:?}");
+    assert!(
+        http.iter()
+            .any(|d| d.contains(":48:3: warning:") && d.contains("HTTP (non-SOAP) binding")),
+        "{http:?}"
+    );
     insta::assert_yaml_snapshot!(
         "odd_file_diagnostics",
         BTreeMap::from([
@@ -151,7 +168,11 @@ fn odd_files_get_located_warnings() {
             ("python-zeep/wsdl_files/http.wsdl", http),
             (
                 "python-zeep/integration/recursive_schema_main.wsdl",
-                diagnostics_of(&out, &dir, "python-zeep/integration/recursive_schema_main.wsdl"),
+                diagnostics_of(
+                    &out,
+                    &dir,
+                    "python-zeep/integration/recursive_schema_main.wsdl"
+                ),
             ),
         ])
     );
@@ -206,7 +227,11 @@ fn message_summary(m: &api_model::SoapMessage) -> String {
                 PartContent::Element(q) => format!("element {q}"),
                 PartContent::Type(q) => format!("type {q}"),
             };
-            let resolved = if p.schema.is_some() { "" } else { " (unresolved)" };
+            let resolved = if p.schema.is_some() {
+                ""
+            } else {
+                " (unresolved)"
+            };
             format!("{}: {what}{resolved}", p.name)
         })
         .collect();
@@ -297,7 +322,12 @@ fn model_snapshots() {
     for report in out.files.iter().filter(|r| r.kind == SpecKind::Wsdl) {
         let path = rel(&report.path, &dir);
         let id = report.api_id.as_deref().expect("loaded");
-        let api = out.catalog.apis.iter().find(|a| a.id == id).expect("api in catalog");
+        let api = out
+            .catalog
+            .apis
+            .iter()
+            .find(|a| a.id == id)
+            .expect("api in catalog");
         let name = path.trim_end_matches(".wsdl").replace(['/', '.'], "_");
         let diags = diagnostics_of(&out, &dir, &path);
         insta::assert_yaml_snapshot!(format!("model__{name}"), summary(api, diags));
@@ -315,7 +345,11 @@ fn api<'a>(out: &'a LoadOutcome, dir: &Path, file: &str) -> &'a Api {
 }
 
 fn body(api: &Api, op_id: &str, binding: usize, direction: Direction) -> String {
-    let op = api.operations.iter().find(|o| o.id == op_id).expect("operation");
+    let op = api
+        .operations
+        .iter()
+        .find(|o| o.id == op_id)
+        .expect("operation");
     let soap = op.soap().expect("soap");
     let b = &soap.bindings[binding];
     let message = match direction {
@@ -325,7 +359,11 @@ fn body(api: &Api, op_id: &str, binding: usize, direction: Direction) -> String 
     .expect("message");
     let seed = Seed::from_parts(&[op_id.as_bytes(), &[direction as u8]]);
     let headers = headers_xml(api, b, direction, seed);
-    envelope(b.version, &headers, &message_xml(api, message, b, &soap.name, direction, seed))
+    envelope(
+        b.version,
+        &headers,
+        &message_xml(api, message, b, &soap.name, direction, seed),
+    )
 }
 
 #[test]
@@ -333,17 +371,32 @@ fn message_snapshots() {
     let Some((dir, out)) = load() else { return };
     let calc = api(&out, &dir, "wsdl-to-postman/calculator-soap11and12.wsdl");
     let add = body(calc, "Add", 0, Direction::Request);
-    assert!(add.contains("<ns1:Add xmlns:ns1=\"http://tempuri.org/\"><intA>"), "{add}");
+    assert!(
+        add.contains("<ns1:Add xmlns:ns1=\"http://tempuri.org/\"><intA>"),
+        "{add}"
+    );
     insta::assert_snapshot!("calculator_add_request", add);
-    insta::assert_snapshot!("calculator_add_response_soap12", body(calc, "Add", 1, Direction::Response));
+    insta::assert_snapshot!(
+        "calculator_add_response_soap12",
+        body(calc, "Add", 1, Direction::Response)
+    );
     let claim = api(&out, &dir, "python-zeep/wsdl_files/claim.wsdl");
     let req = body(claim, "GetClaimDetails", 0, Direction::Request);
-    assert!(req.contains("<ClaimID xmlns:xsi="), "{req}");
+    assert!(
+        req.contains(r#"<ClaimID xmlns:ns2="http://risky-stuff.com/soap/GetClaimDetails/" xsi:type="ns2:ClaimID">"#),
+        "{req}"
+    );
     insta::assert_snapshot!("claim_rpc_encoded_request", req);
     let jira = api(&out, &dir, "savon/jira.wsdl");
-    insta::assert_snapshot!("jira_get_components_response", body(jira, "getComponents", 0, Direction::Response));
+    insta::assert_snapshot!(
+        "jira_get_components_response",
+        body(jira, "getComponents", 0, Direction::Response)
+    );
     let header = api(&out, &dir, "python-zeep/wsdl_files/soap_header.wsdl");
-    insta::assert_snapshot!("soap_header_request", body(header, "GetLastTradePrice", 0, Direction::Request));
+    insta::assert_snapshot!(
+        "soap_header_request",
+        body(header, "GetLastTradePrice", 0, Direction::Request)
+    );
     let same = body(calc, "Add", 0, Direction::Request);
     assert_eq!(add, same, "deterministic");
 }
@@ -357,7 +410,10 @@ fn generated_bodies_validate_with_xmlschema() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !has_python {
-        assert!(std::env::var_os("CI").is_none(), "CI needs python3 with xmlschema and lxml");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs python3 with xmlschema and lxml"
+        );
         eprintln!("skipped: python3 with xmlschema and lxml not found");
         return;
     }
@@ -376,7 +432,9 @@ fn generated_bodies_validate_with_xmlschema() {
                     (Direction::Response, soap.output.as_ref()),
                 ] {
                     let Some(message) = message else { continue };
-                    if message.parts.iter().any(|p| !matches!(p.content, PartContent::Element(_)) || p.schema.is_none()) {
+                    if message.parts.iter().any(|p| {
+                        !matches!(p.content, PartContent::Element(_)) || p.schema.is_none()
+                    }) {
                         continue;
                     }
                     let seed = Seed::from_parts(&[op.id.as_bytes(), &[i as u8, direction as u8]]);
@@ -406,7 +464,11 @@ fn generated_bodies_validate_with_xmlschema() {
     let manifest = tmp.join("cases.json");
     std::fs::write(&manifest, serde_json::to_string(&cases).expect("json")).expect("write");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate_bodies.py");
-    let run = Command::new("python3").arg(&script).arg(&manifest).output().expect("python3 runs");
+    let run = Command::new("python3")
+        .arg(&script)
+        .arg(&manifest)
+        .output()
+        .expect("python3 runs");
     let _ = std::fs::remove_dir_all(&tmp);
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -446,7 +508,12 @@ fn diagnostics_are_errors_only_for_broken_files() {
     for a in &out.catalog.apis {
         for o in &a.operations {
             let soap = o.soap().expect("soap");
-            for p in soap.input.iter().chain(soap.output.iter()).flat_map(|m| m.parts.iter()) {
+            for p in soap
+                .input
+                .iter()
+                .chain(soap.output.iter())
+                .flat_map(|m| m.parts.iter())
+            {
                 if let Some(SchemaRef::Named(key)) = &p.schema {
                     assert!(a.schemas.contains_key(key), "{key}");
                 }
