@@ -894,16 +894,18 @@ fn from_pattern(pattern: &str, r: &StringRules, rng: &mut ExampleRng) -> Option<
     let translated = pattern
         .replace("\\i", "[A-Za-z_:]")
         .replace("\\c", "[A-Za-z0-9._:-]");
-    let hir = regex_syntax::ParserBuilder::new()
+    // ASCII classes first (`\d` as 0-9), full Unicode when the pattern needs it.
+    let hir = match regex_syntax::ParserBuilder::new()
         .unicode(false)
         .build()
         .parse(&translated)
-        .or_else(|_| {
-            regex_syntax::ParserBuilder::new()
-                .build()
-                .parse(&translated)
-        })
-        .ok()?;
+    {
+        Ok(h) => h,
+        Err(_) => regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(&translated)
+            .ok()?,
+    };
     let regex = rand_regex::Regex::with_hir(hir, 8).ok()?;
     let min = r.min_length.unwrap_or(0) as usize;
     let max = r.max_length.map_or(usize::MAX, |m| m as usize);

@@ -709,22 +709,20 @@ impl<'i, 'a> Converter<'i, 'a> {
         if item.is_none() {
             let mut b = Builder::default();
             self.content(r, ctx, &mut b);
-            if let Some((_, schema)) = b.current.properties.into_iter().next() {
-                if let SchemaRef::Inline(s) = schema {
-                    item = Some(match s.kind {
-                        SchemaKind::Array(a) => a
-                            .items
-                            .map(|i| match *i {
-                                SchemaRef::Inline(x) => *x,
-                                SchemaRef::Named(n) => Schema {
-                                    kind: SchemaKind::Ref(n),
-                                    ..Schema::default()
-                                },
-                            })
-                            .unwrap_or_default(),
-                        _ => *s,
-                    });
-                }
+            if let Some((_, SchemaRef::Inline(s))) = b.current.properties.into_iter().next() {
+                item = Some(match s.kind {
+                    SchemaKind::Array(a) => a
+                        .items
+                        .map(|i| match *i {
+                            SchemaRef::Inline(x) => *x,
+                            SchemaRef::Named(n) => Schema {
+                                kind: SchemaKind::Ref(n),
+                                ..Schema::default()
+                            },
+                        })
+                        .unwrap_or_default(),
+                    _ => *s,
+                });
             }
         }
         SchemaKind::Array(ArrayRules {
