@@ -735,11 +735,44 @@ fn lexically_valid(s: &Schema, text: &str) -> bool {
         SchemaKind::Boolean => matches!(text, "true" | "false" | "1" | "0"),
         SchemaKind::String(r) => {
             let len = text.chars().count() as u64;
-            r.min_length.is_none_or(|m| len >= m)
+            name_like_ok(r.xsd_type.as_deref(), text)
+                && r.min_length.is_none_or(|m| len >= m)
                 && r.max_length.is_none_or(|m| len <= m)
                 // XSD patterns differ from ECMA ones: only trust our own pattern generator.
                 && r.pattern.is_none()
         }
+        _ => true,
+    }
+}
+
+/// Whether `text` is valid for the XSD string types with a restricted lexical space.
+fn name_like_ok(xsd_type: Option<&str>, text: &str) -> bool {
+    let name_start = |c: char| c.is_alphabetic() || c == '_';
+    let name_char = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let ncname = |t: &str| t.chars().next().is_some_and(name_start) && t.chars().all(name_char);
+    match xsd_type.unwrap_or("") {
+        "xsd:NCName" | "xsd:ID" | "xsd:IDREF" | "xsd:ENTITY" => ncname(text),
+        // A QName's prefix would need a declaration: keep to unprefixed names.
+        "xsd:Name" | "xsd:QName" => ncname(text),
+        "xsd:NMTOKEN" => !text.is_empty() && text.chars().all(name_char),
+        "xsd:IDREFS" | "xsd:ENTITIES" => text.split(' ').all(ncname),
+        "xsd:NMTOKENS" => text
+            .split(' ')
+            .all(|t| !t.is_empty() && t.chars().all(name_char)),
+        "xsd:language" => {
+            let mut parts = text.split('-');
+            parts.next().is_some_and(|p| {
+                (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic())
+            }) && parts
+                .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        }
+        "xsd:token" => {
+            !text.starts_with(' ')
+                && !text.ends_with(' ')
+                && !text.contains("  ")
+                && !text.contains(['\t', '\n', '\r'])
+        }
+        "xsd:normalizedString" => !text.contains(['\t', '\n', '\r']),
         _ => true,
     }
 }
@@ -929,6 +962,18 @@ mod tests {
     fn escapes_text_and_attributes() {
         assert_eq!(escape_text("a<b&c>\u{1}"), "a&lt;b&amp;c&gt;");
         assert_eq!(escape_attr("\"x\"\n"), "&quot;x&quot;&#10;");
+    }
+
+    #[test]
+    fn name_like_types_are_checked() {
+        assert!(name_like_ok(Some("xsd:NCName"), "abc_1"));
+        assert!(!name_like_ok(Some("xsd:NCName"), "Darrin Crist"));
+        assert!(!name_like_ok(Some("xsd:ID"), "1abc"));
+        assert!(!name_like_ok(Some("xsd:QName"), "p:x"));
+        assert!(name_like_ok(Some("xsd:language"), "en-GB"));
+        assert!(!name_like_ok(Some("xsd:language"), "english language"));
+        assert!(!name_like_ok(Some("xsd:token"), " a"));
+        assert!(name_like_ok(Some("xsd:string"), " a  b "));
     }
 
     #[test]
