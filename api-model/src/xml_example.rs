@@ -666,7 +666,13 @@ impl<'a> Gen<'a> {
                 return self.leaf_text(&m, hint);
             }
         }
-        let v = crate::example::leaf_value(s, hint, &mut self.rng);
+        // XSD patterns are not ECMA patterns: those strings come from our own generator.
+        let xsd_pattern = matches!(&s.kind, SchemaKind::String(r) if r.pattern.is_some());
+        let v = if xsd_pattern {
+            Value::Null
+        } else {
+            crate::example::leaf_value(s, hint, &mut self.rng)
+        };
         if !v.is_null() {
             let text = value_text(&v);
             if lexically_valid(s, &text) {
@@ -939,6 +945,10 @@ fn from_pattern(pattern: &str, r: &StringRules, rng: &mut ExampleRng) -> Option<
             .parse(&translated)
             .ok()?,
     };
+    // Hostile patterns (`((a{9999}){9999}){9999}`) must not allocate without bound.
+    if max_len(&hir) > 4096 {
+        return None;
+    }
     let regex = rand_regex::Regex::with_hir(hir, 8).ok()?;
     let min = r.min_length.unwrap_or(0) as usize;
     let max = r.max_length.map_or(usize::MAX, |m| m as usize);
@@ -954,9 +964,37 @@ fn from_pattern(pattern: &str, r: &StringRules, rng: &mut ExampleRng) -> Option<
     last
 }
 
+/// The longest string (in bytes) a pattern generates with unbounded repeats capped at 8.
+fn max_len(hir: &regex_syntax::hir::Hir) -> u64 {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 0,
+        HirKind::Literal(l) => l.0.len() as u64,
+        HirKind::Class(_) => 4,
+        HirKind::Repetition(r) => {
+            let times = u64::from(r.max.unwrap_or(r.min.max(8)).max(r.min));
+            max_len(&r.sub).saturating_mul(times)
+        }
+        HirKind::Capture(c) => max_len(&c.sub),
+        HirKind::Concat(hs) => hs.iter().map(max_len).fold(0u64, u64::saturating_add),
+        HirKind::Alternation(hs) => hs.iter().map(max_len).max().unwrap_or(0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_patterns_are_skipped() {
+        let mut rng = Seed(1).rng();
+        let r = StringRules::default();
+        assert!(from_pattern("((a{9999}){9999}){9999}", &r, &mut rng).is_none());
+        assert!(
+            from_pattern("(((a{4294967295}){4294967295}){4294967295})", &r, &mut rng).is_none()
+        );
+        assert!(from_pattern("[0-9]{3}", &r, &mut rng).is_some_and(|s| s.len() == 3));
+    }
 
     #[test]
     fn escapes_text_and_attributes() {
