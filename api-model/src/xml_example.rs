@@ -23,6 +23,8 @@ const SOAP_ENC_NS: &str = "http://schemas.xmlsoap.org/soap/encoding/";
 const MAX_DEPTH: usize = 24;
 /// Below this depth optional elements and attributes are left out (recursion ends here).
 const OPTIONAL_DEPTH: usize = 5;
+/// Most repetitions of one element or group.
+const MAX_REPEAT: u64 = 100;
 /// Most elements written in one message.
 const MAX_ELEMENTS: usize = 5_000;
 
@@ -472,6 +474,9 @@ impl<'a> Gen<'a> {
                     self.open(&name, ns.as_deref(), Vec::new(), None);
                 }
                 for _ in 0..count {
+                    if self.elements > MAX_ELEMENTS {
+                        break;
+                    }
                     match item {
                         Some(i) => self.element(i, "item", depth + 1, true),
                         None => self.empty("item", None),
@@ -521,6 +526,9 @@ impl<'a> Gen<'a> {
                     }
                 }
                 for it in &items {
+                    if self.elements > MAX_ELEMENTS {
+                        break;
+                    }
                     if let Item::Elem(s, key, required) = it {
                         self.child(s, key, *required, depth + 1);
                     }
@@ -552,6 +560,9 @@ impl<'a> Gen<'a> {
                     self.count(min, a.max_items, depth)
                 };
                 for _ in 0..count {
+                    if self.elements > MAX_ELEMENTS {
+                        break;
+                    }
                     match item {
                         Some(i) => self.element(i, key, depth, true),
                         None => self.empty(key, None),
@@ -568,6 +579,8 @@ impl<'a> Gen<'a> {
 
     /// How many repetitions: at least `min`, at most `max`, one or two when free.
     fn count(&mut self, min: u64, max: Option<u64>, depth: usize) -> u64 {
+        // Absurd minimums (minOccurs="1000000") are not honoured past a hundred.
+        let min = min.min(MAX_REPEAT);
         let max = max.unwrap_or(u64::MAX);
         if depth > OPTIONAL_DEPTH {
             return min.min(max);
@@ -584,7 +597,7 @@ impl<'a> Gen<'a> {
     /// Flatten complex content into attributes, text and child elements, choosing one branch of
     /// each choice and repeating repeated groups.
     fn flatten(&mut self, s: &'a Schema, out: &mut Vec<Item<'a>>, depth: usize, hops: usize) {
-        if hops > 64 {
+        if hops > 64 || out.len() > MAX_ELEMENTS {
             return;
         }
         match &s.kind {
