@@ -545,7 +545,7 @@ fn operation(refs: &Refs<'_>, op: &Operation) -> Value {
         responses.insert(r.status.label(), response(refs, r));
     }
     if responses.is_empty() {
-        responses.insert("default".into(), json!({ "description": "" }));
+        responses.insert("default".into(), json!({ "description": "No response is documented." }));
     }
     m.insert("responses".into(), Value::Object(responses));
     if let Some(sec) = &op.security {

@@ -356,3 +356,12 @@ async fn never_5xx_on_hostile_bodies() {
         assert!(a.status.is_client_error(), "{}", a.status);
     }
 }
+
+/// Manual: serve the fixture on 127.0.0.1:4099 for two minutes (`--ignored serve_fixture`).
+#[tokio::test]
+#[ignore = "manual: serves the fixture for an outside client"]
+async fn serve_fixture() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:4099").await.unwrap();
+    let server = crate::server::serve(listener, state());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(120), server).await;
+}
