@@ -323,7 +323,8 @@ fn kind_value(refs: &Refs<'_>, kind: &SchemaKind) -> Map<String, Value> {
         SchemaKind::AnyOf(c) => composite(refs, &mut map, "anyOf", c),
         SchemaKind::AllOf(c) => composite(refs, &mut map, "allOf", c),
         SchemaKind::Union(kinds) => {
-            let parts: Vec<Map<String, Value>> = kinds.iter().map(|k| kind_value(refs, k)).collect();
+            let parts: Vec<Map<String, Value>> =
+                kinds.iter().map(|k| kind_value(refs, k)).collect();
             let simple = parts
                 .iter()
                 .all(|p| p.len() == 1 && p.get("type").is_some_and(Value::is_string));
@@ -446,7 +447,11 @@ pub fn openapi_document(api: &Api, server_url: &str) -> Value {
     info.insert("title".into(), json!(api.title));
     info.insert(
         "version".into(),
-        json!(if api.version.is_empty() { "0" } else { api.version.as_str() }),
+        json!(if api.version.is_empty() {
+            "0"
+        } else {
+            api.version.as_str()
+        }),
     );
     if let Some(d) = &api.description {
         info.insert("description".into(), json!(d));
@@ -500,7 +505,12 @@ pub fn openapi_document(api: &Api, server_url: &str) -> Value {
     let schemes: Map<String, Value> = api
         .security_schemes
         .iter()
-        .filter_map(|(name, s)| Some((name.clone(), security_scheme(&s.kind, s.description.as_deref())?)))
+        .filter_map(|(name, s)| {
+            Some((
+                name.clone(),
+                security_scheme(&s.kind, s.description.as_deref())?,
+            ))
+        })
         .collect();
     if !schemes.is_empty() {
         components.insert("securitySchemes".into(), Value::Object(schemes));
@@ -545,7 +555,10 @@ fn operation(refs: &Refs<'_>, op: &Operation) -> Value {
         responses.insert(r.status.label(), response(refs, r));
     }
     if responses.is_empty() {
-        responses.insert("default".into(), json!({ "description": "No response is documented." }));
+        responses.insert(
+            "default".into(),
+            json!({ "description": "No response is documented." }),
+        );
     }
     m.insert("responses".into(), Value::Object(responses));
     if let Some(sec) = &op.security {
@@ -820,7 +833,10 @@ mod tests {
             "Owner".to_string(),
             Schema {
                 nullable: true,
-                ..obj(&[("name", inline(SchemaKind::String(StringRules::default())))], &[])
+                ..obj(
+                    &[("name", inline(SchemaKind::String(StringRules::default())))],
+                    &[],
+                )
             },
         );
         schemas.insert("Unused".to_string(), Schema::default());
@@ -910,7 +926,10 @@ mod tests {
         let api = api();
         let s = json_schema_for(&api, &SchemaRef::Named("Pet".into()), Direction::Request);
         assert_eq!(s["$defs"]["Pet"]["required"], json!(["name"]));
-        assert_eq!(s["$defs"]["Pet"]["properties"]["id"]["readOnly"], json!(true));
+        assert_eq!(
+            s["$defs"]["Pet"]["properties"]["id"]["readOnly"],
+            json!(true)
+        );
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub enum MockError {
     },
     /// The access gate refused the call.
     #[error("{}: {}", .0.title, .0.detail)]
-    Denied(GateDenied),
+    Denied(Box<GateDenied>),
     /// The operation exists but this sandbox cannot answer it (e.g. SOAP before it lands).
     #[error("not implemented: {detail}")]
     NotImplemented {
@@ -160,10 +160,15 @@ impl MockError {
         };
         let detail = match self {
             MockError::NotFound { path } => {
-                format!("No API of this sandbox has an operation at `{path}`; see /_sandbox/catalog.")
+                format!(
+                    "No API of this sandbox has an operation at `{path}`; see /_sandbox/catalog."
+                )
             }
             MockError::MethodNotAllowed { method, allow } => {
-                format!("{method} is not allowed here; allowed: {}.", allow.join(", "))
+                format!(
+                    "{method} is not allowed here; allowed: {}.",
+                    allow.join(", ")
+                )
             }
             MockError::NotAcceptable { accept, available } => format!(
                 "Nothing matches `Accept: {accept}`; the operation returns {}.",
@@ -178,7 +183,10 @@ impl MockError {
                 } else {
                     format!("`{content_type}`")
                 };
-                format!("The body has {got}; the operation takes {}.", expected.join(", "))
+                format!(
+                    "The body has {got}; the operation takes {}.",
+                    expected.join(", ")
+                )
             }
             MockError::PayloadTooLarge { limit } => {
                 format!("The body is larger than the sandbox's limit of {limit} bytes.")
@@ -255,13 +263,21 @@ mod tests {
         let e = MockError::Invalid {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             detail: "The body breaks the schema.".into(),
-            errors: vec![FieldError::new(&["body", "amount"], "is not a number", "type")],
+            errors: vec![FieldError::new(
+                &["body", "amount"],
+                "is not a number",
+                "type",
+            )],
         };
         let doc = e.problem();
         assert_eq!(doc["status"], 422);
         assert_eq!(doc["errors"][0]["location"], json!(["body", "amount"]));
         assert_eq!(doc["errors"][0]["code"], "type");
-        assert!(doc["type"].as_str().is_some_and(|t| t.ends_with("invalid-request")));
+        assert!(
+            doc["type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("invalid-request"))
+        );
     }
 
     #[test]

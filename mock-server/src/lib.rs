@@ -57,7 +57,11 @@ pub fn app(state: AppState) -> Router {
             || request
                 .headers()
                 .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-        let service = if preflight { with_cors.clone() } else { inner.clone() };
+        let service = if preflight {
+            with_cors.clone()
+        } else {
+            inner.clone()
+        };
         service.oneshot(request)
     });
     Router::new()
@@ -168,7 +172,11 @@ fn cors_layer(state: &AppState) -> CorsLayer {
             }
         }
         for scheme in api.security_schemes.values() {
-            if let SecuritySchemeKind::ApiKey { name, location: api_model::ApiKeyLocation::Header } = &scheme.kind {
+            if let SecuritySchemeKind::ApiKey {
+                name,
+                location: api_model::ApiKeyLocation::Header,
+            } = &scheme.kind
+            {
                 names.push(name.to_ascii_lowercase());
             }
         }

@@ -30,6 +30,7 @@ fn client_id(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The decision, as a pure function of the request.
+#[allow(clippy::result_large_err)] // The gate contract's types.
 pub fn decide(request: GateRequest<'_>) -> Result<GateOk, GateDenied> {
     let requirements = request.operation.effective_security(request.api);
     let client = client_id(request.headers);
@@ -68,26 +69,31 @@ fn describe(api: &Api, req: &SecurityRequirement) -> String {
         return "no credentials".into();
     }
     req.keys()
-        .map(|name| match api.security_schemes.get(name).map(|s| &s.kind) {
-            Some(SecuritySchemeKind::ApiKey { name: key, location }) => {
-                let loc = match location {
-                    ApiKeyLocation::Header => "header",
-                    ApiKeyLocation::Query => "query parameter",
-                    ApiKeyLocation::Cookie => "cookie",
-                };
-                format!("an API key in the {loc} `{key}`")
-            }
-            Some(SecuritySchemeKind::Http { scheme, .. }) => match scheme {
-                HttpAuthScheme::Basic => "HTTP Basic credentials".to_string(),
-                HttpAuthScheme::Bearer => "a Bearer token".to_string(),
-                HttpAuthScheme::Digest => "HTTP Digest credentials".to_string(),
-                HttpAuthScheme::Other(o) => format!("`Authorization: {o} ...`"),
+        .map(
+            |name| match api.security_schemes.get(name).map(|s| &s.kind) {
+                Some(SecuritySchemeKind::ApiKey {
+                    name: key,
+                    location,
+                }) => {
+                    let loc = match location {
+                        ApiKeyLocation::Header => "header",
+                        ApiKeyLocation::Query => "query parameter",
+                        ApiKeyLocation::Cookie => "cookie",
+                    };
+                    format!("an API key in the {loc} `{key}`")
+                }
+                Some(SecuritySchemeKind::Http { scheme, .. }) => match scheme {
+                    HttpAuthScheme::Basic => "HTTP Basic credentials".to_string(),
+                    HttpAuthScheme::Bearer => "a Bearer token".to_string(),
+                    HttpAuthScheme::Digest => "HTTP Digest credentials".to_string(),
+                    HttpAuthScheme::Other(o) => format!("`Authorization: {o} ...`"),
+                },
+                Some(
+                    SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. },
+                ) => "an OAuth 2.0 Bearer token".to_string(),
+                _ => format!("`{name}`"),
             },
-            Some(SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. }) => {
-                "an OAuth 2.0 Bearer token".to_string()
-            }
-            _ => format!("`{name}`"),
-        })
+        )
         .collect::<Vec<_>>()
         .join(" and ")
 }
@@ -104,10 +110,15 @@ fn challenges(api: &Api, requirements: &[SecurityRequirement]) -> Vec<String> {
                     HttpAuthScheme::Digest => format!("Digest realm=\"{realm}\""),
                     HttpAuthScheme::Other(o) => format!("{o} realm=\"{realm}\""),
                 },
-                Some(SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. }) => {
+                Some(
+                    SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. },
+                ) => {
                     format!("Bearer realm=\"{realm}\"")
                 }
-                Some(SecuritySchemeKind::ApiKey { name: key, location }) => {
+                Some(SecuritySchemeKind::ApiKey {
+                    name: key,
+                    location,
+                }) => {
                     let loc = match location {
                         ApiKeyLocation::Header => "header",
                         ApiKeyLocation::Query => "query",
@@ -139,7 +150,10 @@ fn satisfied(request: GateRequest<'_>, req: &SecurityRequirement) -> Result<(), 
             continue;
         };
         match &scheme.kind {
-            SecuritySchemeKind::ApiKey { name: key, location } => {
+            SecuritySchemeKind::ApiKey {
+                name: key,
+                location,
+            } => {
                 let present = match location {
                     ApiKeyLocation::Header => request
                         .headers
@@ -169,32 +183,34 @@ fn satisfied(request: GateRequest<'_>, req: &SecurityRequirement) -> Result<(), 
                     return Err(format!("The API key `{key}` is missing or empty"));
                 }
             }
-            SecuritySchemeKind::Http { scheme, .. } => match scheme {
-                HttpAuthScheme::Basic => {
-                    let ok = authorization(request.headers, "basic")
-                        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-                        .and_then(|d| String::from_utf8(d).ok())
-                        .is_some_and(|s| s.split_once(':').is_some_and(|(u, _)| !u.is_empty()));
-                    if !ok {
-                        return Err("HTTP Basic credentials are missing or not `user:password` in base64".into());
+            SecuritySchemeKind::Http { scheme, .. } => {
+                match scheme {
+                    HttpAuthScheme::Basic => {
+                        let ok = authorization(request.headers, "basic")
+                            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                            .and_then(|d| String::from_utf8(d).ok())
+                            .is_some_and(|s| s.split_once(':').is_some_and(|(u, _)| !u.is_empty()));
+                        if !ok {
+                            return Err("HTTP Basic credentials are missing or not `user:password` in base64".into());
+                        }
+                    }
+                    HttpAuthScheme::Bearer => {
+                        if authorization(request.headers, "bearer").is_none_or(str::is_empty) {
+                            return Err("A Bearer token is missing".into());
+                        }
+                    }
+                    HttpAuthScheme::Digest => {
+                        if authorization(request.headers, "digest").is_none_or(str::is_empty) {
+                            return Err("HTTP Digest credentials are missing".into());
+                        }
+                    }
+                    HttpAuthScheme::Other(o) => {
+                        if authorization(request.headers, o).is_none_or(str::is_empty) {
+                            return Err(format!("`Authorization: {o}` credentials are missing"));
+                        }
                     }
                 }
-                HttpAuthScheme::Bearer => {
-                    if authorization(request.headers, "bearer").is_none_or(str::is_empty) {
-                        return Err("A Bearer token is missing".into());
-                    }
-                }
-                HttpAuthScheme::Digest => {
-                    if authorization(request.headers, "digest").is_none_or(str::is_empty) {
-                        return Err("HTTP Digest credentials are missing".into());
-                    }
-                }
-                HttpAuthScheme::Other(o) => {
-                    if authorization(request.headers, o).is_none_or(str::is_empty) {
-                        return Err(format!("`Authorization: {o}` credentials are missing"));
-                    }
-                }
-            },
+            }
             SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. } => {
                 if authorization(request.headers, "bearer").is_none_or(str::is_empty) {
                     return Err("An OAuth 2.0 Bearer token is missing".into());
@@ -212,12 +228,20 @@ mod tests {
     use super::*;
     use crate::testing::pet_api;
 
+    #[allow(clippy::result_large_err)]
     fn check(headers: &[(&str, &str)]) -> Result<GateOk, GateDenied> {
         let api = pet_api();
-        let op = api.operations.iter().find(|o| o.id == "secret").expect("op");
+        let op = api
+            .operations
+            .iter()
+            .find(|o| o.id == "secret")
+            .expect("op");
         let mut map = HeaderMap::new();
         for (k, v) in headers {
-            map.insert(http::HeaderName::from_bytes(k.as_bytes()).expect("name"), v.parse().expect("value"));
+            map.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+                v.parse().expect("value"),
+            );
         }
         decide(GateRequest {
             api: &api,
@@ -237,7 +261,11 @@ mod tests {
     fn missing_or_malformed_credentials_get_401_with_challenges() {
         let denied = check(&[]).expect_err("denied");
         assert_eq!(denied.status, StatusCode::UNAUTHORIZED);
-        let challenges: Vec<_> = denied.headers.get_all(header::WWW_AUTHENTICATE).iter().collect();
+        let challenges: Vec<_> = denied
+            .headers
+            .get_all(header::WWW_AUTHENTICATE)
+            .iter()
+            .collect();
         assert_eq!(challenges.len(), 2);
         assert!(check(&[("x-api-key", " ")]).is_err());
         assert!(check(&[("authorization", "Basic !!!")]).is_err());
@@ -249,6 +277,14 @@ mod tests {
         let api = pet_api();
         let op = &api.operations[0];
         let map = HeaderMap::new();
-        assert!(decide(GateRequest { api: &api, operation: op, headers: &map, query: None }).is_ok());
+        assert!(
+            decide(GateRequest {
+                api: &api,
+                operation: op,
+                headers: &map,
+                query: None
+            })
+            .is_ok()
+        );
     }
 }

@@ -88,9 +88,9 @@ impl Segment {
 fn match_parts(parts: &[Part], text: &str, out: &mut Vec<String>) -> bool {
     match parts.split_first() {
         None => text.is_empty(),
-        Some((Part::Literal(l), rest)) => {
-            text.strip_prefix(l.as_str()).is_some_and(|t| match_parts(rest, t, out))
-        }
+        Some((Part::Literal(l), rest)) => text
+            .strip_prefix(l.as_str())
+            .is_some_and(|t| match_parts(rest, t, out)),
         Some((Part::Param, rest)) => match rest.first() {
             None => {
                 if text.is_empty() {
@@ -166,11 +166,7 @@ struct Node {
 impl Node {
     fn insert(&mut self, segments: &[Segment], target: Target) {
         let Some((first, rest)) = segments.split_first() else {
-            if !self
-                .targets
-                .iter()
-                .any(|t| t.method == target.method)
-            {
+            if !self.targets.iter().any(|t| t.method == target.method) {
                 self.targets.push(target);
             }
             return;
@@ -350,7 +346,11 @@ pub fn wanted_base_path(api: &Api, config: &PortalConfig) -> String {
             match address {
                 Some(url) => {
                     let p = url_path(&url);
-                    if p.is_empty() { format!("/{}", api.id) } else { p }
+                    if p.is_empty() {
+                        format!("/{}", api.id)
+                    } else {
+                        p
+                    }
                 }
                 None => format!("/{}", api.id),
             }
@@ -410,11 +410,17 @@ impl Routes {
         routes
     }
 
-    fn templates<'a>(api: &'a Api, base: &'a str) -> impl Iterator<Item = (usize, HttpMethod, String)> + 'a {
-        api.operations.iter().enumerate().filter_map(move |(i, op)| {
-            let (method, path) = op.http()?;
-            Some((i, method, format!("{base}{path}")))
-        })
+    fn templates<'a>(
+        api: &'a Api,
+        base: &'a str,
+    ) -> impl Iterator<Item = (usize, HttpMethod, String)> + 'a {
+        api.operations
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, op)| {
+                let (method, path) = op.http()?;
+                Some((i, method, format!("{base}{path}")))
+            })
     }
 
     fn would_overlap(&self, api: &Api, base: &str) -> bool {
@@ -475,7 +481,11 @@ impl Routes {
 
     /// Route a request. `HEAD` reaches a `GET` operation when the path has no `HEAD` of its own.
     pub fn find(&self, method: HttpMethod, path: &str) -> RouteMatch {
-        let trimmed = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+        let trimmed = if path.len() > 1 {
+            path.trim_end_matches('/')
+        } else {
+            path
+        };
         if let Some(&api) = self.soap.get(trimmed) {
             return RouteMatch::Soap { api };
         }
@@ -484,11 +494,15 @@ impl Routes {
         let Some(node) = self.root.find(&segments, &mut captured) else {
             return RouteMatch::NotFound;
         };
-        let target = node.targets.iter().find(|t| t.method == method).or_else(|| {
-            (method == HttpMethod::Head)
-                .then(|| node.targets.iter().find(|t| t.method == HttpMethod::Get))
-                .flatten()
-        });
+        let target = node
+            .targets
+            .iter()
+            .find(|t| t.method == method)
+            .or_else(|| {
+                (method == HttpMethod::Head)
+                    .then(|| node.targets.iter().find(|t| t.method == HttpMethod::Get))
+                    .flatten()
+            });
         match target {
             Some(t) => RouteMatch::Rest {
                 api: t.api,
@@ -527,19 +541,31 @@ mod tests {
 
     #[test]
     fn literal_segments_beat_parameters() {
-        let api = api_with_paths("pets", "http://x/v1", &[
-            (HttpMethod::Get, "/pets/{petId}"),
-            (HttpMethod::Get, "/pets/mine"),
-            (HttpMethod::Get, "/pets/{petId}/photo.{ext}"),
-        ]);
+        let api = api_with_paths(
+            "pets",
+            "http://x/v1",
+            &[
+                (HttpMethod::Get, "/pets/{petId}"),
+                (HttpMethod::Get, "/pets/mine"),
+                (HttpMethod::Get, "/pets/{petId}/photo.{ext}"),
+            ],
+        );
         let routes = Routes::build(&catalog(vec![api]), &PortalConfig::default());
         assert_eq!(
             routes.find(HttpMethod::Get, "/v1/pets/mine"),
-            RouteMatch::Rest { api: 0, op: 1, params: vec![] }
+            RouteMatch::Rest {
+                api: 0,
+                op: 1,
+                params: vec![]
+            }
         );
         assert_eq!(
             routes.find(HttpMethod::Get, "/v1/pets/42"),
-            RouteMatch::Rest { api: 0, op: 0, params: vec![("petId".into(), "42".into())] }
+            RouteMatch::Rest {
+                api: 0,
+                op: 0,
+                params: vec![("petId".into(), "42".into())]
+            }
         );
         assert_eq!(
             routes.find(HttpMethod::Get, "/v1/pets/a%20b/photo.png"),
@@ -549,38 +575,63 @@ mod tests {
                 params: vec![("petId".into(), "a b".into()), ("ext".into(), "png".into())]
             }
         );
-        assert_eq!(routes.find(HttpMethod::Get, "/v1/dogs"), RouteMatch::NotFound);
-        assert_eq!(routes.find(HttpMethod::Get, "/pets/1"), RouteMatch::NotFound);
+        assert_eq!(
+            routes.find(HttpMethod::Get, "/v1/dogs"),
+            RouteMatch::NotFound
+        );
+        assert_eq!(
+            routes.find(HttpMethod::Get, "/pets/1"),
+            RouteMatch::NotFound
+        );
     }
 
     #[test]
     fn wrong_method_lists_allowed_ones() {
-        let api = api_with_paths("pets", "/v1", &[(HttpMethod::Get, "/pets"), (HttpMethod::Post, "/pets")]);
+        let api = api_with_paths(
+            "pets",
+            "/v1",
+            &[(HttpMethod::Get, "/pets"), (HttpMethod::Post, "/pets")],
+        );
         let routes = Routes::build(&catalog(vec![api]), &PortalConfig::default());
         assert_eq!(
             routes.find(HttpMethod::Delete, "/v1/pets"),
             RouteMatch::MethodNotAllowed {
-                allow: vec![HttpMethod::Get, HttpMethod::Post, HttpMethod::Options, HttpMethod::Head]
-                    .into_iter()
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect()
+                allow: vec![
+                    HttpMethod::Get,
+                    HttpMethod::Post,
+                    HttpMethod::Options,
+                    HttpMethod::Head
+                ]
+                .into_iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect()
             }
         );
-        assert!(matches!(routes.find(HttpMethod::Head, "/v1/pets"), RouteMatch::Rest { op: 0, .. }));
+        assert!(matches!(
+            routes.find(HttpMethod::Head, "/v1/pets"),
+            RouteMatch::Rest { op: 0, .. }
+        ));
     }
 
     #[test]
     fn overlapping_api_moves_under_its_id() {
         let a = api_with_paths("a", "http://x/v1", &[(HttpMethod::Get, "/pets")]);
-        let b = api_with_paths("b", "http://y/v1", &[(HttpMethod::Get, "/pets/{id}"), (HttpMethod::Get, "/pets")]);
+        let b = api_with_paths(
+            "b",
+            "http://y/v1",
+            &[(HttpMethod::Get, "/pets/{id}"), (HttpMethod::Get, "/pets")],
+        );
         let c = api_with_paths("c", "http://y/v1", &[(HttpMethod::Get, "/owners")]);
         let routes = Routes::build(&catalog(vec![a, b, c]), &PortalConfig::default());
         assert_eq!(routes.mounts[0].base_path, "/v1");
         assert_eq!(routes.mounts[1].base_path, "/b/v1");
         assert_eq!(routes.mounts[1].moved_from.as_deref(), Some("/v1"));
         assert_eq!(routes.mounts[2].base_path, "/v1", "no shared path, no move");
-        assert!(matches!(routes.find(HttpMethod::Get, "/b/v1/pets/3"), RouteMatch::Rest { api: 1, .. }));
+        assert!(matches!(
+            routes.find(HttpMethod::Get, "/b/v1/pets/3"),
+            RouteMatch::Rest { api: 1, .. }
+        ));
     }
 
     #[test]

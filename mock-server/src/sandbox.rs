@@ -77,10 +77,9 @@ async fn openapi(
     let server = format!("{}{}", base_url(&state, &headers), mount.base_path);
     let doc = openapi_document(api, &server);
     let mut response = axum::Json(doc).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(response)
 }
 

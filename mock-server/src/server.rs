@@ -29,8 +29,19 @@ pub fn listing(state: &AppState, base_url: &str) -> String {
             Protocol::Rest => "REST",
             Protocol::Soap => "SOAP",
         };
-        let url = format!("{base}{}", if m.base_path.is_empty() { "/" } else { &m.base_path });
-        let _ = write!(out, "  {:<width$}  {protocol}  {url}  ({})", m.api_id, api.title);
+        let url = format!(
+            "{base}{}",
+            if m.base_path.is_empty() {
+                "/"
+            } else {
+                &m.base_path
+            }
+        );
+        let _ = write!(
+            out,
+            "  {:<width$}  {protocol}  {url}  ({})",
+            m.api_id, api.title
+        );
         if let Some(from) = &m.moved_from {
             let from = if from.is_empty() { "/" } else { from };
             let _ = write!(out, "  [moved: {from} overlaps an API listed above]");

@@ -1,13 +1,13 @@
 //! Hand-built APIs for the unit tests (no loader involved).
 #![allow(clippy::unwrap_used, dead_code)]
 
+use api_model::Api;
 use api_model::{
     ApiInfo, ApiKeyLocation, ArrayRules, Binding, Catalog, Example, Header, HttpAuthScheme,
     HttpMethod, MediaType, NumberRules, ObjectRules, Operation, ParamLocation, ParamStyle,
     Parameter, Protocol, RequestBody, Response, ResponseStatus, Schema, SchemaKind, SchemaRef,
     SecurityScheme, SecuritySchemeKind, Server, SpecKind, SpecSource, StringRules, XmlInfo,
 };
-use api_model::Api;
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
@@ -238,13 +238,20 @@ pub fn pet_api() -> Api {
             },
         },
     );
-    let pets = || inline(SchemaKind::Array(ArrayRules {
-        items: Some(Box::new(SchemaRef::Named("Pet".into()))),
-        ..ArrayRules::default()
-    }));
+    let pets = || {
+        inline(SchemaKind::Array(ArrayRules {
+            items: Some(Box::new(SchemaRef::Named("Pet".into()))),
+            ..ArrayRules::default()
+        }))
+    };
 
     let mut list = operation("listPets", HttpMethod::Get, "/pets");
-    list.parameters.push(param("limit", ParamLocation::Query, false, integer(Some(1.0), Some(100.0))));
+    list.parameters.push(param(
+        "limit",
+        ParamLocation::Query,
+        false,
+        integer(Some(1.0), Some(100.0)),
+    ));
     list.parameters.push(param(
         "tags",
         ParamLocation::Query,
@@ -254,8 +261,19 @@ pub fn pet_api() -> Api {
             ..ArrayRules::default()
         })),
     ));
-    list.parameters.push(param("X-Trace", ParamLocation::Header, false, integer(None, None)));
-    let mut ok = response("200", &[("application/json", media(pets())), ("application/xml", media(pets()))]);
+    list.parameters.push(param(
+        "X-Trace",
+        ParamLocation::Header,
+        false,
+        integer(None, None),
+    ));
+    let mut ok = response(
+        "200",
+        &[
+            ("application/json", media(pets())),
+            ("application/xml", media(pets())),
+        ],
+    );
     ok.headers.insert(
         "X-Next".into(),
         Header {
@@ -265,7 +283,10 @@ pub fn pet_api() -> Api {
         },
     );
     list.responses.push(ok);
-    list.responses.push(response("default", &[("application/json", media(SchemaRef::Named("Error".into())))]));
+    list.responses.push(response(
+        "default",
+        &[("application/json", media(SchemaRef::Named("Error".into())))],
+    ));
     api.operations.push(list);
 
     let mut create = operation("createPet", HttpMethod::Post, "/pets");
@@ -273,17 +294,31 @@ pub fn pet_api() -> Api {
         description: None,
         required: true,
         content: [
-            ("application/json".to_string(), media(SchemaRef::Named("Pet".into()))),
-            ("application/x-www-form-urlencoded".to_string(), media(SchemaRef::Named("Pet".into()))),
+            (
+                "application/json".to_string(),
+                media(SchemaRef::Named("Pet".into())),
+            ),
+            (
+                "application/x-www-form-urlencoded".to_string(),
+                media(SchemaRef::Named("Pet".into())),
+            ),
         ]
         .into_iter()
         .collect(),
     });
-    create.responses.push(response("201", &[("application/json", media(SchemaRef::Named("Pet".into())))]));
+    create.responses.push(response(
+        "201",
+        &[("application/json", media(SchemaRef::Named("Pet".into())))],
+    ));
     api.operations.push(create);
 
     let mut show = operation("showPetById", HttpMethod::Get, "/pets/{petId}");
-    show.parameters.push(param("petId", ParamLocation::Path, true, integer(Some(1.0), None)));
+    show.parameters.push(param(
+        "petId",
+        ParamLocation::Path,
+        true,
+        integer(Some(1.0), None),
+    ));
     let mut examples = IndexMap::new();
     examples.insert(
         "broken".to_string(),
@@ -301,12 +336,17 @@ pub fn pet_api() -> Api {
     );
     let mut pet_media = media(SchemaRef::Named("Pet".into()));
     pet_media.examples = examples;
-    show.responses.push(response("200", &[("application/json", pet_media)]));
-    show.responses.push(response("404", &[("application/json", media(SchemaRef::Named("Error".into())))]));
+    show.responses
+        .push(response("200", &[("application/json", pet_media)]));
+    show.responses.push(response(
+        "404",
+        &[("application/json", media(SchemaRef::Named("Error".into())))],
+    ));
     api.operations.push(show);
 
     let mut mine = operation("myPets", HttpMethod::Get, "/pets/mine");
-    mine.responses.push(response("200", &[("text/plain", media(string()))]));
+    mine.responses
+        .push(response("200", &[("text/plain", media(string()))]));
     api.operations.push(mine);
 
     let mut secure = operation("secret", HttpMethod::Get, "/secret");

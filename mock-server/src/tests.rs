@@ -17,7 +17,12 @@ use crate::testing::{catalog, pet_api};
 use crate::{AppState, MockOptions, app};
 
 fn state_with(catalog: Catalog, options: MockOptions) -> AppState {
-    AppState::new(catalog, PortalConfig::default(), options, Arc::new(OpenGate))
+    AppState::new(
+        catalog,
+        PortalConfig::default(),
+        options,
+        Arc::new(OpenGate),
+    )
 }
 
 fn state() -> AppState {
@@ -32,9 +37,8 @@ struct Answer {
 
 impl Answer {
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
     fn header(&self, name: &str) -> &str {
         self.headers.get(name).map_or("", |v| v.to_str().unwrap())
@@ -45,7 +49,13 @@ async fn call(state: &AppState, request: Request<Body>) -> Answer {
     let response = app(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     Answer {
         status,
         headers,
@@ -86,14 +96,22 @@ async fn unknown_path_is_404_problem() {
 
 #[tokio::test]
 async fn wrong_method_is_405_with_allow() {
-    let a = call(&state(), Request::delete("/v1/pets").body(Body::empty()).unwrap()).await;
+    let a = call(
+        &state(),
+        Request::delete("/v1/pets").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(a.header("allow"), "GET, POST, OPTIONS, HEAD");
 }
 
 #[tokio::test]
 async fn options_without_preflight_lists_methods() {
-    let a = call(&state(), Request::options("/v1/pets").body(Body::empty()).unwrap()).await;
+    let a = call(
+        &state(),
+        Request::options("/v1/pets").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT);
     assert!(a.header("allow").contains("POST"));
 }
@@ -102,7 +120,13 @@ async fn options_without_preflight_lists_methods() {
 async fn head_answers_get_without_body() {
     let s = state();
     let g = call(&s, get("/v1/pets/1?__example=rex")).await;
-    let h = call(&s, Request::head("/v1/pets/1?__example=rex").body(Body::empty()).unwrap()).await;
+    let h = call(
+        &s,
+        Request::head("/v1/pets/1?__example=rex")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(h.status, StatusCode::OK);
     assert!(h.body.is_empty());
     assert_eq!(h.header("content-length"), g.body.len().to_string());
@@ -201,9 +225,15 @@ async fn bad_query_parameter_is_400_with_location() {
     let a = call(&state(), get("/v1/pets/0")).await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert_eq!(a.json()["errors"][0]["location"], json!(["path", "petId"]));
-    let req = Request::get("/v1/pets").header("x-trace", "x1").body(Body::empty()).unwrap();
+    let req = Request::get("/v1/pets")
+        .header("x-trace", "x1")
+        .body(Body::empty())
+        .unwrap();
     let a = call(&state(), req).await;
-    assert_eq!(a.json()["errors"][0]["location"], json!(["header", "X-Trace"]));
+    assert_eq!(
+        a.json()["errors"][0]["location"],
+        json!(["header", "X-Trace"])
+    );
 }
 
 #[tokio::test]
@@ -215,12 +245,22 @@ async fn body_validation_400_422() {
     let a = call(&s, post_json("/v1/pets", "{\"name\": \"\", \"age\": 99}")).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     let doc = a.json();
-    let locations: Vec<&Value> = doc["errors"].as_array().unwrap().iter().map(|e| &e["location"]).collect();
+    let locations: Vec<&Value> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["location"])
+        .collect();
     assert!(locations.contains(&&json!(["body", "age"])), "{doc}");
     assert!(locations.contains(&&json!(["body", "name"])), "{doc}");
     // `id` is readOnly: not required in a request.
     let a = call(&s, post_json("/v1/pets", "{\"name\": \"Rex\"}")).await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(
+        a.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
     let a = call(&s, post_json("/v1/pets", "")).await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
 }
@@ -234,7 +274,10 @@ async fn form_bodies_are_validated() {
             .body(Body::from(body.to_string()))
             .unwrap()
     };
-    assert_eq!(call(&s, form("name=Rex&age=3")).await.status, StatusCode::CREATED);
+    assert_eq!(
+        call(&s, form("name=Rex&age=3")).await.status,
+        StatusCode::CREATED
+    );
     let a = call(&s, form("name=Rex&age=old")).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.json()["errors"][0]["location"], json!(["body", "age"]));
@@ -247,7 +290,10 @@ async fn wrong_content_type_is_415_and_big_body_413() {
         .header(header::CONTENT_TYPE, "text/csv")
         .body(Body::from("a,b"))
         .unwrap();
-    assert_eq!(call(&s, req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        call(&s, req).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
     let small = state_with(
         catalog(vec![pet_api()]),
         MockOptions {
@@ -255,7 +301,11 @@ async fn wrong_content_type_is_415_and_big_body_413() {
             ..MockOptions::default()
         },
     );
-    let a = call(&small, post_json("/v1/pets", &format!("{{\"name\":\"{}\"}}", "x".repeat(100)))).await;
+    let a = call(
+        &small,
+        post_json("/v1/pets", &format!("{{\"name\":\"{}\"}}", "x".repeat(100))),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(a.header("content-type"), "application/problem+json");
 }
@@ -265,20 +315,29 @@ async fn cors_preflight_allows_spec_and_ibm_headers() {
     let req = Request::options("/v1/pets")
         .header(header::ORIGIN, "https://portal.example")
         .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
-        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "x-ibm-client-id,x-trace")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "x-ibm-client-id,x-trace",
+        )
         .body(Body::empty())
         .unwrap();
     let a = call(&state(), req).await;
     assert!(a.status.is_success());
     assert_eq!(a.header("access-control-allow-origin"), "*");
     let allowed = a.header("access-control-allow-headers");
-    assert!(allowed.contains("x-ibm-client-id") && allowed.contains("x-trace"), "{allowed}");
+    assert!(
+        allowed.contains("x-ibm-client-id") && allowed.contains("x-trace"),
+        "{allowed}"
+    );
     let req = Request::get("/v1/pets")
         .header(header::ORIGIN, "https://portal.example")
         .body(Body::empty())
         .unwrap();
     let a = call(&state(), req).await;
-    assert!(a.header("access-control-expose-headers").contains("ratelimit"));
+    assert!(
+        a.header("access-control-expose-headers")
+            .contains("ratelimit")
+    );
 }
 
 #[tokio::test]
@@ -297,8 +356,18 @@ async fn cors_origin_list_is_honoured() {
             .body(Body::empty())
             .unwrap()
     };
-    assert_eq!(call(&s, pre("https://ok.example")).await.header("access-control-allow-origin"), "https://ok.example");
-    assert_eq!(call(&s, pre("https://evil.example")).await.header("access-control-allow-origin"), "");
+    assert_eq!(
+        call(&s, pre("https://ok.example"))
+            .await
+            .header("access-control-allow-origin"),
+        "https://ok.example"
+    );
+    assert_eq!(
+        call(&s, pre("https://evil.example"))
+            .await
+            .header("access-control-allow-origin"),
+        ""
+    );
 }
 
 #[tokio::test]
@@ -313,28 +382,48 @@ async fn presence_gate_answers_401() {
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert!(a.header("www-authenticate").contains("realm"));
     assert_eq!(a.header("content-type"), "application/problem+json");
-    let req = Request::get("/v1/secret").header("x-api-key", "abc").body(Body::empty()).unwrap();
+    let req = Request::get("/v1/secret")
+        .header("x-api-key", "abc")
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(call(&s, req).await.status, StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]
 async fn sandbox_catalog_health_and_openapi() {
     let s = state();
-    let req = Request::get("/_sandbox/catalog").header(header::HOST, "localhost:4010").body(Body::empty()).unwrap();
+    let req = Request::get("/_sandbox/catalog")
+        .header(header::HOST, "localhost:4010")
+        .body(Body::empty())
+        .unwrap();
     let a = call(&s, req).await;
     let doc = a.json();
     assert_eq!(doc["apis"][0]["id"], "pets");
     assert_eq!(doc["apis"][0]["protocol"], "rest");
     assert_eq!(doc["apis"][0]["base_path"], "/v1");
-    assert_eq!(doc["apis"][0]["spec_url"], "http://localhost:4010/_sandbox/apis/pets/openapi.json");
+    assert_eq!(
+        doc["apis"][0]["spec_url"],
+        "http://localhost:4010/_sandbox/apis/pets/openapi.json"
+    );
     assert_eq!(doc["apis"][0]["operations"], 5);
-    let req = Request::get("/_sandbox/apis/pets/openapi.json").header(header::HOST, "localhost:4010").body(Body::empty()).unwrap();
+    let req = Request::get("/_sandbox/apis/pets/openapi.json")
+        .header(header::HOST, "localhost:4010")
+        .body(Body::empty())
+        .unwrap();
     let a = call(&s, req).await;
     let doc = a.json();
     assert_eq!(doc["servers"][0]["url"], "http://localhost:4010/v1");
     assert!(doc["paths"]["/pets/{petId}"]["get"].is_object());
-    assert_eq!(call(&s, get("/_sandbox/apis/nope/openapi.json")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(call(&s, get("/_sandbox/health")).await.json()["status"], "ok");
+    assert_eq!(
+        call(&s, get("/_sandbox/apis/nope/openapi.json"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(&s, get("/_sandbox/health")).await.json()["status"],
+        "ok"
+    );
 }
 
 #[tokio::test]
@@ -361,7 +450,9 @@ async fn never_5xx_on_hostile_bodies() {
 #[tokio::test]
 #[ignore = "manual: serves the fixture for an outside client"]
 async fn serve_fixture() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:4099").await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:4099")
+        .await
+        .unwrap();
     let server = crate::server::serve(listener, state());
     let _ = tokio::time::timeout(std::time::Duration::from_secs(120), server).await;
 }

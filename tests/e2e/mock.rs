@@ -19,6 +19,7 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Start `portal mock --port 0 ARGS...` and wait until it listens.
+    #[allow(clippy::zombie_processes)] // Waited for in `Drop`.
     pub fn start(args: &[&str]) -> Sandbox {
         let mut child = Command::new(portal_bin())
             .arg("mock")
@@ -35,7 +36,11 @@ impl Sandbox {
         loop {
             let mut line = String::new();
             let n = reader.read_line(&mut line).expect("read stdout");
-            assert!(n > 0, "portal mock exited before listening:\n{listing}");
+            if n == 0 {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("portal mock exited before listening:\n{listing}");
+            }
             if let Some(url) = line.trim().strip_prefix("listening on ") {
                 let base = url.to_string();
                 // Keep draining stdout so the child never blocks on a full pipe.
@@ -50,12 +55,22 @@ impl Sandbox {
                 };
             }
             listing.push_str(&line);
-            assert!(Instant::now() < deadline, "portal mock did not start");
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("portal mock did not start");
+            }
         }
     }
 
     /// One request; returns status, lower-cased headers and body.
-    pub fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpAnswer {
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> HttpAnswer {
         http(&self.base, method, path, headers, body)
     }
 }
@@ -89,14 +104,19 @@ impl HttpAnswer {
 
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
 /// A minimal HTTP/1.1 client (`Connection: close`), enough for tests on 127.0.0.1.
-pub fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpAnswer {
+pub fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpAnswer {
     let host = base.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = TcpStream::connect(host).expect("connect");
     stream
@@ -147,10 +167,7 @@ pub fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
         let size_text = String::from_utf8_lossy(&data[..eol]);
         let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
             .unwrap_or(0);
@@ -193,8 +210,15 @@ fn empty_sandbox_answers_health_catalog_and_404() {
     assert_eq!(catalog.json()["apis"], serde_json::json!([]));
     let missing = sandbox.call("GET", "/nothing/here", &[], b"");
     assert_eq!(missing.status, 404);
-    assert_eq!(missing.header("content-type"), Some("application/problem+json"));
-    assert!(missing.header("x-request-id").is_some_and(|v| !v.is_empty()));
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert!(
+        missing
+            .header("x-request-id")
+            .is_some_and(|v| !v.is_empty())
+    );
 }
 
 #[test]
@@ -229,7 +253,12 @@ fn petstore_is_listed_served_and_deterministic_across_restarts() {
     assert_ne!(a.body, c.body, "--seed changes the data");
 
     let doc = reseeded
-        .call("GET", "/_sandbox/apis/swagger-petstore/openapi.json", &[], b"")
+        .call(
+            "GET",
+            "/_sandbox/apis/swagger-petstore/openapi.json",
+            &[],
+            b"",
+        )
         .json();
     let server = doc["servers"][0]["url"].as_str().unwrap_or_default();
     assert_eq!(server, format!("{}/v1", reseeded.base));
@@ -243,8 +272,19 @@ fn overlapping_apis_are_moved_and_listed() {
     }
     let yaml = petstore();
     let json = corpus().join("openapi/oai/v3.0/petstore.json");
-    let sandbox = Sandbox::start(&["--specs", &yaml, "--specs", &json.display().to_string(), "--auth", "off"]);
-    assert!(sandbox.listing.contains("moved"), "listing: {}", sandbox.listing);
+    let sandbox = Sandbox::start(&[
+        "--specs",
+        &yaml,
+        "--specs",
+        &json.display().to_string(),
+        "--auth",
+        "off",
+    ]);
+    assert!(
+        sandbox.listing.contains("moved"),
+        "listing: {}",
+        sandbox.listing
+    );
     let catalog = sandbox.call("GET", "/_sandbox/catalog", &[], b"").json();
     let paths: Vec<&str> = catalog["apis"]
         .as_array()

@@ -23,7 +23,11 @@ use select::Preferences;
 use validate::RequestParts;
 
 /// Read the body, refusing more than `limit` bytes.
-pub async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<bytes::Bytes, MockError> {
+pub async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<bytes::Bytes, MockError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -69,7 +73,7 @@ pub async fn handle(
             query: parts.uri.query(),
         })
         .await
-        .map_err(MockError::Denied)?;
+        .map_err(|d| MockError::Denied(Box::new(d)))?;
 
     let query = validate::parse_query(parts.uri.query());
     let prefs = select::preferences(&parts.headers, &query);
@@ -128,7 +132,13 @@ pub async fn handle(
                     .iter()
                     .find(|(mt, _)| mt == chosen)
             });
-            let value = body_value(api, media, &prefs, seed, validator.and_then(|(_, v)| v.as_ref()))?;
+            let value = body_value(
+                api,
+                media,
+                &prefs,
+                seed,
+                validator.and_then(|(_, v)| v.as_ref()),
+            )?;
             let content_type = negotiate::concrete(chosen, accept);
             content = serialize(api, media.schema.as_ref(), &value, &content_type);
             if let Ok(v) = HeaderValue::from_str(&content_type) {
@@ -137,7 +147,10 @@ pub async fn handle(
         }
         for (name, h) in &documented.headers {
             let lower = name.to_ascii_lowercase();
-            if matches!(lower.as_str(), "content-type" | "content-length" | "transfer-encoding") {
+            if matches!(
+                lower.as_str(),
+                "content-type" | "content-length" | "transfer-encoding"
+            ) {
                 continue;
             }
             let Ok(header_name) = HeaderName::from_bytes(lower.as_bytes()) else {
@@ -152,7 +165,11 @@ pub async fn handle(
                             ..Schema::default()
                         }))
                     });
-                    json_example(api, &schema, Seed::from_parts(&[&seed.0.to_le_bytes(), lower.as_bytes()]))
+                    json_example(
+                        api,
+                        &schema,
+                        Seed::from_parts(&[&seed.0.to_le_bytes(), lower.as_bytes()]),
+                    )
                 }
             };
             if let Ok(v) = HeaderValue::from_str(&header_text(&value)) {
@@ -164,7 +181,8 @@ pub async fn handle(
     let mut response = if parts.method == Method::HEAD {
         let len = content.len();
         let mut r = (selected.status, Body::empty()).into_response();
-        r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+        r.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
         r
     } else {
         (selected.status, content).into_response()
@@ -192,12 +210,10 @@ pub fn request_seed(
     query: &[(String, String)],
     body: &[u8],
 ) -> Seed {
-    let mut pairs: Vec<&(String, String)> = query.iter().filter(|(k, _)| !k.starts_with("__")).collect();
+    let mut pairs: Vec<&(String, String)> =
+        query.iter().filter(|(k, _)| !k.starts_with("__")).collect();
     pairs.sort();
-    let canonical: String = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}&"))
-        .collect();
+    let canonical: String = pairs.iter().map(|(k, v)| format!("{k}={v}&")).collect();
     Seed::from_parts(&[
         &global.to_le_bytes(),
         api.id.as_bytes(),
@@ -228,7 +244,12 @@ fn body_value(
                 } else {
                     format!(
                         "The chosen response has no example `{name}`; it has {}.",
-                        media.examples.keys().cloned().collect::<Vec<_>>().join(", ")
+                        media
+                            .examples
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 },
             }),
@@ -248,7 +269,11 @@ fn body_value(
         }
     }
     let any = SchemaRef::Inline(Box::default());
-    Ok(json_example(api, media.schema.as_ref().unwrap_or(&any), seed))
+    Ok(json_example(
+        api,
+        media.schema.as_ref().unwrap_or(&any),
+        seed,
+    ))
 }
 
 /// A value as a header's text (simple style).
@@ -264,7 +289,11 @@ fn header_text(value: &Value) -> String {
             .join(","),
         other => other.to_string(),
     };
-    text.chars().filter(|c| (' '..='~').contains(c)).collect::<String>().trim().to_string()
+    text.chars()
+        .filter(|c| (' '..='~').contains(c))
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// The body bytes of a value in a media type.
@@ -286,8 +315,14 @@ fn serialize(api: &Api, schema: Option<&SchemaRef>, value: &Value, content_type:
                     };
                     format!(
                         "{}={}",
-                        percent_encoding::utf8_percent_encode(k, percent_encoding::NON_ALPHANUMERIC),
-                        percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC)
+                        percent_encoding::utf8_percent_encode(
+                            k,
+                            percent_encoding::NON_ALPHANUMERIC
+                        ),
+                        percent_encoding::utf8_percent_encode(
+                            &text,
+                            percent_encoding::NON_ALPHANUMERIC
+                        )
                     )
                 })
                 .collect::<Vec<_>>()

@@ -32,7 +32,8 @@ pub fn essence(media_type: &str) -> String {
 pub fn kind(media_type: &str) -> MediaKind {
     let e = essence(media_type);
     let (ty, sub) = e.split_once('/').unwrap_or((e.as_str(), ""));
-    if sub == "json" || sub.ends_with("+json") || e == "*/*" || (ty == "application" && sub == "*") {
+    if sub == "json" || sub.ends_with("+json") || e == "*/*" || (ty == "application" && sub == "*")
+    {
         MediaKind::Json
     } else if sub == "xml" || sub.ends_with("+xml") {
         MediaKind::Xml
@@ -179,14 +180,20 @@ mod tests {
 
     #[test]
     fn no_accept_prefers_json() {
-        assert_eq!(choose(&["application/xml", "application/json"], None), Some("application/json"));
+        assert_eq!(
+            choose(&["application/xml", "application/json"], None),
+            Some("application/json")
+        );
         assert_eq!(choose(&["text/plain"], None), Some("text/plain"));
     }
 
     #[test]
     fn accept_picks_most_preferred() {
         let avail = ["application/json", "application/xml"];
-        assert_eq!(choose(&avail, Some("application/xml")), Some("application/xml"));
+        assert_eq!(
+            choose(&avail, Some("application/xml")),
+            Some("application/xml")
+        );
         assert_eq!(
             choose(&avail, Some("application/json;q=0.5, application/xml")),
             Some("application/xml")
@@ -201,16 +208,25 @@ mod tests {
         assert_eq!(choose(&["*/*"], Some("text/csv")), Some("*/*"));
         assert_eq!(concrete("*/*", Some("text/csv")), "text/csv");
         assert_eq!(concrete("*/*", None), "application/json");
-        assert_eq!(concrete("application/json; charset=utf-8", None), "application/json; charset=utf-8");
+        assert_eq!(
+            concrete("application/json; charset=utf-8", None),
+            "application/json; charset=utf-8"
+        );
     }
 
     #[test]
     fn request_content_types_match_ignoring_parameters() {
-        assert!(content_type_matches("application/json; charset=utf-8", "application/json"));
+        assert!(content_type_matches(
+            "application/json; charset=utf-8",
+            "application/json"
+        ));
         assert!(content_type_matches("image/png", "image/*"));
         assert!(!content_type_matches("text/plain", "application/json"));
         assert_eq!(kind("application/vnd.api+json"), MediaKind::Json);
         assert_eq!(kind("text/xml"), MediaKind::Xml);
-        assert_eq!(kind("multipart/form-data; boundary=x"), MediaKind::Multipart);
+        assert_eq!(
+            kind("multipart/form-data; boundary=x"),
+            MediaKind::Multipart
+        );
     }
 }

@@ -19,7 +19,10 @@ pub struct Preferences {
 }
 
 fn truthy(v: &str) -> bool {
-    matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "")
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | ""
+    )
 }
 
 /// Read `Prefer` and the `__code`/`__example`/`__dynamic` query parameters (query wins).
@@ -74,8 +77,16 @@ pub fn select<'a>(op: &'a Operation, prefs: &Preferences) -> Result<Selected<'a>
             .responses
             .iter()
             .find(|r| r.status == ResponseStatus::Code(code))
-            .or_else(|| op.responses.iter().find(|r| r.status == ResponseStatus::Range(digit)))
-            .or_else(|| op.responses.iter().find(|r| r.status == ResponseStatus::Default));
+            .or_else(|| {
+                op.responses
+                    .iter()
+                    .find(|r| r.status == ResponseStatus::Range(digit))
+            })
+            .or_else(|| {
+                op.responses
+                    .iter()
+                    .find(|r| r.status == ResponseStatus::Default)
+            });
         return match found {
             Some(r) => Ok(Selected {
                 status,
@@ -110,7 +121,11 @@ pub fn select<'a>(op: &'a Operation, prefs: &Preferences) -> Result<Selected<'a>
         .responses
         .iter()
         .find(|r| r.status == ResponseStatus::Range(2))
-        .or_else(|| op.responses.iter().find(|r| r.status == ResponseStatus::Default))
+        .or_else(|| {
+            op.responses
+                .iter()
+                .find(|r| r.status == ResponseStatus::Default)
+        })
     {
         return Ok(Selected {
             status: StatusCode::OK,
@@ -123,7 +138,11 @@ pub fn select<'a>(op: &'a Operation, prefs: &Preferences) -> Result<Selected<'a>
             response: Some(r),
         });
     }
-    if let Some(r) = op.responses.iter().find(|r| matches!(r.status, ResponseStatus::Range(_))) {
+    if let Some(r) = op
+        .responses
+        .iter()
+        .find(|r| matches!(r.status, ResponseStatus::Range(_)))
+    {
         let code = match r.status {
             ResponseStatus::Range(d) => u16::from(d) * 100,
             _ => 200,
@@ -153,7 +172,7 @@ fn documented(op: &Operation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{operation_with_statuses};
+    use crate::testing::operation_with_statuses;
 
     #[test]
     fn lowest_2xx_wins() {
@@ -161,7 +180,12 @@ mod tests {
         let s = select(&op, &Preferences::default()).expect("selected");
         assert_eq!(s.status, StatusCode::OK);
         let op = operation_with_statuses(&["default", "204", "201"]);
-        assert_eq!(select(&op, &Preferences::default()).expect("selected").status, StatusCode::CREATED);
+        assert_eq!(
+            select(&op, &Preferences::default())
+                .expect("selected")
+                .status,
+            StatusCode::CREATED
+        );
     }
 
     #[test]
@@ -175,25 +199,40 @@ mod tests {
     #[test]
     fn prefer_code_uses_exact_then_range_then_default() {
         let op = operation_with_statuses(&["200", "4XX", "default"]);
-        let prefs = |c| Preferences { code: Some(c), ..Preferences::default() };
+        let prefs = |c| Preferences {
+            code: Some(c),
+            ..Preferences::default()
+        };
         let s = select(&op, &prefs(404)).expect("selected");
         assert_eq!(s.status, StatusCode::NOT_FOUND);
         assert_eq!(s.response.map(|r| r.status), Some(ResponseStatus::Range(4)));
         let s = select(&op, &prefs(503)).expect("selected");
         assert_eq!(s.response.map(|r| r.status), Some(ResponseStatus::Default));
         let op = operation_with_statuses(&["200"]);
-        assert!(matches!(select(&op, &prefs(404)), Err(MockError::NoSuchResponse { .. })));
+        assert!(matches!(
+            select(&op, &prefs(404)),
+            Err(MockError::NoSuchResponse { .. })
+        ));
     }
 
     #[test]
     fn prefer_header_and_query_are_read() {
         let mut headers = HeaderMap::new();
-        headers.insert("prefer", "code=404, example=missing".parse().expect("header"));
+        headers.insert(
+            "prefer",
+            "code=404, example=missing".parse().expect("header"),
+        );
         let p = preferences(&headers, &[]);
         assert_eq!(p.code, Some(404));
         assert_eq!(p.example.as_deref(), Some("missing"));
         assert!(!p.dynamic);
-        let p = preferences(&headers, &[("__code".into(), "201".into()), ("__dynamic".into(), "true".into())]);
+        let p = preferences(
+            &headers,
+            &[
+                ("__code".into(), "201".into()),
+                ("__dynamic".into(), "true".into()),
+            ],
+        );
         assert_eq!(p.code, Some(201));
         assert!(p.dynamic);
     }

@@ -56,7 +56,9 @@ impl Validators {
     pub fn get(&self, api: &Api, api_index: usize, op_index: usize) -> Option<Arc<OpValidators>> {
         let slot = self.ops.get(api_index)?.get(op_index)?;
         let op = api.operations.get(op_index)?;
-        Some(Arc::clone(slot.get_or_init(|| Arc::new(compile_op(api, op)))))
+        Some(Arc::clone(
+            slot.get_or_init(|| Arc::new(compile_op(api, op))),
+        ))
     }
 }
 
@@ -80,7 +82,11 @@ fn compile_op(api: &Api, op: &Operation) -> OpValidators {
     let params = op
         .parameters
         .iter()
-        .map(|p| p.schema.as_ref().and_then(|s| compile(api, s, Direction::Request)))
+        .map(|p| {
+            p.schema
+                .as_ref()
+                .and_then(|s| compile(api, s, Direction::Request))
+        })
         .collect();
     let bodies = op
         .request_body
@@ -145,7 +151,9 @@ pub fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
 
 fn form_decode(s: &str) -> String {
     let replaced = s.replace('+', " ");
-    percent_decode(replaced.as_bytes()).decode_utf8_lossy().into_owned()
+    percent_decode(replaced.as_bytes())
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Check parameters and body. `Ok` means the request may be answered.
@@ -193,7 +201,14 @@ pub fn validate(
     }
 
     if let Some(body) = &op.request_body {
-        check_body(api, body, validators, parts, &mut malformed, &mut schema_errors)?;
+        check_body(
+            api,
+            body,
+            validators,
+            parts,
+            &mut malformed,
+            &mut schema_errors,
+        )?;
     }
 
     if malformed.is_empty() && schema_errors.is_empty() {
@@ -223,7 +238,11 @@ pub fn validate(
 /// The status to answer a bad request with: the one wanted when documented, else the spec's own
 /// 400 or 422, else the one wanted.
 pub fn client_status(op: &Operation, wanted: StatusCode) -> StatusCode {
-    let documents = |c: u16| op.responses.iter().any(|r| r.status == ResponseStatus::Code(c));
+    let documents = |c: u16| {
+        op.responses
+            .iter()
+            .any(|r| r.status == ResponseStatus::Code(c))
+    };
     if documents(wanted.as_u16()) {
         return wanted;
     }
@@ -251,18 +270,20 @@ fn check_body(
         .to_string();
     if parts.body.is_empty() {
         if body.required {
-            malformed.push(FieldError::new(&["body"], "a request body is required", "required"));
+            malformed.push(FieldError::new(
+                &["body"],
+                "a request body is required",
+                "required",
+            ));
         }
         return Ok(());
     }
     if body.content.is_empty() {
         return Ok(());
     }
-    let matched = body
-        .content
-        .iter()
-        .enumerate()
-        .find(|(_, (mt, _))| !content_type.is_empty() && negotiate::content_type_matches(&content_type, mt));
+    let matched = body.content.iter().enumerate().find(|(_, (mt, _))| {
+        !content_type.is_empty() && negotiate::content_type_matches(&content_type, mt)
+    });
     let Some((index, (mt, media))) = matched else {
         return Err(MockError::UnsupportedMediaType {
             content_type,
@@ -292,7 +313,11 @@ fn check_body(
         MediaKind::Form => {
             let text = String::from_utf8_lossy(parts.body);
             let pairs = parse_query(Some(&text));
-            fields_object(api, schema, pairs.into_iter().map(|(k, v)| (k, Value::String(v))))
+            fields_object(
+                api,
+                schema,
+                pairs.into_iter().map(|(k, v)| (k, Value::String(v))),
+            )
         }
         MediaKind::Multipart => match multipart_fields(&content_type, parts.body) {
             Some(fields) => fields_object(api, schema, fields.into_iter()),
@@ -308,7 +333,11 @@ fn check_body(
         MediaKind::Text => match std::str::from_utf8(parts.body) {
             Ok(t) => coerce(api, schema, t),
             Err(_) => {
-                malformed.push(FieldError::new(&["body"], "the body is not UTF-8 text", "malformed"));
+                malformed.push(FieldError::new(
+                    &["body"],
+                    "the body is not UTF-8 text",
+                    "malformed",
+                ));
                 return Ok(());
             }
         },
@@ -383,7 +412,10 @@ pub fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, 
         if rest.starts_with(b"--") {
             break;
         }
-        rest = rest.strip_prefix(b"\r\n").or_else(|| rest.strip_prefix(b"\n")).unwrap_or(rest);
+        rest = rest
+            .strip_prefix(b"\r\n")
+            .or_else(|| rest.strip_prefix(b"\n"))
+            .unwrap_or(rest);
         let Some(end) = find(rest, delim) else { break };
         let mut part = &rest[..end];
         part = part
@@ -401,7 +433,9 @@ pub fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, 
         let mut name = None;
         let mut is_json = false;
         for line in head.lines() {
-            let Some((k, v)) = line.split_once(':') else { continue };
+            let Some((k, v)) = line.split_once(':') else {
+                continue;
+            };
             let k = k.trim().to_ascii_lowercase();
             if k == "content-disposition" {
                 name = v.split(';').find_map(|p| {
@@ -414,8 +448,9 @@ pub fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, 
         }
         if let Some(name) = name {
             let value = if is_json {
-                serde_json::from_slice(content)
-                    .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(content).into_owned()))
+                serde_json::from_slice(content).unwrap_or_else(|_| {
+                    Value::String(String::from_utf8_lossy(content).into_owned())
+                })
             } else {
                 Value::String(String::from_utf8_lossy(content).into_owned())
             };
@@ -573,7 +608,10 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
         if let Ok(u) = raw.parse::<u64>() {
             return Value::from(u);
         }
-        if raw.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')) {
+        if raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+        {
             if let Some(n) = raw.parse::<f64>().ok().and_then(Number::from_f64) {
                 return Value::Number(n);
             }
@@ -621,10 +659,12 @@ fn split_values(api: &Api, schema: Option<&SchemaRef>, values: Vec<&str>) -> Val
 }
 
 fn object_from(api: &Api, schema: Option<&SchemaRef>, pairs: Vec<(String, String)>) -> Value {
-    let props = schema.and_then(|s| s.resolve(api)).and_then(|s| match &s.kind {
-        SchemaKind::Object(o) => Some(&o.properties),
-        _ => None,
-    });
+    let props = schema
+        .and_then(|s| s.resolve(api))
+        .and_then(|s| match &s.kind {
+            SchemaKind::Object(o) => Some(&o.properties),
+            _ => None,
+        });
     let mut out = Map::new();
     for (k, v) in pairs {
         let prop = props.and_then(|p| p.get(&k));
@@ -638,7 +678,12 @@ fn flat_pairs(raw: &str, sep: char) -> Vec<(String, String)> {
     let items: Vec<&str> = raw.split(sep).collect();
     items
         .chunks(2)
-        .map(|c| (c[0].to_string(), c.get(1).copied().unwrap_or_default().to_string()))
+        .map(|c| {
+            (
+                c[0].to_string(),
+                c.get(1).copied().unwrap_or_default().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -660,7 +705,11 @@ fn simple(api: &Api, p: &Parameter, raw: &str, sep: char) -> Value {
         Shape::Primitive => coerce(api, schema, raw),
         Shape::Array => split_values(api, schema, raw.split(sep).collect()),
         Shape::Object => {
-            let pairs = if p.explode { eq_pairs(raw, sep) } else { flat_pairs(raw, sep) };
+            let pairs = if p.explode {
+                eq_pairs(raw, sep)
+            } else {
+                flat_pairs(raw, sep)
+            };
             object_from(api, schema, pairs)
         }
     }
@@ -715,7 +764,9 @@ fn param_value(
             .find_map(|c| {
                 let (k, v) = c.trim().split_once('=')?;
                 (k == p.name).then(|| {
-                    percent_decode(v.as_bytes()).decode_utf8_lossy().into_owned()
+                    percent_decode(v.as_bytes())
+                        .decode_utf8_lossy()
+                        .into_owned()
                 })
             }),
         ParamLocation::Query => return Ok(query_value(api, op, p, parts.query)),
@@ -752,7 +803,11 @@ fn param_value(
             let rest = rest.strip_prefix('=').unwrap_or(rest);
             if p.explode && shape(api, schema) == Shape::Array {
                 let items: Vec<&str> = rest.split(&format!("{prefix}=")).collect();
-                split_values(api, schema, items.into_iter().map(|s| s.trim_end_matches(';')).collect())
+                split_values(
+                    api,
+                    schema,
+                    items.into_iter().map(|s| s.trim_end_matches(';')).collect(),
+                )
             } else if p.explode && shape(api, schema) == Shape::Object {
                 object_from(api, schema, eq_pairs(raw.trim_start_matches(';'), ';'))
             } else {
@@ -800,10 +855,12 @@ fn query_value(
         (Shape::Object, ParamStyle::Form) if p.explode => {
             // Each property is its own query parameter: take the ones the schema declares, or
             // else every one no other parameter claims.
-            let props = schema.and_then(|s| s.resolve(api)).and_then(|s| match &s.kind {
-                SchemaKind::Object(o) => Some(&o.properties),
-                _ => None,
-            });
+            let props = schema
+                .and_then(|s| s.resolve(api))
+                .and_then(|s| match &s.kind {
+                    SchemaKind::Object(o) => Some(&o.properties),
+                    _ => None,
+                });
             let pairs: Vec<(String, String)> = query
                 .iter()
                 .filter(|(k, _)| match props {
@@ -847,7 +904,11 @@ mod tests {
     fn query_strings_decode_plus_and_percent() {
         assert_eq!(
             parse_query(Some("a=1+2&b=%C3%A9&c")),
-            vec![("a".into(), "1 2".into()), ("b".into(), "é".into()), ("c".into(), "".into())]
+            vec![
+                ("a".into(), "1 2".into()),
+                ("b".into(), "é".into()),
+                ("c".into(), "".into())
+            ]
         );
     }
 
@@ -862,7 +923,13 @@ mod tests {
 
     #[test]
     fn flat_and_eq_pairs() {
-        assert_eq!(flat_pairs("a,1,b,2", ','), vec![("a".into(), "1".into()), ("b".into(), "2".into())]);
-        assert_eq!(eq_pairs("a=1,b=2", ','), vec![("a".into(), "1".into()), ("b".into(), "2".into())]);
+        assert_eq!(
+            flat_pairs("a,1,b,2", ','),
+            vec![("a".into(), "1".into()), ("b".into(), "2".into())]
+        );
+        assert_eq!(
+            eq_pairs("a=1,b=2", ','),
+            vec![("a".into(), "1".into()), ("b".into(), "2".into())]
+        );
     }
 }

@@ -65,7 +65,9 @@ fn element_name(api: &Api, schema: Option<&SchemaRef>, fallback: &str) -> String
 }
 
 fn qualified(name: &str, schema: Option<&Schema>) -> String {
-    let prefix = schema.and_then(|s| s.xml.as_ref()).and_then(|x| x.prefix.as_deref());
+    let prefix = schema
+        .and_then(|s| s.xml.as_ref())
+        .and_then(|x| x.prefix.as_deref());
     match prefix {
         Some(p) if !p.is_empty() => format!("{}:{}", safe_name(p), safe_name(name)),
         _ => safe_name(name),
@@ -78,7 +80,11 @@ fn open(out: &mut String, name: &str, schema: Option<&Schema>, attrs: &str) {
     if let Some(xml) = schema.and_then(|s| s.xml.as_ref()) {
         if let Some(ns) = &xml.namespace {
             match xml.prefix.as_deref().filter(|p| !p.is_empty()) {
-                Some(p) => out.push_str(&format!(" xmlns:{}=\"{}\"", safe_name(p), escape(ns.as_str()))),
+                Some(p) => out.push_str(&format!(
+                    " xmlns:{}=\"{}\"",
+                    safe_name(p),
+                    escape(ns.as_str())
+                )),
                 None => out.push_str(&format!(" xmlns=\"{}\"", escape(ns.as_str()))),
             }
         }
@@ -100,7 +106,14 @@ fn text(value: &Value) -> String {
     }
 }
 
-fn element(out: &mut String, api: &Api, name: &str, schema: Option<&SchemaRef>, value: &Value, depth: usize) {
+fn element(
+    out: &mut String,
+    api: &Api,
+    name: &str,
+    schema: Option<&SchemaRef>,
+    value: &Value,
+    depth: usize,
+) {
     let resolved = schema.and_then(|s| s.resolve(api));
     if depth > 64 {
         return;
@@ -125,7 +138,11 @@ fn element(out: &mut String, api: &Api, name: &str, schema: Option<&SchemaRef>, 
                     .and_then(|x| x.name.clone())
                     .unwrap_or_else(|| key.clone());
                 if own_xml.is_some_and(|x| x.attribute) && !v.is_object() && !v.is_array() {
-                    attrs.push_str(&format!(" {}=\"{}\"", qualified(&child_name, prop_schema), text(v)));
+                    attrs.push_str(&format!(
+                        " {}=\"{}\"",
+                        qualified(&child_name, prop_schema),
+                        text(v)
+                    ));
                 } else if own_xml.is_some_and(|x| x.text) {
                     body.push_str(&text(v));
                 } else if let Value::Array(items) = v {
@@ -143,7 +160,9 @@ fn element(out: &mut String, api: &Api, name: &str, schema: Option<&SchemaRef>, 
                         close(&mut body, &child_name, prop_schema);
                     } else {
                         let item_name = match item_ref {
-                            Some(SchemaRef::Inline(s)) => s.xml.as_ref().and_then(|x| x.name.clone()),
+                            Some(SchemaRef::Inline(s)) => {
+                                s.xml.as_ref().and_then(|x| x.name.clone())
+                            }
                             _ => None,
                         }
                         .unwrap_or_else(|| child_name.clone());
@@ -202,6 +221,9 @@ mod tests {
         );
         assert!(xml.contains("<pet id=\"7\">"), "{xml}");
         assert!(xml.contains("<name>Rex &amp; co</name>"), "{xml}");
-        assert!(xml.contains("<tags><tag>a</tag><tag>b</tag></tags>"), "{xml}");
+        assert!(
+            xml.contains("<tags><tag>a</tag><tag>b</tag></tags>"),
+            "{xml}"
+        );
     }
 }
