@@ -172,7 +172,6 @@ async fn same_request_same_bytes() {
 }
 
 #[tokio::test]
-#[ignore = "needs api_model::example::json_example (being written by the OpenAPI helper)"]
 async fn different_seed_or_request_different_data() {
     let a = call(&state(), get("/v1/pets?limit=5")).await;
     let other = state_with(

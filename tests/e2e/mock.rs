@@ -188,15 +188,6 @@ fn petstore() -> String {
         .to_string()
 }
 
-/// The OpenAPI loader has landed when `portal check` reads the petstore.
-fn loader_ready() -> bool {
-    let out = Command::new(portal_bin())
-        .args(["check", &petstore()])
-        .output()
-        .expect("run portal check");
-    out.status.success()
-}
-
 #[test]
 fn empty_sandbox_answers_health_catalog_and_404() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -223,10 +214,6 @@ fn empty_sandbox_answers_health_catalog_and_404() {
 
 #[test]
 fn petstore_is_listed_served_and_deterministic_across_restarts() {
-    if !loader_ready() {
-        eprintln!("skipped: the OpenAPI loader has not landed");
-        return;
-    }
     let spec = petstore();
     let first = Sandbox::start(&["--specs", &spec, "--auth", "off"]);
     assert!(first.listing.contains("/v1"), "listing: {}", first.listing);
@@ -266,10 +253,6 @@ fn petstore_is_listed_served_and_deterministic_across_restarts() {
 
 #[test]
 fn overlapping_apis_are_moved_and_listed() {
-    if !loader_ready() {
-        eprintln!("skipped: the OpenAPI loader has not landed");
-        return;
-    }
     let yaml = petstore();
     let json = corpus().join("openapi/oai/v3.0/petstore.json");
     let sandbox = Sandbox::start(&[
