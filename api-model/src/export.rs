@@ -207,15 +207,42 @@ fn number(n: f64) -> Value {
     }
 }
 
-fn number_rules(map: &mut Map<String, Value>, rules: &NumberRules) {
+/// The range a sized integer format implies (`int32`, `int64`), which clients enforce.
+fn format_range(format: Option<&str>) -> Option<(Value, Value)> {
+    match format? {
+        "int32" => Some((json!(i32::MIN), json!(i32::MAX))),
+        "uint32" => Some((json!(0), json!(u32::MAX))),
+        "int64" => Some((json!(i64::MIN), json!(i64::MAX))),
+        _ => None,
+    }
+}
+
+fn number_rules(map: &mut Map<String, Value>, rules: &NumberRules, integer: bool) {
     if let Some(f) = &rules.format {
         map.insert("format".into(), json!(f));
     }
-    if let Some(v) = rules.minimum {
-        map.insert("minimum".into(), number(v));
+    let implied = if integer {
+        format_range(rules.format.as_deref())
+    } else {
+        None
+    };
+    match (rules.minimum, &implied) {
+        (Some(v), _) => {
+            map.insert("minimum".into(), number(v));
+        }
+        (None, Some((lo, _))) if rules.exclusive_minimum.is_none() => {
+            map.insert("minimum".into(), lo.clone());
+        }
+        _ => {}
     }
-    if let Some(v) = rules.maximum {
-        map.insert("maximum".into(), number(v));
+    match (rules.maximum, &implied) {
+        (Some(v), _) => {
+            map.insert("maximum".into(), number(v));
+        }
+        (None, Some((_, hi))) if rules.exclusive_maximum.is_none() => {
+            map.insert("maximum".into(), hi.clone());
+        }
+        _ => {}
     }
     if let Some(v) = rules.exclusive_minimum {
         map.insert("exclusiveMinimum".into(), number(v));
@@ -257,11 +284,11 @@ fn kind_value(refs: &Refs<'_>, kind: &SchemaKind) -> Map<String, Value> {
         }
         SchemaKind::Integer(rules) => {
             map.insert("type".into(), json!("integer"));
-            number_rules(&mut map, rules);
+            number_rules(&mut map, rules, true);
         }
         SchemaKind::Number(rules) => {
             map.insert("type".into(), json!("number"));
-            number_rules(&mut map, rules);
+            number_rules(&mut map, rules, false);
         }
         SchemaKind::String(rules) => {
             map.insert("type".into(), json!("string"));
@@ -964,5 +991,21 @@ mod tests {
             s["$defs"]["MaybeOwner"]["anyOf"],
             json!([{ "$ref": "#/$defs/Owner" }, { "type": "null" }])
         );
+    }
+
+    #[test]
+    fn sized_integer_formats_imply_bounds() {
+        let api = api();
+        let int32 = SchemaRef::Inline(Box::new(Schema {
+            kind: SchemaKind::Integer(NumberRules {
+                format: Some("int32".into()),
+                minimum: Some(1.0),
+                ..NumberRules::default()
+            }),
+            ..Schema::default()
+        }));
+        let s = json_schema(&api, &int32);
+        assert_eq!(s["minimum"], json!(1));
+        assert_eq!(s["maximum"], json!(i32::MAX));
     }
 }

@@ -8,7 +8,7 @@ pub mod select;
 pub mod validate;
 pub mod xml;
 
-use api_model::example::{Seed, json_example};
+use api_model::example::{Direction, Seed, json_example_for};
 use api_model::{Api, MediaType, Operation, Schema, SchemaRef};
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
@@ -165,10 +165,11 @@ pub async fn handle(
                             ..Schema::default()
                         }))
                     });
-                    json_example(
+                    json_example_for(
                         api,
                         &schema,
                         Seed::from_parts(&[&seed.0.to_le_bytes(), lower.as_bytes()]),
+                        Direction::Response,
                     )
                 }
             };
@@ -269,10 +270,11 @@ fn body_value(
         }
     }
     let any = SchemaRef::Inline(Box::default());
-    Ok(json_example(
+    Ok(json_example_for(
         api,
         media.schema.as_ref().unwrap_or(&any),
         seed,
+        Direction::Response,
     ))
 }
 
