@@ -24,6 +24,9 @@ pub struct Mount {
     pub base_path: String,
     /// The path it would have had, when an overlap moved it under `/<api-id>`.
     pub moved_from: Option<String>,
+    /// SOAP: every endpoint path (one per distinct port address; the first is `base_path`).
+    /// Empty for REST.
+    pub endpoints: Vec<String>,
 }
 
 /// One part of a path segment.
@@ -321,6 +324,26 @@ pub fn url_path(url: &str) -> String {
     }
 }
 
+/// Every endpoint path of a SOAP API (distinct port address paths, in order), or
+/// `/<api-id>` when it has no usable address.
+pub fn soap_paths(api: &Api) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for server in &api.servers {
+        let url = server.resolved_url();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            continue;
+        }
+        let p = url_path(&url);
+        if !p.is_empty() && !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    if out.is_empty() {
+        out.push(format!("/{}", api.id));
+    }
+    out
+}
+
 /// The path an API would be served at before overlaps are considered.
 pub fn wanted_base_path(api: &Api, config: &PortalConfig) -> String {
     match api.protocol {
@@ -337,24 +360,7 @@ pub fn wanted_base_path(api: &Api, config: &PortalConfig) -> String {
             }
             server_path
         }
-        Protocol::Soap => {
-            let address = api
-                .servers
-                .first()
-                .map(|s| s.resolved_url())
-                .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-            match address {
-                Some(url) => {
-                    let p = url_path(&url);
-                    if p.is_empty() {
-                        format!("/{}", api.id)
-                    } else {
-                        p
-                    }
-                }
-                None => format!("/{}", api.id),
-            }
-        }
+        Protocol::Soap => soap_paths(api).swap_remove(0),
     }
 }
 
@@ -393,18 +399,38 @@ impl Routes {
         let mut routes = Routes::default();
         for (index, api) in catalog.apis.iter().enumerate() {
             let wanted = wanted_base_path(api, config);
-            let (base_path, moved_from) = if routes.would_overlap(api, &wanted) {
-                (format!("/{}{}", api.id, wanted), Some(wanted))
-            } else {
-                (wanted, None)
+            let wanted_endpoints = match api.protocol {
+                Protocol::Soap => soap_paths(api),
+                Protocol::Rest => Vec::new(),
             };
-            routes.add(index, api, &base_path);
+            let overlaps = match api.protocol {
+                Protocol::Soap => wanted_endpoints
+                    .iter()
+                    .any(|p| routes.would_overlap(api, p)),
+                Protocol::Rest => routes.would_overlap(api, &wanted),
+            };
+            let moved = |p: &str| format!("/{}{}", api.id, p);
+            let (base_path, moved_from, endpoints) = if overlaps {
+                let endpoints = wanted_endpoints.iter().map(|p| moved(p)).collect();
+                (moved(&wanted), Some(wanted), endpoints)
+            } else {
+                (wanted, None, wanted_endpoints)
+            };
+            match api.protocol {
+                Protocol::Soap => {
+                    for p in &endpoints {
+                        routes.soap.insert(p.clone(), index);
+                    }
+                }
+                Protocol::Rest => routes.add(index, api, &base_path),
+            }
             routes.mounts.push(Mount {
                 api: index,
                 api_id: api.id.clone(),
                 protocol: api.protocol,
                 base_path,
                 moved_from,
+                endpoints,
             });
         }
         routes
@@ -644,5 +670,42 @@ mod tests {
         .expect("config");
         let routes = Routes::build(&catalog(vec![api]), &config);
         assert_eq!(routes.mounts[0].base_path, "/sandbox/pets/v1");
+    }
+
+    #[test]
+    fn soap_api_is_served_at_every_endpoint_path() {
+        let mut soap = api_with_paths("calc", "http://x/", &[]);
+        soap.protocol = Protocol::Soap;
+        soap.servers = vec![
+            api_model::Server {
+                url: "http://example.com/calc/soap11".into(),
+                ..api_model::Server::default()
+            },
+            api_model::Server {
+                url: "http://example.com/calc/soap12".into(),
+                ..api_model::Server::default()
+            },
+        ];
+        let mut bare = api_with_paths("bare", "", &[]);
+        bare.protocol = Protocol::Soap;
+        bare.servers.clear();
+        let routes = Routes::build(&catalog(vec![soap, bare]), &PortalConfig::default());
+        assert_eq!(
+            routes.mounts[0].endpoints,
+            vec!["/calc/soap11", "/calc/soap12"]
+        );
+        assert_eq!(
+            routes.find(HttpMethod::Post, "/calc/soap12"),
+            RouteMatch::Soap { api: 0 }
+        );
+        assert_eq!(
+            routes.find(HttpMethod::Get, "/calc/soap11/"),
+            RouteMatch::Soap { api: 0 }
+        );
+        assert_eq!(routes.mounts[1].base_path, "/bare");
+        assert_eq!(
+            routes.find(HttpMethod::Post, "/bare"),
+            RouteMatch::Soap { api: 1 }
+        );
     }
 }
