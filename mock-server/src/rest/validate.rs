@@ -268,7 +268,9 @@ fn check_body(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    if parts.body.is_empty() {
+    // An empty form is an empty object, not a missing body.
+    let empty_form = negotiate::kind(&content_type) == MediaKind::Form;
+    if parts.body.is_empty() && !empty_form {
         if body.required {
             malformed.push(FieldError::new(
                 &["body"],
@@ -299,7 +301,10 @@ fn check_body(
                 return Ok(());
             }
             match serde_json::from_slice::<Value>(parts.body) {
-                Ok(v) => v,
+                Ok(mut v) => {
+                    widen_huge(&mut v, 0);
+                    v
+                }
                 Err(e) => {
                     malformed.push(FieldError::new(
                         &["body"],
@@ -541,6 +546,33 @@ pub fn schema_errors_of(
         .collect()
 }
 
+/// Beyond 64-bit integers a number is only known as a double, which may round onto an `int64`
+/// bound (`-9223372036854775809` reads as exactly `i64::MIN`). Nudging such doubles away from
+/// zero keeps out-of-range values out of range; the copy is only used for validation.
+fn widen(x: f64) -> f64 {
+    if x.is_finite() && x.abs() >= 9.223_372_036_854_775e18 {
+        x * (1.0 + 4.0 * f64::EPSILON)
+    } else {
+        x
+    }
+}
+
+fn widen_huge(value: &mut Value, depth: usize) {
+    if depth > 256 {
+        return;
+    }
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(w) = n.as_f64().map(widen).and_then(Number::from_f64) {
+                *n = w;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| widen_huge(v, depth + 1)),
+        Value::Object(map) => map.values_mut().for_each(|v| widen_huge(v, depth + 1)),
+        _ => {}
+    }
+}
+
 /// The simple type a raw string should become for a schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Want {
@@ -612,7 +644,7 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
         {
-            if let Some(n) = raw.parse::<f64>().ok().and_then(Number::from_f64) {
+            if let Some(n) = raw.parse::<f64>().ok().map(widen).and_then(Number::from_f64) {
                 return Value::Number(n);
             }
         }
@@ -899,6 +931,7 @@ fn query_value(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn query_strings_decode_plus_and_percent() {
@@ -931,5 +964,18 @@ mod tests {
             eq_pairs("a=1,b=2", ','),
             vec![("a".into(), "1".into()), ("b".into(), "2".into())]
         );
+    }
+
+    #[test]
+    fn doubles_beyond_i64_stay_out_of_int64_range() {
+        let parsed: Value = serde_json::from_str("[-9223372036854775809, 1.5]").expect("json");
+        let mut v = parsed.clone();
+        widen_huge(&mut v, 0);
+        let min = json!(i64::MIN);
+        let schema = json!({"items": {"minimum": min}});
+        let validator = jsonschema::validator_for(&schema).expect("schema");
+        assert!(validator.is_valid(&parsed), "the rounding this guards against");
+        assert!(!validator.is_valid(&v));
+        assert_eq!(v[1], json!(1.5));
     }
 }
