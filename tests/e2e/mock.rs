@@ -281,3 +281,66 @@ fn overlapping_apis_are_moved_and_listed() {
     assert_eq!(answer.status, 200);
     assert!(Path::new(&yaml).exists());
 }
+
+/// schemathesis, when installed (PATH or `SCHEMATHESIS`).
+fn schemathesis() -> Option<String> {
+    if let Ok(exe) = std::env::var("SCHEMATHESIS") {
+        return Some(exe);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("schemathesis"))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
+}
+
+/// The REST conformance run (tests/conformance/schemathesis.sh) over the corpus and the demo
+/// specs: zero failures in both passes.
+#[test]
+fn schemathesis_conformance() {
+    let Some(exe) = schemathesis() else {
+        assert!(
+            !crate::support::in_ci(),
+            "schemathesis is required in CI (pip install -r tests/requirements.txt)"
+        );
+        eprintln!("skipped: schemathesis not installed");
+        return;
+    };
+    let script = crate::support::repo_root().join("tests/conformance/schemathesis.sh");
+    let log_dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new("sh")
+        .arg(&script)
+        .env("SCHEMATHESIS", exe)
+        .env("PORTAL_BIN", portal_bin())
+        .env("PORTAL_CORPUS", corpus())
+        .env("ST_LOG", log_dir.path())
+        .output()
+        .expect("run the conformance script");
+    let report = String::from_utf8_lossy(&out.stdout);
+    let log = std::fs::read_to_string(log_dir.path().join("portal-schemathesis.log")).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "{report}\n{}\n--- failing output ---\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        failing_sections(&log)
+    );
+    assert!(report.contains("PASS"), "nothing was tested:\n{report}");
+}
+
+/// The FAILURES sections of the schemathesis log, for the assertion message.
+fn failing_sections(log: &str) -> String {
+    let mut out = String::new();
+    let mut keep = false;
+    for line in log.lines() {
+        if line.contains("FAILURES") || line.contains("ERRORS") {
+            keep = true;
+        } else if line.contains("SUMMARY") {
+            keep = false;
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
