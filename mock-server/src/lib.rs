@@ -1,4 +1,5 @@
 //! The sandbox: serves every operation of every API in a catalog (REST and SOAP) with
 //! deterministic data, and enforces credentials, plans and rate limits through a [`gate::Gate`].
 
+pub mod apps;
 pub mod gate;
