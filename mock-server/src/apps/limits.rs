@@ -301,7 +301,11 @@ mod tests {
         let refused = limiter.check_and_count(&k, &limits, 10);
         assert!(!refused.admitted);
         assert_eq!(
-            refused.states.iter().map(|s| s.exceeded).collect::<Vec<_>>(),
+            refused
+                .states
+                .iter()
+                .map(|s| s.exceeded)
+                .collect::<Vec<_>>(),
             [false, true]
         );
         assert_eq!(refused.retry_after(&limits), 1);

@@ -21,10 +21,10 @@
 
 mod clock;
 pub mod gate;
-mod http;
 pub mod limits;
 pub mod plans;
 mod redis_store;
+mod routes;
 pub mod secret;
 mod sqlite;
 pub mod store;
@@ -40,8 +40,8 @@ use api_model::Catalog;
 use serde::Serialize;
 
 pub use gate::AppsGate;
-pub use http::router;
 pub use plans::{PlanIndex, token_paths};
+pub use routes::router;
 pub use store::Store;
 
 /// What can go wrong in the app registry.

@@ -233,7 +233,10 @@ fn sandbox_path(url: &str) -> Option<String> {
     } else {
         authority.split(':').next()?.to_string()
     };
-    let local = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]" | "0.0.0.0");
+    let local = matches!(
+        host.as_str(),
+        "localhost" | "127.0.0.1" | "[::1]" | "0.0.0.0"
+    );
     (local && path != "/").then(|| path.to_string())
 }
 
@@ -248,10 +251,7 @@ mod tests {
             sandbox_path("http://localhost:4010/auth/token?x=1"),
             Some("/auth/token".into())
         );
-        assert_eq!(
-            sandbox_path("http://[::1]:4010/t"),
-            Some("/t".to_string())
-        );
+        assert_eq!(sandbox_path("http://[::1]:4010/t"), Some("/t".to_string()));
         assert_eq!(sandbox_path("https://auth.example.com/oauth/token"), None);
         assert_eq!(sandbox_path("http://localhost:4010"), None);
     }

@@ -459,10 +459,8 @@ impl RedisStore {
             let key = self.key(&["rl:", &limit.counter_key(client_id)]);
             pipe.get(&key).pttl(&key);
         }
-        let out: Vec<(Option<u64>, i64)> = pipe
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| self.err(e))?;
+        let out: Vec<(Option<u64>, i64)> =
+            pipe.query_async(&mut conn).await.map_err(|e| self.err(e))?;
         Ok(limits
             .iter()
             .zip(out)
@@ -548,7 +546,8 @@ fn parse_app(client_id: &str, fields: Vec<(String, String)>) -> Option<AppRecord
                     continue;
                 };
                 let mut parts = value.splitn(3, ' ');
-                let (Some(seq), Some(status), Some(plan)) = (parts.next(), parts.next(), parts.next())
+                let (Some(seq), Some(status), Some(plan)) =
+                    (parts.next(), parts.next(), parts.next())
                 else {
                     continue;
                 };
@@ -576,7 +575,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact("redis://:pw@127.0.0.1:6379"), "redis://***@127.0.0.1:6379");
+        assert_eq!(
+            redact("redis://:pw@127.0.0.1:6379"),
+            "redis://***@127.0.0.1:6379"
+        );
         assert_eq!(redact("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
     }
 }

@@ -13,7 +13,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::limits::{Decision, LimitSpec, LimitState, MemoryLimiter};
 use super::store::{Added, TokenRecord};
-use super::{AppRecord, AppsError, OperationUsage, Result, Subscription, SubscriptionStatus, clock};
+use super::{
+    AppRecord, AppsError, OperationUsage, Result, Subscription, SubscriptionStatus, clock,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS apps (
@@ -96,10 +98,15 @@ impl SqliteStore {
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
             .map_err(err)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!("sandbox database {}: journal mode {mode}, not WAL", path.display());
+            tracing::warn!(
+                "sandbox database {}: journal mode {mode}, not WAL",
+                path.display()
+            );
         }
-        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         let cache = load_cache(&conn).map_err(err)?;
         let usage = load_usage(&conn).map_err(err)?;
@@ -157,7 +164,10 @@ impl SqliteStore {
                     &app.secret_hash[..]
                 ],
             )?;
-            inner.cache_mut().apps.insert(app.client_id.clone(), Arc::new(app));
+            inner
+                .cache_mut()
+                .apps
+                .insert(app.client_id.clone(), Arc::new(app));
             Ok(())
         })
         .await
@@ -183,7 +193,10 @@ impl SqliteStore {
                 "UPDATE apps SET secret_hash = ?2 WHERE client_id = ?1",
                 params![client_id, &hash[..]],
             )?;
-            tx.execute("DELETE FROM tokens WHERE client_id = ?1", params![client_id])?;
+            tx.execute(
+                "DELETE FROM tokens WHERE client_id = ?1",
+                params![client_id],
+            )?;
             tx.commit()?;
             let mut cache = inner.cache_mut();
             if let Some(app) = cache.apps.get_mut(&client_id) {
@@ -199,7 +212,8 @@ impl SqliteStore {
     pub async fn delete_app(&self, client_id: String) -> Result<bool> {
         let deleted = self
             .write(move |inner, conn| {
-                let n = conn.execute("DELETE FROM apps WHERE client_id = ?1", params![client_id])?;
+                let n =
+                    conn.execute("DELETE FROM apps WHERE client_id = ?1", params![client_id])?;
                 let mut cache = inner.cache_mut();
                 cache.apps.remove(&client_id);
                 cache.subs.retain(|_, c| *c != client_id);
@@ -329,7 +343,12 @@ impl SqliteStore {
             conn.execute(
                 "INSERT OR REPLACE INTO tokens (hash, client_id, scope, expires_at)
                  VALUES (?1, ?2, ?3, ?4)",
-                params![&hash[..], token.client_id, token.scope, token.expires_at as i64],
+                params![
+                    &hash[..],
+                    token.client_id,
+                    token.scope,
+                    token.expires_at as i64
+                ],
             )?;
             inner.cache_mut().tokens.insert(hash, token);
             Ok(())
@@ -473,8 +492,8 @@ fn load_cache(conn: &Connection) -> rusqlite::Result<Cache> {
         }
     }
     let now = clock::now_secs() as i64;
-    let mut stmt =
-        conn.prepare("SELECT hash, client_id, scope, expires_at FROM tokens WHERE expires_at > ?1")?;
+    let mut stmt = conn
+        .prepare("SELECT hash, client_id, scope, expires_at FROM tokens WHERE expires_at > ?1")?;
     let rows = stmt.query_map(params![now], |r| {
         let hash: Vec<u8> = r.get(0)?;
         let expires: i64 = r.get(3)?;

@@ -60,7 +60,9 @@ impl From<AppsError> for Problem {
         // The log gets the cause; the client gets no internals.
         match err {
             AppsError::Redis { .. } => {
-                tracing::error!("apps store unavailable: {err}; refusing the request (fail closed)");
+                tracing::error!(
+                    "apps store unavailable: {err}; refusing the request (fail closed)"
+                );
                 let mut p = Problem::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Sandbox store unavailable",
@@ -109,7 +111,10 @@ type Answer = Result<Response, Problem>;
 pub fn router(apps: Arc<Apps>) -> Router {
     let mut router = Router::new()
         .route("/_sandbox/apps", post(create_app))
-        .route("/_sandbox/apps/{client_id}", get(get_app).delete(delete_app))
+        .route(
+            "/_sandbox/apps/{client_id}",
+            get(get_app).delete(delete_app),
+        )
         .route("/_sandbox/apps/{client_id}/secret", post(reset_secret))
         .route(
             "/_sandbox/apps/{client_id}/subscriptions",
@@ -126,7 +131,10 @@ pub fn router(apps: Arc<Apps>) -> Router {
             "/_sandbox/admin/subscriptions/{id}/approve",
             post(admin_approve),
         )
-        .route("/_sandbox/admin/subscriptions/{id}/reject", post(admin_reject));
+        .route(
+            "/_sandbox/admin/subscriptions/{id}/reject",
+            post(admin_reject),
+        );
     for path in &apps.token_paths {
         if path.starts_with("/_sandbox") || path.contains(['{', '}', '*']) {
             continue;
@@ -466,7 +474,10 @@ async fn list_subscriptions(
 ) -> Answer {
     let app = authenticate(&apps, &headers, &client_id).await?;
     let subs: Vec<SubscriptionView> = app.subscriptions.iter().map(Into::into).collect();
-    Ok(json_response(StatusCode::OK, &json!({ "subscriptions": subs })))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "subscriptions": subs }),
+    ))
 }
 
 async fn unsubscribe(
@@ -492,7 +503,10 @@ async fn usage(
     headers: HeaderMap,
 ) -> Answer {
     let app = authenticate(&apps, &headers, &client_id).await?;
-    Ok(json_response(StatusCode::OK, &usage_view(&apps, &app).await?))
+    Ok(json_response(
+        StatusCode::OK,
+        &usage_view(&apps, &app).await?,
+    ))
 }
 
 async fn list_plans(State(apps): State<Arc<Apps>>) -> Answer {
@@ -570,10 +584,18 @@ async fn admin_list(
         .into_iter()
         .filter(|s| wanted.is_none_or(|w| s.status == w))
         .collect();
-    Ok(json_response(StatusCode::OK, &json!({ "subscriptions": subs })))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "subscriptions": subs }),
+    ))
 }
 
-async fn set_status(apps: &Apps, headers: &HeaderMap, id: &str, status: SubscriptionStatus) -> Answer {
+async fn set_status(
+    apps: &Apps,
+    headers: &HeaderMap,
+    id: &str,
+    status: SubscriptionStatus,
+) -> Answer {
     admin(apps, headers)?;
     match apps.store.set_subscription_status(id, status).await? {
         Some(sub) => {
