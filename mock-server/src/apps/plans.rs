@@ -245,6 +245,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn indexes_the_demo_products() {
+        let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+        let catalog = api_model::load_dir(&specs).catalog;
+        let index = PlanIndex::new(&catalog);
+        let ids: Vec<&str> = index.plans().iter().map(|p| p.id.as_str()).collect();
+        assert!(ids.contains(&"cix-payments:standard"), "{ids:?}");
+        let grants = index.grants("funds-transfer", "initiateTransfer");
+        let standard = grants
+            .iter()
+            .find(|g| index.plans()[g.plan].id == "cix-payments:standard")
+            .expect("standard grants initiateTransfer");
+        let names: Vec<&str> = standard.limits.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["default", "burst", "initiateTransfer.transfers"]);
+        assert_eq!(standard.limits[2].max, 10);
+        assert_eq!(standard.limits[2].window_seconds, 60);
+        assert!(
+            token_paths(&catalog).contains(&"/funds-transfer/v1/oauth2/token".to_string()),
+            "{:?}",
+            token_paths(&catalog)
+        );
+    }
+
+    #[test]
     fn only_sandbox_token_urls_are_mounted() {
         assert_eq!(sandbox_path("/oauth/token"), Some("/oauth/token".into()));
         assert_eq!(

@@ -32,7 +32,7 @@ struct Problem {
     status: StatusCode,
     title: &'static str,
     detail: String,
-    headers: HeaderMap,
+    headers: Vec<(header::HeaderName, HeaderValue)>,
 }
 
 impl Problem {
@@ -41,16 +41,16 @@ impl Problem {
             status,
             title,
             detail: detail.into(),
-            headers: HeaderMap::new(),
+            headers: Vec::new(),
         }
     }
 
     fn unauthorized(detail: &str) -> Problem {
         let mut p = Problem::new(StatusCode::UNAUTHORIZED, "Unauthorized", detail);
-        p.headers.insert(
+        p.headers.push((
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Basic realm=\"sandbox\""),
-        );
+        ));
         p
     }
 }
@@ -69,7 +69,7 @@ impl From<AppsError> for Problem {
                     "The sandbox cannot reach its store right now; try again shortly.",
                 );
                 p.headers
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                    .push((header::RETRY_AFTER, HeaderValue::from_static("1")));
                 p
             }
             other => {
@@ -98,7 +98,9 @@ impl IntoResponse for Problem {
             body.to_string(),
         )
             .into_response();
-        response.headers_mut().extend(self.headers);
+        for (name, value) in self.headers {
+            response.headers_mut().append(name, value);
+        }
         response
     }
 }
@@ -547,10 +549,10 @@ fn admin(apps: &Apps, headers: &HeaderMap) -> Result<(), Problem> {
                 "Unauthorized",
                 "Send Authorization: Bearer <admin token>.",
             );
-            p.headers.insert(
+            p.headers.push((
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"sandbox-admin\""),
-            );
+            ));
             Err(p)
         }
     }

@@ -109,6 +109,9 @@ impl SqliteStore {
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         let cache = load_cache(&conn).map_err(err)?;
+        let version: i64 = conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(err)?;
         let usage = load_usage(&conn).map_err(err)?;
         let inner = Arc::new(Inner {
             path: path.clone(),
@@ -120,7 +123,7 @@ impl SqliteStore {
         let weak = Arc::downgrade(&inner);
         std::thread::Builder::new()
             .name("portal-sandbox-db".into())
-            .spawn(move || background(weak))
+            .spawn(move || background(weak, version))
             .map_err(|e| AppsError::Task(e.to_string()))?;
         Ok(SqliteStore { inner })
     }
@@ -435,7 +438,7 @@ impl SqliteStore {
 
     /// Write buffered usage totals.
     pub async fn flush(&self) -> Result<()> {
-        self.write(|inner, conn| flush_usage(inner, conn)).await
+        self.write(flush_usage).await
     }
 }
 
@@ -571,8 +574,7 @@ fn flush_usage(inner: &Inner, conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Reload on other processes' commits, flush usage, drop expired tokens; stops with the store.
-fn background(weak: Weak<Inner>) {
-    let mut last_version: Option<i64> = None;
+fn background(weak: Weak<Inner>, mut last_version: i64) {
     let mut tick: u64 = 0;
     loop {
         std::thread::sleep(POLL);
@@ -583,7 +585,7 @@ fn background(weak: Weak<Inner>) {
         let conn = lock(&inner.conn);
         match conn.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0)) {
             Ok(version) => {
-                if last_version.is_some_and(|v| v != version) {
+                if last_version != version {
                     match load_cache(&conn) {
                         Ok(cache) => *inner.cache_mut() = cache,
                         Err(e) => tracing::error!(
@@ -592,7 +594,7 @@ fn background(weak: Weak<Inner>) {
                         ),
                     }
                 }
-                last_version = Some(version);
+                last_version = version;
             }
             Err(e) => tracing::error!("sandbox database {}: {e}", inner.path.display()),
         }

@@ -36,7 +36,7 @@ pub enum Store {
     /// `DIR/sandbox.db`.
     Sqlite(SqliteStore),
     /// A Redis server.
-    Redis(RedisStore),
+    Redis(Box<RedisStore>),
 }
 
 impl Store {
@@ -45,7 +45,7 @@ impl Store {
         match config {
             StoreConfig::Sqlite { data_dir } => Ok(Store::Sqlite(SqliteStore::open(data_dir)?)),
             StoreConfig::Redis { url, prefix } => {
-                Ok(Store::Redis(RedisStore::open(url, prefix).await?))
+                Ok(Store::Redis(Box::new(RedisStore::open(url, prefix).await?)))
             }
         }
     }

@@ -332,6 +332,7 @@ async fn check(
     })
 }
 
+#[derive(Debug)]
 struct GateOkView {
     headers: HeaderMap,
     client_id: Option<String>,
@@ -546,8 +547,7 @@ async fn subscriptions_approval_and_admin_api() {
         None,
     )
     .await
-    .err()
-    .expect("pending is refused");
+    .expect_err("pending is refused");
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     assert!(
         denied.detail.contains("pets-product:gold"),
@@ -631,10 +631,7 @@ async fn subscriptions_approval_and_admin_api() {
         None,
     )
     .await;
-    assert_eq!(
-        denied.err().expect("rejected").status,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(denied.expect_err("rejected").status, StatusCode::FORBIDDEN);
 
     // Unsubscribe.
     let app = send(
@@ -701,7 +698,6 @@ async fn usage_reports_limits_and_operation_counts() {
             None,
         )
         .await
-        .ok()
         .expect("admitted");
     }
     check(
@@ -712,7 +708,6 @@ async fn usage_reports_limits_and_operation_counts() {
         None,
     )
     .await
-    .ok()
     .expect("admitted");
     let usage = send(
         &router,
@@ -758,14 +753,13 @@ async fn gate_401_vs_403_vs_429_and_open_operations() {
 
     // Open operation: no app needed, no headers.
     let open = check(&gate, &catalog, "health", &HeaderMap::new(), None).await;
-    let open = open.ok().expect("open operation");
+    let open = open.expect("open operation");
     assert!(open.client_id.is_none() && open.headers.is_empty());
 
     // Missing credentials: 401 with challenges for both headers.
     let missing = check(&gate, &catalog, "listPets", &HeaderMap::new(), None)
         .await
-        .err()
-        .expect("401");
+        .expect_err("401");
     assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
     assert_eq!(missing.title, "Missing credentials");
     let challenges: Vec<_> = missing.headers.get_all("www-authenticate").iter().collect();
@@ -779,15 +773,13 @@ async fn gate_401_vs_403_vs_429_and_open_operations() {
         None,
     )
     .await
-    .err()
-    .expect("401");
+    .expect_err("401");
     assert_eq!(no_secret.title, "Missing credentials");
     // Wrong secret or unknown id: 401 invalid.
     for hdrs in [key_headers(&id, "bad"), key_headers("unknown", &secret)] {
         let invalid = check(&gate, &catalog, "listPets", &hdrs, None)
             .await
-            .err()
-            .expect("401");
+            .expect_err("401");
         assert_eq!(invalid.status, StatusCode::UNAUTHORIZED);
         assert_eq!(invalid.title, "Invalid credentials");
     }
@@ -801,8 +793,7 @@ async fn gate_401_vs_403_vs_429_and_open_operations() {
         None,
     )
     .await
-    .err()
-    .expect("403");
+    .expect_err("403");
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
     assert!(forbidden.detail.contains("pets-product:default"));
     assert!(forbidden.detail.contains("pets-product:gold"));
@@ -817,7 +808,6 @@ async fn gate_401_vs_403_vs_429_and_open_operations() {
         None,
     )
     .await
-    .ok()
     .expect("any app");
     assert_eq!(unplanned.client_id.as_deref(), Some(id.as_str()));
     assert!(unplanned.headers.is_empty());
@@ -828,7 +818,6 @@ async fn gate_401_vs_403_vs_429_and_open_operations() {
     for n in 1..=3u64 {
         let ok = check(&gate, &catalog, "getPet", &id_only, None)
             .await
-            .ok()
             .expect("admitted");
         assert_eq!(
             ok.headers["x-ratelimit-remaining"],
@@ -839,8 +828,7 @@ async fn gate_401_vs_403_vs_429_and_open_operations() {
     }
     let limited = check(&gate, &catalog, "getPet", &id_only, None)
         .await
-        .err()
-        .expect("429");
+        .expect_err("429");
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = limited.headers["retry-after"]
         .to_str()
@@ -862,7 +850,6 @@ async fn gate_401_vs_403_vs_429_and_open_operations() {
         None,
     )
     .await
-    .ok()
     .expect("admitted");
     assert_eq!(other.headers["x-ratelimit-remaining"], "name=default,46;");
 }
@@ -897,8 +884,7 @@ async fn basic_query_and_soft_limits() {
         None,
     )
     .await
-    .err()
-    .expect("401");
+    .expect_err("401");
     assert_eq!(denied.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         denied.headers["www-authenticate"],
@@ -919,8 +905,7 @@ async fn basic_query_and_soft_limits() {
         Some("api_key=zzz"),
     )
     .await
-    .err()
-    .expect("401");
+    .expect_err("401");
     assert_eq!(denied.title, "Invalid credentials");
 
     // Soft limit of 1: the second call passes, reported as over.
@@ -928,7 +913,6 @@ async fn basic_query_and_soft_limits() {
     assert!(check(&gate, &catalog, "softOp", &k, None).await.is_ok());
     let over = check(&gate, &catalog, "softOp", &k, None)
         .await
-        .ok()
         .expect("soft passes");
     assert_eq!(over.headers["x-ratelimit-remaining"], "name=soft,0;");
 }
@@ -1033,7 +1017,6 @@ async fn oauth2_client_credentials_tokens() {
         None,
     )
     .await
-    .ok()
     .expect("token admitted");
     assert_eq!(ok.client_id.as_deref(), Some(id.as_str()));
     let bad = check(
@@ -1044,8 +1027,7 @@ async fn oauth2_client_credentials_tokens() {
         None,
     )
     .await
-    .err()
-    .expect("401");
+    .expect_err("401");
     assert_eq!(
         bad.headers["www-authenticate"],
         "Bearer realm=\"sandbox\", error=\"invalid_token\""
@@ -1069,7 +1051,7 @@ async fn oauth2_client_credentials_tokens() {
     )
     .await;
     assert_eq!(
-        revoked.err().expect("revoked").status,
+        revoked.expect_err("revoked").status,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -1305,8 +1287,7 @@ async fn redis_store_covers_the_whole_api() {
     let k = key_headers(&id, &secret);
     let denied = check(&gate, &catalog, "premiumOp", &k, None)
         .await
-        .err()
-        .expect("pending");
+        .expect_err("pending");
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     let ok = send(
         &router,
@@ -1335,8 +1316,7 @@ async fn redis_store_covers_the_whole_api() {
     assert_eq!(
         check(&gate, &catalog, "premiumOp", &k, None)
             .await
-            .err()
-            .expect("old")
+            .expect_err("old")
             .status,
         StatusCode::UNAUTHORIZED
     );
@@ -1370,8 +1350,7 @@ async fn redis_store_covers_the_whole_api() {
     assert_eq!(
         check(&gate, &catalog, "premiumOp", &k, None)
             .await
-            .err()
-            .expect("gone")
+            .expect_err("gone")
             .status,
         StatusCode::FORBIDDEN
     );
@@ -1390,8 +1369,7 @@ async fn redis_store_covers_the_whole_api() {
         None,
     )
     .await
-    .err()
-    .expect("503");
+    .expect_err("503");
     assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
         check(&gate, &catalog, "health", &HeaderMap::new(), None)
@@ -1542,5 +1520,49 @@ async fn no_secret_or_token_in_clear_on_disk() {
             !files_contain(dir.path(), s),
             "secret or token in clear on disk"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_running_sandbox_sees_another_process_approve() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sandbox = open_sqlite(dir.path(), None).await;
+    let router = router(sandbox.clone());
+    let (id, secret) = register(&router).await;
+    let pending = subscribe(&router, &id, &secret, "pets-product:gold").await;
+    let sub_id = pending.body["id"].as_str().expect("id").to_string();
+    // `portal apps approve` opens its own connection to the same file.
+    let cli = Store::open(&StoreConfig::Sqlite {
+        data_dir: dir.path().to_path_buf(),
+    })
+    .await
+    .expect("second connection");
+    cli.set_subscription_status(&sub_id, SubscriptionStatus::Active)
+        .await
+        .expect("approve")
+        .expect("found");
+    let gate = sandbox.gate();
+    let catalog = fixture();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        match check(
+            &gate,
+            &catalog,
+            "premiumOp",
+            &key_headers(&id, &secret),
+            None,
+        )
+        .await
+        {
+            Ok(_) => break,
+            Err(d) => {
+                assert_eq!(d.status, StatusCode::FORBIDDEN);
+                assert!(
+                    Instant::now() < deadline,
+                    "approval not seen by the sandbox"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
     }
 }
