@@ -4,6 +4,7 @@
 //! [`app`] builds the whole axum application from an [`AppState`]; [`server::serve`] binds and
 //! runs it. Tests call `app(state).oneshot(request)`.
 
+pub mod apps;
 pub mod error;
 pub mod gate;
 pub mod presence;
