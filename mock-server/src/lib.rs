@@ -2,3 +2,4 @@
 //! deterministic data, and enforces credentials, plans and rate limits through a [`gate::Gate`].
 
 pub mod gate;
+pub mod soap;
