@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod envelope;
 pub mod fault;
 pub mod mounts;
+pub mod validate;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
