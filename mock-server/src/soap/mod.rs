@@ -10,6 +10,7 @@ pub mod envelope;
 pub mod fault;
 pub mod mounts;
 pub mod validate;
+pub mod wsdl_serve;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
