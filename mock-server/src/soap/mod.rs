@@ -8,7 +8,9 @@
 pub mod dispatch;
 pub mod envelope;
 pub mod fault;
+pub mod handler;
 pub mod mounts;
+pub mod response;
 pub mod validate;
 pub mod wsdl_serve;
 

@@ -146,6 +146,12 @@ enum Particle<'a> {
         required: bool,
         options: Vec<Vec<Particle<'a>>>,
     },
+    /// A model group (sequence or choice) repeated `min..max` times.
+    Repeat {
+        min: u64,
+        max: Option<u64>,
+        particles: Vec<Particle<'a>>,
+    },
 }
 
 impl Particle<'_> {
@@ -159,6 +165,9 @@ impl Particle<'_> {
                     .collect();
                 format!("one of {}", names.join(", "))
             }
+            Particle::Repeat { particles, .. } => particles
+                .first()
+                .map_or_else(String::new, Particle::describe),
         }
     }
 
@@ -170,18 +179,30 @@ impl Particle<'_> {
                 el.name.local == *local
                     && (namespace.is_none() || el.name.namespace == *namespace)
             }
-            Particle::Choice { options, .. } => options
-                .iter()
-                .any(|o| o.iter().find(|p| p.min() > 0).or(o.first()).is_some_and(|p| p.accepts(el))),
+            Particle::Choice { options, .. } => options.iter().any(|o| starts(o, el)),
+            Particle::Repeat { particles, .. } => starts(particles, el),
         }
     }
 
     fn min(&self) -> u64 {
         match self {
-            Particle::Element { min, .. } => *min,
+            Particle::Element { min, .. } | Particle::Repeat { min, .. } => *min,
             Particle::Choice { required, .. } => u64::from(*required),
         }
     }
+}
+
+/// Whether a sequence of particles can start with this element.
+fn starts(particles: &[Particle<'_>], el: &XmlElement) -> bool {
+    for p in particles {
+        if p.accepts(el) {
+            return true;
+        }
+        if p.min() > 0 {
+            return false;
+        }
+    }
+    false
 }
 
 #[derive(Default)]
@@ -348,10 +369,27 @@ impl<'a> Validator<'a> {
                         self.problem(path, message);
                     }
                 }
+                Particle::Repeat { min, max, particles } => {
+                    let mut count = 0u64;
+                    while let Some(child) = children.get(*pos) {
+                        if max.is_some_and(|m| count >= m) || !starts(particles, child) {
+                            break;
+                        }
+                        let before = *pos;
+                        self.sequence(particles, children, pos, path, depth);
+                        count += 1;
+                        if *pos == before {
+                            break;
+                        }
+                    }
+                    if count < *min {
+                        self.problem(path, format!("missing {}", particle.describe()));
+                    }
+                }
                 Particle::Choice { required, options } => {
                     let chosen = children
                         .get(*pos)
-                        .and_then(|child| options.iter().find(|o| o.iter().any(|p| p.accepts(child))));
+                        .and_then(|child| options.iter().find(|o| starts(o, child)));
                     match chosen {
                         Some(option) => self.sequence(option, children, pos, path, depth),
                         None if *required => {
@@ -406,6 +444,19 @@ impl<'a> Validator<'a> {
                             self.collect(s, model, depth + 1);
                         }
                     }
+                }
+            }
+            SchemaKind::Array(rules) if schema.xml.as_ref().and_then(|x| x.name.as_ref()).is_none() => {
+                // A repeated model group (the loader gives it no XML name).
+                if let Some(items) = rules.items.as_deref().and_then(|i| self.resolve(i)) {
+                    let inner = self.model(items, depth + 1);
+                    model.open |= inner.open;
+                    model.has_elements = true;
+                    model.particles.push(Particle::Repeat {
+                        min: rules.min_items.unwrap_or(0),
+                        max: rules.max_items,
+                        particles: inner.particles,
+                    });
                 }
             }
             SchemaKind::OneOf(c) | SchemaKind::AnyOf(c) => {
