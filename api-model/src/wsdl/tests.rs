@@ -1,0 +1,2 @@
+//! Tests of the WSDL loader.
+use super::*;
