@@ -16,3 +16,5 @@ pub mod wsdl_serve;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+mod corpus_tests;
