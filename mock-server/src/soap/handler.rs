@@ -15,7 +15,9 @@ use super::fault::{Fault, content_type};
 use super::mounts::SoapMount;
 use super::response;
 use super::validate::validate_body;
-use super::wsdl_serve::{ServeContext, rewrite, wsdl_request};
+use super::wsdl_serve::{
+    SOAP_ENCODING_FILE, SOAP_ENCODING_XSD, ServeContext, WsdlRequest, rewrite, wsdl_request,
+};
 use crate::gate::{Gate, GateRequest};
 
 /// The namespace of the sandbox's own detail elements.
@@ -160,6 +162,9 @@ fn get(svc: &SoapService<'_>, req: SoapRequest<'_>) -> SoapReply {
             "no such file in this API's WSDL\n".into(),
         )
     };
+    if what == WsdlRequest::File(SOAP_ENCODING_FILE.to_string()) {
+        return SoapReply::text(StatusCode::OK, "text/xml; charset=utf-8", SOAP_ENCODING_XSD.to_string());
+    }
     let Some(file) = ctx.file_for(&what) else {
         return not_found();
     };

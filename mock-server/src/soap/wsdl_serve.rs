@@ -22,6 +22,13 @@ const SOAP11_BINDING: &str = "http://schemas.xmlsoap.org/wsdl/soap/";
 const SOAP12_BINDING: &str = "http://schemas.xmlsoap.org/wsdl/soap12/";
 const HTTP_BINDING: &str = "http://schemas.xmlsoap.org/wsdl/http/";
 const XSD: &str = "http://www.w3.org/2001/XMLSchema";
+const SOAP_ENC: &str = "http://schemas.xmlsoap.org/soap/encoding/";
+
+/// The `?xsd=` name under which the SOAP 1.1 encoding schema is served: rpc/encoded WSDLs import
+/// it by its namespace URL, which clients would otherwise fetch from the Internet.
+pub const SOAP_ENCODING_FILE: &str = "/_sandbox/soap-encoding.xsd";
+/// The SOAP 1.1 encoding schema (W3C, with its notice), served for [`SOAP_ENCODING_FILE`].
+pub const SOAP_ENCODING_XSD: &str = include_str!("soap-encoding.xsd");
 
 /// What a GET query asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,6 +313,28 @@ fn rewrite_start<'a>(
         return start.clone();
     };
     let mut out = BytesStart::new(String::from_utf8_lossy(start.name().as_ref()).into_owned());
+    let soap_enc_import = kind == Kind::File
+        && ns == Some(XSD)
+        && start.local_name().as_ref() == b"import"
+        && start
+            .attributes()
+            .with_checks(false)
+            .flatten()
+            .any(|a| a.key.as_ref() == b"namespace" && a.value.as_ref().trim_ascii_end().starts_with(SOAP_ENC.trim_end_matches('/').as_bytes()));
+    if soap_enc_import {
+        let url = format!(
+            "{}?xsd={}",
+            ctx.endpoint_url,
+            percent_encoding::utf8_percent_encode(SOAP_ENCODING_FILE, QUERY_VALUE)
+        );
+        for attr in start.attributes().with_checks(false).flatten() {
+            if attr.key.as_ref() != attr_name {
+                out.push_attribute(attr);
+            }
+        }
+        out.push_attribute(("schemaLocation", url.as_str()));
+        return out.into_owned();
+    }
     for attr in start.attributes().with_checks(false).flatten() {
         if attr.key.as_ref() != attr_name {
             out.push_attribute(attr);
@@ -380,7 +409,7 @@ mod tests {
         let wsdl = r#"<?xml version="1.0"?>
 <!-- kept -->
 <wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:s="http://www.w3.org/2001/XMLSchema">
-  <wsdl:types><s:schema><s:import namespace="urn:t" schemaLocation="./types.xsd"/><s:include schemaLocation="../schemas/more.xsd"/><s:import schemaLocation="http://schemas.xmlsoap.org/soap/encoding/"/></s:schema></wsdl:types>
+  <wsdl:types><s:schema><s:import namespace="urn:t" schemaLocation="./types.xsd"/><s:include schemaLocation="../schemas/more.xsd"/><s:import namespace="http://schemas.xmlsoap.org/soap/encoding/"/></s:schema></wsdl:types>
   <wsdl:service name="Calculator">
     <wsdl:port name="CalculatorSoap" binding="tns:CalculatorSoap"><soap:address location="http://www.dneonline.com/calculator.asmx" /></wsdl:port>
     <wsdl:port name="CalculatorSoap12" binding="tns:CalculatorSoap12"><soap12:address location="http://www.dneonline.com/calculator.asmx"/></wsdl:port>
@@ -391,7 +420,8 @@ mod tests {
         assert_eq!(out.matches(r#"location="http://127.0.0.1:4010/calculator.asmx""#).count(), 2, "{out}");
         assert!(out.contains(r#"schemaLocation="http://127.0.0.1:4010/calculator.asmx?xsd=types.xsd""#), "{out}");
         assert!(out.contains(r#"schemaLocation="http://127.0.0.1:4010/calculator.asmx?xsd=../schemas/more.xsd""#), "{out}");
-        assert!(out.contains(r#"schemaLocation="http://schemas.xmlsoap.org/soap/encoding/""#), "{out}");
+        assert!(out.contains(r#"schemaLocation="http://127.0.0.1:4010/calculator.asmx?xsd=/_sandbox/soap-encoding.xsd""#), "{out}");
+        assert!(out.contains(r#"<s:import namespace="urn:t" schemaLocation="http://127.0.0.1:4010/calculator.asmx?xsd=types.xsd"/>"#), "{out}");
         assert!(out.contains("<!-- kept -->"));
         assert!(!out.contains("sbxs:address"), "a WSDL with a service gets no new one");
         // The files the links name are served, and nothing else.
