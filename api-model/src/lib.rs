@@ -15,6 +15,7 @@ pub mod model;
 pub mod openapi;
 pub mod product;
 pub mod wsdl;
+pub mod xml_example;
 
 pub use config::PortalConfig;
 pub use error::{Diagnostic, Error, Location, Result, Severity};

@@ -278,10 +278,19 @@ fn summary(api: &Api) -> Value {
     })
 }
 
-fn load_corpus() -> Option<(PathBuf, LoadOutcome)> {
-    let root = corpus()?.join("openapi");
-    let outcome = load_paths(std::slice::from_ref(&root));
-    Some((root, outcome))
+/// The corpus loaded once for all tests of this binary (loading Discord's 1.2 MB spec in a
+/// debug build is not free).
+fn load_corpus() -> Option<(PathBuf, &'static LoadOutcome)> {
+    static OUTCOME: std::sync::OnceLock<Option<(PathBuf, LoadOutcome)>> =
+        std::sync::OnceLock::new();
+    let loaded = OUTCOME.get_or_init(|| {
+        let root = corpus()?.join("openapi");
+        let outcome = load_paths(std::slice::from_ref(&root));
+        Some((root, outcome))
+    });
+    loaded
+        .as_ref()
+        .map(|(root, outcome)| (root.clone(), outcome))
 }
 
 #[test]

@@ -443,6 +443,12 @@ impl<'f> Ctx<'f> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // A schema nested in a named one: `Pet.properties.id`.
+        let segs: Vec<String> = match segs.as_slice() {
+            [c, s, rest @ ..] if c == "components" && s == "schemas" => rest.to_vec(),
+            [d, rest @ ..] if d == "definitions" => rest.to_vec(),
+            _ => segs,
+        };
         if target.doc == 0 {
             if segs.is_empty() {
                 return stem;

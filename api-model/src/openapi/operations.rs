@@ -247,6 +247,10 @@ impl<'s> OpBuilder<'s> {
             }
         }
 
+        if scope == Scope::Paths {
+            check_path_params(ctx, doc, at, path, &mut parameters);
+        }
+
         let request_body = if ctx.version == Version::V2 {
             let mut body = shared.1.clone();
             if own_body.body.is_some() {
@@ -929,5 +933,65 @@ fn response(
         headers,
         content,
         links,
+    }
+}
+
+/// The `{names}` of a path template.
+fn template_names(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(&rest[start + 1..start + len]);
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+/// Every `{name}` of the path needs a path parameter: a missing one is added (as a string) with
+/// a warning, so consumers can rely on the list; a declared one not in the path is reported.
+fn check_path_params(ctx: &mut Ctx, doc: usize, at: &Ptr, path: &str, params: &mut Vec<Parameter>) {
+    let names = template_names(path);
+    for name in &names {
+        if !params
+            .iter()
+            .any(|p| p.location == ParamLocation::Path && p.name == *name)
+        {
+            ctx.warn(
+                doc,
+                at,
+                format!("path parameter `{name}` is not declared; read as a string"),
+            );
+            params.push(Parameter {
+                name: (*name).to_string(),
+                location: ParamLocation::Path,
+                description: None,
+                required: true,
+                deprecated: false,
+                schema: Some(SchemaRef::Inline(Box::new(Schema {
+                    kind: SchemaKind::String(crate::model::StringRules::default()),
+                    ..Schema::default()
+                }))),
+                style: ParamStyle::Simple,
+                explode: false,
+                allow_empty_value: false,
+                example: None,
+                content_type: None,
+            });
+        }
+    }
+    for p in params.iter() {
+        if p.location == ParamLocation::Path && !names.contains(&p.name.as_str()) {
+            ctx.warn(
+                doc,
+                at,
+                format!(
+                    "path parameter `{}` does not appear in the path `{path}`",
+                    p.name
+                ),
+            );
+        }
     }
 }
