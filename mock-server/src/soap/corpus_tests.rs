@@ -145,3 +145,117 @@ fn calculator_dispatch_and_validation_on_the_loaded_model() {
         assert_eq!(problems[0].to_string(), "Add/intB: \"five\" is not a valid int");
     }
 }
+
+/// Every operation of every SOAP binding in the corpus and the demo specs: a request generated
+/// from the input schema is accepted (200, or 202 one-way), and the response is an envelope of
+/// the binding's version whose body the validator accepts against the output message.
+#[tokio::test]
+async fn every_operation_answers_a_generated_request_with_a_valid_response() {
+    use api_model::example::Seed;
+    use api_model::xml_example::{Direction, envelope, headers_xml, message_xml};
+    use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+    use super::handler::{SoapRequest, SoapService, handle_call};
+    use crate::gate::OpenGate;
+
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs")];
+    if let Some(corpus) = corpus() {
+        dirs.push(corpus.join("wsdl"));
+    }
+    let mut calls = 0;
+    let mut failures = Vec::new();
+    for dir in dirs {
+        for api in soap_apis(&dir) {
+            let mounts = final_mounts(&api);
+            let no_files = |_: &str| None;
+            for (index, (mount, _)) in mounts.iter().enumerate() {
+                let svc = SoapService {
+                    api: &api,
+                    mounts: &mounts,
+                    mount: index,
+                    gate: &OpenGate,
+                    seed: 7,
+                    auth: false,
+                    client_id_required: false,
+                    limits: Limits::default(),
+                    read_file: &no_files,
+                };
+                for op in &api.operations {
+                    let Some(soap) = op.soap() else { continue };
+                    for binding in &soap.bindings {
+                        if !mount.ports.iter().any(|p| p.binding == binding.name) {
+                            continue;
+                        }
+                        let Some(input) = &soap.input else { continue };
+                        let seed = Seed::from_parts(&[op.id.as_bytes()]);
+                        let body = message_xml(&api, input, binding, &soap.name, Direction::Request, seed);
+                        let heads = headers_xml(&api, binding, Direction::Request, seed);
+                        let request = envelope(binding.version, &heads, &body);
+                        let mut headers = HeaderMap::new();
+                        let action = binding.action.clone().unwrap_or_default();
+                        match binding.version {
+                            SoapVersion::V11 => {
+                                headers.insert("content-type", HeaderValue::from_static("text/xml; charset=utf-8"));
+                                headers.insert("soapaction", HeaderValue::from_str(&format!("\"{action}\"")).expect("ascii"));
+                            }
+                            SoapVersion::V12 => {
+                                let ct = format!("application/soap+xml; charset=utf-8; action=\"{action}\"");
+                                headers.insert("content-type", HeaderValue::from_str(&ct).expect("ascii"));
+                            }
+                        }
+                        // Two operations with the same action and input element cannot be told
+                        // apart (WS-I BP R2710); the first one answers.
+                        let expected = super::dispatch::expected_body_element(soap, binding);
+                        let ambiguous = api.operations.iter().filter_map(|o| o.soap()).filter(|o| {
+                            o.bindings.iter().any(|b| {
+                                b.name == binding.name
+                                    && b.action == binding.action
+                                    && super::dispatch::expected_body_element(o, b) == expected
+                            })
+                        }).count() > 1;
+                        if ambiguous {
+                            continue;
+                        }
+                        calls += 1;
+                        let label = format!("{} {} {}", api.id, soap.name, binding.name.local);
+                        let reply = handle_call(&svc, SoapRequest { method: &Method::POST, query: None, headers: &headers, body: request.as_bytes() }).await;
+                        if soap.output.is_none() {
+                            if reply.status != StatusCode::ACCEPTED {
+                                failures.push(format!("{label}: one-way got {}: {}", reply.status, reply.body));
+                            }
+                            continue;
+                        }
+                        if reply.status != StatusCode::OK {
+                            failures.push(format!("{label}: {} {}\nrequest: {request}", reply.status, reply.body));
+                            continue;
+                        }
+                        if reply.operation.as_deref() != Some(op.id.as_str()) {
+                            failures.push(format!("{label}: dispatched to {:?}", reply.operation));
+                        }
+                        let env = match parse(reply.body.as_bytes(), &Limits::default(), binding.version) {
+                            Ok(env) => env,
+                            Err(f) => {
+                                failures.push(format!("{label}: response does not parse: {}", f.reason));
+                                continue;
+                            }
+                        };
+                        if env.version != binding.version {
+                            failures.push(format!("{label}: response in the wrong version"));
+                        }
+                        let output = soap.output.as_ref().expect("checked");
+                        let wrapper = (binding.style == api_model::SoapStyle::Rpc).then(|| api_model::QName {
+                            namespace: binding.namespace.clone().filter(|n| !n.is_empty()),
+                            local: format!("{}Response", soap.name),
+                        });
+                        let problems = super::validate::validate_message(&api, output, binding, &binding.output_headers, wrapper, &env.body);
+                        if !problems.is_empty() {
+                            failures.push(format!("{label}: response invalid: {problems:?}\n{}", reply.body));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(calls > 100, "only {calls} calls");
+    assert!(failures.is_empty(), "{} of {calls} failed:\n{}", failures.len(), failures.join("\n"));
+}

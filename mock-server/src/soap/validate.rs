@@ -44,23 +44,44 @@ pub fn validate_body(
     binding: &SoapBinding,
     body: &[XmlElement],
 ) -> Vec<Problem> {
+    let Some(input) = soap.input.as_ref() else {
+        return Vec::new();
+    };
+    validate_message(
+        api,
+        input,
+        binding,
+        &binding.input_headers,
+        expected_body_element(soap, binding),
+        body,
+    )
+}
+
+/// Validate Body elements against a message as `binding` lays it out: `headers` are the parts
+/// bound to header blocks, `rpc_wrapper` the wrapper element's name for rpc style.
+pub fn validate_message(
+    api: &Api,
+    message: &api_model::SoapMessage,
+    binding: &SoapBinding,
+    headers: &[api_model::SoapHeader],
+    rpc_wrapper: Option<api_model::QName>,
+    body: &[XmlElement],
+) -> Vec<Problem> {
     let mut v = Validator {
         api,
         problems: Vec::new(),
         lenient: binding.body_use == SoapUse::Encoded,
     };
-    let Some(input) = soap.input.as_ref() else {
-        return v.problems;
-    };
-    let parts = body_parts(input, &binding.input_headers);
+    let parts = body_parts(message, headers);
     match binding.style {
         SoapStyle::Rpc => {
             let Some(wrapper) = body.first() else {
-                v.problem("Body", format!("expected the element {}", soap.name));
+                let name = rpc_wrapper.map(|q| q.local).unwrap_or_default();
+                v.problem("Body", format!("expected the element {name}"));
                 return v.problems;
             };
             let path = wrapper.name.local.clone();
-            if let Some(expected) = expected_body_element(soap, binding)
+            if let Some(expected) = rpc_wrapper
                 && (expected.local != wrapper.name.local
                     || expected.namespace.is_some() && expected.namespace != wrapper.name.namespace)
             {
