@@ -108,6 +108,7 @@ fuzz_target!(|data: &[u8]| {
         client_id_required: false,
         limits: Limits { max_bytes: 64 * 1024, ..Limits::default() },
         read_file: &no_files,
+        public_url: None,
     };
     let request = SoapRequest {
         method: &Method::POST,

@@ -179,6 +179,7 @@ async fn every_operation_answers_a_generated_request_with_a_valid_response() {
                     client_id_required: false,
                     limits: Limits::default(),
                     read_file: &no_files,
+                    public_url: None,
                 };
                 for op in &api.operations {
                     let Some(soap) = op.soap() else { continue };

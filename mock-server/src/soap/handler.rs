@@ -46,6 +46,8 @@ pub struct SoapService<'a> {
     pub limits: Limits,
     /// Reads the API's files for `?wsdl`.
     pub read_file: &'a ReadFile<'a>,
+    /// The sandbox's public URL when configured (else each request's `Host` is used).
+    pub public_url: Option<&'a str>,
 }
 
 /// The parts of an HTTP request the handler reads.
@@ -154,7 +156,10 @@ fn get(svc: &SoapService<'_>, req: SoapRequest<'_>) -> SoapReply {
         return reply;
     };
     let path = svc.mounts.get(svc.mount).map_or("", |(_, p)| p.as_str());
-    let ctx = ServeContext::new(svc.api, svc.mounts, &base_url(req.headers), path);
+    let base = svc
+        .public_url
+        .map_or_else(|| base_url(req.headers), |u| u.trim_end_matches('/').to_string());
+    let ctx = ServeContext::new(svc.api, svc.mounts, &base, path);
     let not_found = || {
         SoapReply::text(
             StatusCode::NOT_FOUND,
@@ -482,6 +487,7 @@ mod tests {
             client_id_required: false,
             limits: Limits::default(),
             read_file: &no_files,
+            public_url: None,
         };
         let mut map = HeaderMap::new();
         for (k, v) in headers {
@@ -594,6 +600,43 @@ mod tests {
         let unknown = with.replace("<soap:Header>", r#"<soap:Header><x:T xmlns:x="urn:x" soap:mustUnderstand="1"/>"#);
         let r = call(&api, &OpenGate, true, &h, None, &unknown).await;
         assert!(r.body.contains("soap:MustUnderstand"), "{}", r.body);
+    }
+
+    #[tokio::test]
+    async fn get_wsdl_and_files() {
+        let api = fixtures::calculator();
+        let mounts = mounts(&api);
+        let wsdl = format!(r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"><service name="S"><port name="P" binding="b"><soap:address location="{}"/></port></service></definitions>"#, fixtures::CALC_ADDRESS);
+        let read = move |f: &str| (f == "calculator.wsdl").then(|| wsdl.clone());
+        let svc = SoapService {
+            api: &api,
+            mounts: &mounts,
+            mount: 0,
+            gate: &OpenGate,
+            seed: 0,
+            auth: true,
+            client_id_required: false,
+            limits: Limits::default(),
+            read_file: &read,
+            public_url: None,
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:9999"));
+        let get = |query: Option<&'static str>| {
+            let headers = headers.clone();
+            let svc = &svc;
+            async move { handle_call(svc, SoapRequest { method: &Method::GET, query, headers: &headers, body: b"" }).await }
+        };
+        let r = get(Some("WSDL")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains(r#"location="http://127.0.0.1:9999/calculator.asmx""#), "{}", r.body);
+        let r = get(Some("xsd=/_sandbox/soap-encoding.xsd")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("http://schemas.xmlsoap.org/soap/encoding/"));
+        assert_eq!(get(Some("xsd=../../etc/passwd")).await.status, StatusCode::NOT_FOUND);
+        let r = get(None).await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(r.headers[header::ALLOW], "GET, HEAD, POST");
     }
 
     #[test]
