@@ -61,7 +61,8 @@ fn check_tree(dir: &Path, api: &Api) {
     let root = ctx.file_for(&WsdlRequest::Root).expect("root file");
     let text = std::fs::read_to_string(dir.join(root)).expect("readable");
     let out = rewrite(&text, root, &ctx).unwrap_or_else(|e| panic!("{}: {e}", api.id));
-    well_formed(&out).unwrap_or_else(|e| panic!("{}: rewritten WSDL is not well-formed: {e}", api.id));
+    well_formed(&out)
+        .unwrap_or_else(|e| panic!("{}: rewritten WSDL is not well-formed: {e}", api.id));
     for (mount, _) in &mounts {
         for port in &mount.ports {
             if !port.address.is_empty() && !port.address.starts_with("http://127.0.0.1:4010/") {
@@ -74,7 +75,11 @@ fn check_tree(dir: &Path, api: &Api) {
             }
         }
         if mount.synthesized {
-            assert!(out.contains("<wsdl:service") || out.contains("service name="), "{}: no service added", api.id);
+            assert!(
+                out.contains("<wsdl:service") || out.contains("service name="),
+                "{}: no service added",
+                api.id
+            );
         }
     }
     // Every file link in any served file names a file the sandbox serves.
@@ -85,7 +90,9 @@ fn check_tree(dir: &Path, api: &Api) {
         for (i, _) in out.match_indices("?xsd=") {
             let rest = &out[i + 5..];
             let end = rest.find('"').expect("quoted");
-            let rel = percent_encoding::percent_decode_str(&rest[..end]).decode_utf8_lossy().into_owned();
+            let rel = percent_encoding::percent_decode_str(&rest[..end])
+                .decode_utf8_lossy()
+                .into_owned();
             assert!(
                 rel == super::wsdl_serve::SOAP_ENCODING_FILE
                     || ctx.file_for(&WsdlRequest::File(rel.clone())).is_some(),
@@ -133,7 +140,8 @@ fn calculator_dispatch_and_validation_on_the_loaded_model() {
             version.envelope_ns()
         );
         let env = parse(xml.as_bytes(), &Limits::default(), version).expect("valid");
-        let target = super::dispatch::dispatch(api, &mounts[0], version, None, &env.body).expect("dispatched");
+        let target = super::dispatch::dispatch(api, &mounts[0], version, None, &env.body)
+            .expect("dispatched");
         assert_eq!(target.soap.name, "Add");
         assert_eq!(target.binding.version, version);
         let problems = super::validate::validate_body(api, target.soap, target.binding, &env.body);
@@ -142,7 +150,10 @@ fn calculator_dispatch_and_validation_on_the_loaded_model() {
         let env = parse(bad.as_bytes(), &Limits::default(), version).expect("valid");
         let problems = super::validate::validate_body(api, target.soap, target.binding, &env.body);
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].to_string(), "Add/intB: \"five\" is not a valid int");
+        assert_eq!(
+            problems[0].to_string(),
+            "Add/intB: \"five\" is not a valid int"
+        );
     }
 }
 
@@ -189,68 +200,118 @@ async fn every_operation_answers_a_generated_request_with_a_valid_response() {
                         }
                         let Some(input) = &soap.input else { continue };
                         let seed = Seed::from_parts(&[op.id.as_bytes()]);
-                        let body = message_xml(&api, input, binding, &soap.name, Direction::Request, seed);
+                        let body =
+                            message_xml(&api, input, binding, &soap.name, Direction::Request, seed);
                         let heads = headers_xml(&api, binding, Direction::Request, seed);
                         let request = envelope(binding.version, &heads, &body);
                         let mut headers = HeaderMap::new();
                         let action = binding.action.clone().unwrap_or_default();
                         match binding.version {
                             SoapVersion::V11 => {
-                                headers.insert("content-type", HeaderValue::from_static("text/xml; charset=utf-8"));
-                                headers.insert("soapaction", HeaderValue::from_str(&format!("\"{action}\"")).expect("ascii"));
+                                headers.insert(
+                                    "content-type",
+                                    HeaderValue::from_static("text/xml; charset=utf-8"),
+                                );
+                                headers.insert(
+                                    "soapaction",
+                                    HeaderValue::from_str(&format!("\"{action}\"")).expect("ascii"),
+                                );
                             }
                             SoapVersion::V12 => {
-                                let ct = format!("application/soap+xml; charset=utf-8; action=\"{action}\"");
-                                headers.insert("content-type", HeaderValue::from_str(&ct).expect("ascii"));
+                                let ct = format!(
+                                    "application/soap+xml; charset=utf-8; action=\"{action}\""
+                                );
+                                headers.insert(
+                                    "content-type",
+                                    HeaderValue::from_str(&ct).expect("ascii"),
+                                );
                             }
                         }
                         // Two operations with the same action and input element cannot be told
                         // apart (WS-I BP R2710); the first one answers.
                         let expected = super::dispatch::expected_body_element(soap, binding);
-                        let ambiguous = api.operations.iter().filter_map(|o| o.soap()).filter(|o| {
-                            o.bindings.iter().any(|b| {
-                                b.name == binding.name
-                                    && b.action == binding.action
-                                    && super::dispatch::expected_body_element(o, b) == expected
+                        let ambiguous = api
+                            .operations
+                            .iter()
+                            .filter_map(|o| o.soap())
+                            .filter(|o| {
+                                o.bindings.iter().any(|b| {
+                                    b.name == binding.name
+                                        && b.action == binding.action
+                                        && super::dispatch::expected_body_element(o, b) == expected
+                                })
                             })
-                        }).count() > 1;
+                            .count()
+                            > 1;
                         if ambiguous {
                             continue;
                         }
                         calls += 1;
                         let label = format!("{} {} {}", api.id, soap.name, binding.name.local);
-                        let reply = handle_call(&svc, SoapRequest { method: &Method::POST, query: None, headers: &headers, body: request.as_bytes() }).await;
+                        let reply = handle_call(
+                            &svc,
+                            SoapRequest {
+                                method: &Method::POST,
+                                query: None,
+                                headers: &headers,
+                                body: request.as_bytes(),
+                            },
+                        )
+                        .await;
                         if soap.output.is_none() {
                             if reply.status != StatusCode::ACCEPTED {
-                                failures.push(format!("{label}: one-way got {}: {}", reply.status, reply.body));
+                                failures.push(format!(
+                                    "{label}: one-way got {}: {}",
+                                    reply.status, reply.body
+                                ));
                             }
                             continue;
                         }
                         if reply.status != StatusCode::OK {
-                            failures.push(format!("{label}: {} {}\nrequest: {request}", reply.status, reply.body));
+                            failures.push(format!(
+                                "{label}: {} {}\nrequest: {request}",
+                                reply.status, reply.body
+                            ));
                             continue;
                         }
                         if reply.operation.as_deref() != Some(op.id.as_str()) {
                             failures.push(format!("{label}: dispatched to {:?}", reply.operation));
                         }
-                        let env = match parse(reply.body.as_bytes(), &Limits::default(), binding.version) {
-                            Ok(env) => env,
-                            Err(f) => {
-                                failures.push(format!("{label}: response does not parse: {}", f.reason));
-                                continue;
-                            }
-                        };
+                        let env =
+                            match parse(reply.body.as_bytes(), &Limits::default(), binding.version)
+                            {
+                                Ok(env) => env,
+                                Err(f) => {
+                                    failures.push(format!(
+                                        "{label}: response does not parse: {}",
+                                        f.reason
+                                    ));
+                                    continue;
+                                }
+                            };
                         if env.version != binding.version {
                             failures.push(format!("{label}: response in the wrong version"));
                         }
                         let output = soap.output.as_ref().expect("checked");
-                        let wrapper = (binding.style == api_model::SoapStyle::Rpc).then(|| api_model::QName {
-                            namespace: binding.namespace.clone().filter(|n| !n.is_empty()),
-                            local: format!("{}Response", soap.name),
+                        let wrapper = (binding.style == api_model::SoapStyle::Rpc).then(|| {
+                            api_model::QName {
+                                namespace: binding.namespace.clone().filter(|n| !n.is_empty()),
+                                local: format!("{}Response", soap.name),
+                            }
                         });
-                        let problems = super::validate::validate_message(&api, output, binding, &binding.output_headers, wrapper, &env.body);
+                        let problems = super::validate::validate_message(
+                            &api,
+                            output,
+                            binding,
+                            &binding.output_headers,
+                            wrapper,
+                            &env.body,
+                        );
                         if !problems.is_empty() {
-                            failures.push(format!("{label}: response invalid: {problems:?}\n{}", reply.body));
+                            failures.push(format!(
+                                "{label}: response invalid: {problems:?}\n{}",
+                                reply.body
+                            ));
                         }
                     }
                 }
@@ -258,5 +319,10 @@ async fn every_operation_answers_a_generated_request_with_a_valid_response() {
         }
     }
     assert!(calls > 100, "only {calls} calls");
-    assert!(failures.is_empty(), "{} of {calls} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {calls} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -2,7 +2,9 @@
 //! the SOAP version used, by action first, else by the qualified name of the Body's first child
 //! (the input part's element for document style, the operation-named wrapper for rpc style).
 
-use api_model::{Api, Operation, PartContent, QName, SoapBinding, SoapOperation, SoapStyle, SoapVersion};
+use api_model::{
+    Api, Operation, PartContent, QName, SoapBinding, SoapOperation, SoapStyle, SoapVersion,
+};
 
 use super::envelope::XmlElement;
 use super::fault::Fault;
@@ -28,7 +30,9 @@ pub fn expected_body_element(soap: &SoapOperation, binding: &SoapBinding) -> Opt
         }),
         SoapStyle::Document => {
             let input = soap.input.as_ref()?;
-            let part = body_parts(input, &binding.input_headers).into_iter().next()?;
+            let part = body_parts(input, &binding.input_headers)
+                .into_iter()
+                .next()?;
             Some(match &part.content {
                 PartContent::Element(q) => q.clone(),
                 PartContent::Type(_) => QName {
@@ -67,7 +71,9 @@ pub fn dispatch<'a>(
     let mut candidates = Vec::new();
     let mut other_version = false;
     for operation in &api.operations {
-        let Some(soap) = operation.soap() else { continue };
+        let Some(soap) = operation.soap() else {
+            continue;
+        };
         for binding in &soap.bindings {
             if !mount.ports.iter().any(|p| p.binding == binding.name) {
                 continue;
@@ -94,7 +100,10 @@ pub fn dispatch<'a>(
                 format!("this endpoint speaks SOAP {other} only"),
             ));
         }
-        return Err(Fault::sender(version, "this endpoint has no SOAP operations"));
+        return Err(Fault::sender(
+            version,
+            "this endpoint has no SOAP operations",
+        ));
     }
     let first = body.first().map(|e| &e.name);
     let by_body = |t: &Target<'_>| expected_body_element(t.soap, t.binding).as_ref() == first;
@@ -109,7 +118,11 @@ pub fn dispatch<'a>(
             1 => return Ok(matching[0]),
             _ => {
                 // Several operations share the action (often ""): the body decides.
-                return Ok(matching.iter().copied().find(by_body).unwrap_or(matching[0]));
+                return Ok(matching
+                    .iter()
+                    .copied()
+                    .find(by_body)
+                    .unwrap_or(matching[0]));
             }
         }
     }
@@ -165,7 +178,12 @@ mod tests {
             .body
     }
 
-    fn run(api: &Api, version: SoapVersion, action: Option<&str>, inner: &str) -> Result<(String, String), Fault> {
+    fn run(
+        api: &Api,
+        version: SoapVersion,
+        action: Option<&str>,
+        inner: &str,
+    ) -> Result<(String, String), Fault> {
         let mounts = soap_mounts(api);
         let b = body(version, inner);
         dispatch(api, &mounts[0], version, action, &b)
@@ -175,7 +193,13 @@ mod tests {
     #[test]
     fn by_action_and_version() {
         let api = fixtures::calculator();
-        let got = run(&api, SoapVersion::V11, Some("http://tempuri.org/Subtract"), "").expect("found");
+        let got = run(
+            &api,
+            SoapVersion::V11,
+            Some("http://tempuri.org/Subtract"),
+            "",
+        )
+        .expect("found");
         assert_eq!(got, ("Subtract".into(), "CalculatorSoap".into()));
         let got = run(&api, SoapVersion::V12, Some("http://tempuri.org/Add"), "").expect("found");
         assert_eq!(got, ("Add".into(), "CalculatorSoap12".into()));
@@ -186,13 +210,36 @@ mod tests {
         let api = fixtures::calculator();
         let add = r#"<Add xmlns="http://tempuri.org/"><intA>1</intA><intB>2</intB></Add>"#;
         let sub = r#"<Subtract xmlns="http://tempuri.org/"/>"#;
-        assert_eq!(run(&api, SoapVersion::V11, None, sub).expect("found").0, "Subtract");
-        assert_eq!(run(&api, SoapVersion::V11, Some("urn:nope"), add).expect("found").0, "Add");
+        assert_eq!(
+            run(&api, SoapVersion::V11, None, sub).expect("found").0,
+            "Subtract"
+        );
+        assert_eq!(
+            run(&api, SoapVersion::V11, Some("urn:nope"), add)
+                .expect("found")
+                .0,
+            "Add"
+        );
         // Wrong namespace, unique local name: still dispatched (validation will complain).
-        assert_eq!(run(&api, SoapVersion::V11, None, "<Add/>").expect("found").0, "Add");
-        let f = run(&api, SoapVersion::V11, None, r#"<Divide xmlns="http://tempuri.org/"/>"#).expect_err("unknown");
+        assert_eq!(
+            run(&api, SoapVersion::V11, None, "<Add/>")
+                .expect("found")
+                .0,
+            "Add"
+        );
+        let f = run(
+            &api,
+            SoapVersion::V11,
+            None,
+            r#"<Divide xmlns="http://tempuri.org/"/>"#,
+        )
+        .expect_err("unknown");
         assert_eq!(f.code, FaultCode::Sender);
-        assert!(f.reason.contains("{http://tempuri.org/}Divide"), "{}", f.reason);
+        assert!(
+            f.reason.contains("{http://tempuri.org/}Divide"),
+            "{}",
+            f.reason
+        );
         assert!(f.reason.contains("Add, Subtract"), "{}", f.reason);
     }
 
@@ -200,7 +247,13 @@ mod tests {
     fn rpc_by_wrapper_in_binding_namespace() {
         for body_use in [api_model::SoapUse::Literal, api_model::SoapUse::Encoded] {
             let api = fixtures::quotes(body_use);
-            let got = run(&api, SoapVersion::V11, None, r#"<q:GetQuote xmlns:q="urn:quotes"><symbol>X</symbol></q:GetQuote>"#).expect("found");
+            let got = run(
+                &api,
+                SoapVersion::V11,
+                None,
+                r#"<q:GetQuote xmlns:q="urn:quotes"><symbol>X</symbol></q:GetQuote>"#,
+            )
+            .expect("found");
             assert_eq!(got.0, "GetQuote");
             let got = run(&api, SoapVersion::V11, Some("urn:quotes#Notify"), "").expect("found");
             assert_eq!(got.0, "Notify");
@@ -210,7 +263,13 @@ mod tests {
     #[test]
     fn document_bare_by_first_part_element() {
         let api = fixtures::bare();
-        let got = run(&api, SoapVersion::V12, None, r#"<Account xmlns="urn:bare">1</Account><Currency xmlns="urn:bare">EUR</Currency>"#).expect("found");
+        let got = run(
+            &api,
+            SoapVersion::V12,
+            None,
+            r#"<Account xmlns="urn:bare">1</Account><Currency xmlns="urn:bare">EUR</Currency>"#,
+        )
+        .expect("found");
         assert_eq!(got.0, "GetBalance");
     }
 

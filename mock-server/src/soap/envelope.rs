@@ -176,9 +176,9 @@ impl Envelope {
     /// Header blocks marked `mustUnderstand` (`1` or `true`).
     pub fn must_understand(&self) -> impl Iterator<Item = &XmlElement> {
         let ns = self.version.envelope_ns();
-        self.headers.iter().filter(move |h| {
-            matches!(h.attribute(Some(ns), "mustUnderstand"), Some("1" | "true"))
-        })
+        self.headers
+            .iter()
+            .filter(move |h| matches!(h.attribute(Some(ns), "mustUnderstand"), Some("1" | "true")))
     }
 }
 
@@ -189,7 +189,10 @@ fn is_wsse(ns: Option<&str>) -> bool {
 
 /// Read the version and action from the HTTP headers. `Err` is a fault to send as is (415 for a
 /// media type that is not SOAP).
-pub fn transport(content_type: Option<&str>, soap_action: Option<&str>) -> Result<Transport, Fault> {
+pub fn transport(
+    content_type: Option<&str>,
+    soap_action: Option<&str>,
+) -> Result<Transport, Fault> {
     let content_type = content_type.unwrap_or("text/xml");
     let mut params = content_type.split(';');
     let essence = params.next().unwrap_or("").trim().to_ascii_lowercase();
@@ -302,7 +305,13 @@ impl<'a> Parser<'a> {
                 Event::Start(e) => (Some(e), false),
                 Event::Empty(e) => (Some(e), true),
                 Event::End(_) => {
-                    self.close(&mut depth, &mut section, &mut stack, &mut headers, &mut body);
+                    self.close(
+                        &mut depth,
+                        &mut section,
+                        &mut stack,
+                        &mut headers,
+                        &mut body,
+                    );
                     continue;
                 }
                 Event::Text(t) => {
@@ -320,7 +329,9 @@ impl<'a> Parser<'a> {
                     continue;
                 }
                 Event::DocType(_) => {
-                    return Err(self.malformed("a DTD (<!DOCTYPE>) is not allowed in SOAP messages"));
+                    return Err(
+                        self.malformed("a DTD (<!DOCTYPE>) is not allowed in SOAP messages")
+                    );
                 }
                 Event::Eof => break,
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => continue,
@@ -331,13 +342,19 @@ impl<'a> Parser<'a> {
             if depth > self.limits.max_depth {
                 return Err(Fault::sender(
                     self.version(),
-                    format!("the XML is nested deeper than {} levels", self.limits.max_depth),
+                    format!(
+                        "the XML is nested deeper than {} levels",
+                        self.limits.max_depth
+                    ),
                 ));
             }
             if self.elements > self.limits.max_elements {
                 return Err(Fault::sender(
                     self.version(),
-                    format!("the XML has more than {} elements", self.limits.max_elements),
+                    format!(
+                        "the XML has more than {} elements",
+                        self.limits.max_elements
+                    ),
                 ));
             }
             let name = QName {
@@ -377,7 +394,13 @@ impl<'a> Parser<'a> {
                 }
             }
             if empty {
-                self.close(&mut depth, &mut section, &mut stack, &mut headers, &mut body);
+                self.close(
+                    &mut depth,
+                    &mut section,
+                    &mut stack,
+                    &mut headers,
+                    &mut body,
+                );
             }
         }
         if depth != 0 {
@@ -429,11 +452,17 @@ impl<'a> Parser<'a> {
             if i >= self.limits.max_attributes {
                 return Err(Fault::sender(
                     self.version(),
-                    format!("an element has more than {} attributes", self.limits.max_attributes),
+                    format!(
+                        "an element has more than {} attributes",
+                        self.limits.max_attributes
+                    ),
                 ));
             }
             let attr = attr.map_err(|e| self.malformed(e))?;
-            let value = attr.unescape_value().map_err(|e| self.malformed(e))?.into_owned();
+            let value = attr
+                .unescape_value()
+                .map_err(|e| self.malformed(e))?
+                .into_owned();
             let key = attr.key;
             if let Some(binding) = key.as_namespace_binding() {
                 let prefix = match binding {
@@ -534,7 +563,10 @@ mod tests {
         assert_eq!(add.children[0].name.namespace, None);
         assert_eq!(add.children[1].text, "23");
         assert_eq!(add.children[1].attribute(None, "a"), Some("x & y"));
-        assert_eq!(add.declarations, vec![("t".into(), "http://tempuri.org/".into())]);
+        assert_eq!(
+            add.declarations,
+            vec![("t".into(), "http://tempuri.org/".into())]
+        );
     }
 
     #[test]
@@ -545,7 +577,10 @@ mod tests {
         assert_eq!(e.version, SoapVersion::V12);
         assert_eq!(e.body.len(), 2);
         assert_eq!(e.body[0].name.namespace.as_deref(), Some("urn:x"));
-        assert_eq!(e.body[1].children[0].name.namespace.as_deref(), Some("urn:y"));
+        assert_eq!(
+            e.body[1].children[0].name.namespace.as_deref(),
+            Some("urn:y")
+        );
         assert!(e.headers.is_empty());
     }
 
@@ -613,12 +648,22 @@ mod tests {
         assert!(parse_err("<a/>").reason.contains("not a SOAP Envelope"));
         let f = parse_err(r#"<e:Envelope xmlns:e="urn:other"><e:Body/></e:Envelope>"#);
         assert_eq!(f.code, FaultCode::VersionMismatch);
-        let f = parse_err(&format!(r#"<s:Envelope xmlns:s="{S11}"><s:Header/></s:Envelope>"#));
+        let f = parse_err(&format!(
+            r#"<s:Envelope xmlns:s="{S11}"><s:Header/></s:Envelope>"#
+        ));
         assert!(f.reason.contains("no Body"), "{}", f.reason);
-        let f = parse_err(&format!(r#"<s:Envelope xmlns:s="{S11}"><s:Body><a></b></s:Body></s:Envelope>"#));
+        let f = parse_err(&format!(
+            r#"<s:Envelope xmlns:s="{S11}"><s:Body><a></b></s:Body></s:Envelope>"#
+        ));
         assert!(f.reason.contains("line 1"), "{}", f.reason);
-        assert!(parse_err(&format!(r#"<s:Envelope xmlns:s="{S11}"><s:Body><a>"#)).reason.contains("malformed"));
-        let f = parse_err(&format!(r#"<s:Envelope xmlns:s="{S11}"><s:Body/><s:Header/></s:Envelope>"#));
+        assert!(
+            parse_err(&format!(r#"<s:Envelope xmlns:s="{S11}"><s:Body><a>"#))
+                .reason
+                .contains("malformed")
+        );
+        let f = parse_err(&format!(
+            r#"<s:Envelope xmlns:s="{S11}"><s:Body/><s:Header/></s:Envelope>"#
+        ));
         assert!(f.reason.contains("before the Body"), "{}", f.reason);
         assert!(parse(&[0xff, 0xfe], &Limits::default(), SoapVersion::V12).is_err());
         let f = parse_err(&env(S11, "", "<u:a/>"));
@@ -627,10 +672,18 @@ mod tests {
 
     #[test]
     fn transport_detects_version_and_action() {
-        let t = transport(Some("text/xml; charset=utf-8"), Some("\"http://tempuri.org/Add\"")).expect("ok");
+        let t = transport(
+            Some("text/xml; charset=utf-8"),
+            Some("\"http://tempuri.org/Add\""),
+        )
+        .expect("ok");
         assert_eq!(t.version, SoapVersion::V11);
         assert_eq!(t.action.as_deref(), Some("http://tempuri.org/Add"));
-        let t = transport(Some("application/soap+xml;charset=utf-8;action=\"urn:Add\""), None).expect("ok");
+        let t = transport(
+            Some("application/soap+xml;charset=utf-8;action=\"urn:Add\""),
+            None,
+        )
+        .expect("ok");
         assert_eq!(t.version, SoapVersion::V12);
         assert_eq!(t.action.as_deref(), Some("urn:Add"));
         let t = transport(Some("text/xml"), Some("\"\"")).expect("ok");
@@ -641,13 +694,25 @@ mod tests {
 
     #[test]
     fn canonical_form_ignores_prefixes_and_whitespace() {
-        let a = parse_ok(&env(S11, "", r#"<t:Add xmlns:t="urn:t"> <x>1</x> </t:Add>"#));
-        let b = parse_ok(&env(S11, "", r#"<Add xmlns="urn:t"><x xmlns="">1</x></Add>"#));
+        let a = parse_ok(&env(
+            S11,
+            "",
+            r#"<t:Add xmlns:t="urn:t"> <x>1</x> </t:Add>"#,
+        ));
+        let b = parse_ok(&env(
+            S11,
+            "",
+            r#"<Add xmlns="urn:t"><x xmlns="">1</x></Add>"#,
+        ));
         let (mut ca, mut cb) = (Vec::new(), Vec::new());
         a.body[0].canonical(&mut ca);
         b.body[0].canonical(&mut cb);
         assert_eq!(ca, cb);
-        let c = parse_ok(&env(S11, "", r#"<Add xmlns="urn:t"><x xmlns="">2</x></Add>"#));
+        let c = parse_ok(&env(
+            S11,
+            "",
+            r#"<Add xmlns="urn:t"><x xmlns="">2</x></Add>"#,
+        ));
         let mut cc = Vec::new();
         c.body[0].canonical(&mut cc);
         assert_ne!(ca, cc);

@@ -64,8 +64,9 @@ pub struct Fault {
     pub detail: Option<String>,
     /// A status that overrides the binding's rule (413, 415, and the gate's).
     pub status: Option<StatusCode>,
-    /// Extra response headers (`WWW-Authenticate`, `Retry-After`, rate-limit headers).
-    pub headers: HeaderMap,
+    /// Extra response headers (`WWW-Authenticate`, `Retry-After`, rate-limit headers); boxed
+    /// because faults travel in `Result`s and are rarely this rich.
+    pub headers: Box<HeaderMap>,
 }
 
 impl Fault {
@@ -78,7 +79,7 @@ impl Fault {
             reason: reason.into(),
             detail: None,
             status: None,
-            headers: HeaderMap::new(),
+            headers: Box::default(),
         }
     }
 
@@ -145,7 +146,7 @@ impl Fault {
     /// The response headers: the media type, the extra headers, and for a 1.2 VersionMismatch
     /// nothing more (the Upgrade block is in the envelope).
     pub fn response_headers(&self) -> HeaderMap {
-        let mut headers = self.headers.clone();
+        let mut headers = (*self.headers).clone();
         headers.insert(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static(content_type(self.version)),
@@ -233,7 +234,10 @@ mod tests {
         assert_eq!(f.http_status(), StatusCode::INTERNAL_SERVER_ERROR);
         let xml = f.to_xml();
         assert!(xml.contains("<faultcode>soap:Client</faultcode>"), "{xml}");
-        assert!(xml.contains("<faultstring>bad &lt;input&gt; &amp; more</faultstring>"), "{xml}");
+        assert!(
+            xml.contains("<faultstring>bad &lt;input&gt; &amp; more</faultstring>"),
+            "{xml}"
+        );
         assert!(xml.contains("<detail><d>x</d></detail>"), "{xml}");
         let f = Fault::receiver(SoapVersion::V11, "oops");
         assert!(f.to_xml().contains("soap:Server"));
@@ -249,14 +253,23 @@ mod tests {
         assert_eq!(f.http_status(), StatusCode::BAD_REQUEST);
         let xml = f.to_xml();
         assert!(xml.contains("<env:Value>env:Sender</env:Value>"), "{xml}");
-        assert!(xml.contains(r#"<env:Subcode><env:Value xmlns:fc="urn:x">fc:Invalid</env:Value>"#), "{xml}");
-        assert!(xml.contains(r#"<env:Text xml:lang="en">bad</env:Text>"#), "{xml}");
+        assert!(
+            xml.contains(r#"<env:Subcode><env:Value xmlns:fc="urn:x">fc:Invalid</env:Value>"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<env:Text xml:lang="en">bad</env:Text>"#),
+            "{xml}"
+        );
         assert_eq!(
             Fault::receiver(SoapVersion::V12, "x").http_status(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
         let vm = Fault::version_mismatch(SoapVersion::V12, "x").to_xml();
-        assert!(vm.contains("env:Upgrade") && vm.contains("env:VersionMismatch"), "{vm}");
+        assert!(
+            vm.contains("env:Upgrade") && vm.contains("env:VersionMismatch"),
+            "{vm}"
+        );
     }
 
     #[test]

@@ -32,10 +32,7 @@ pub fn int_el(name: &str) -> SchemaRef {
 pub fn object(ns: &str, name: &str, props: Vec<(&str, SchemaRef)>, required: &[&str]) -> Schema {
     Schema {
         kind: SchemaKind::Object(ObjectRules {
-            properties: props
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            properties: props.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             required: required.iter().map(|s| s.to_string()).collect(),
             additional: Additional::Forbidden,
             ..ObjectRules::default()
@@ -58,7 +55,15 @@ pub fn element_part(name: &str, element: QName) -> SoapPart {
     }
 }
 
-pub fn binding(name: &str, version: SoapVersion, action: &str, style: SoapStyle, body_use: SoapUse, ns: Option<&str>, address: &str) -> SoapBinding {
+pub fn binding(
+    name: &str,
+    version: SoapVersion,
+    action: &str,
+    style: SoapStyle,
+    body_use: SoapUse,
+    ns: Option<&str>,
+    address: &str,
+) -> SoapBinding {
     SoapBinding {
         name: q(TEMPURI, name),
         version,
@@ -129,12 +134,22 @@ pub fn calculator() -> Api {
         let resp = q(TEMPURI, &format!("{name}Response"));
         schemas.insert(
             req.to_string(),
-            object(TEMPURI, name, vec![("intA", int_el("intA")), ("intB", int_el("intB"))], &["intA", "intB"]),
+            object(
+                TEMPURI,
+                name,
+                vec![("intA", int_el("intA")), ("intB", int_el("intB"))],
+                &["intA", "intB"],
+            ),
         );
         let result = format!("{name}Result");
         schemas.insert(
             resp.to_string(),
-            object(TEMPURI, &resp.local, vec![(result.as_str(), int_el(&result))], &[result.as_str()]),
+            object(
+                TEMPURI,
+                &resp.local,
+                vec![(result.as_str(), int_el(&result))],
+                &[result.as_str()],
+            ),
         );
         let action = format!("{TEMPURI}{name}");
         operations.push(operation(SoapOperation {
@@ -150,8 +165,24 @@ pub fn calculator() -> Api {
             }),
             faults: Vec::new(),
             bindings: vec![
-                binding("CalculatorSoap", SoapVersion::V11, &action, SoapStyle::Document, SoapUse::Literal, None, CALC_ADDRESS),
-                binding("CalculatorSoap12", SoapVersion::V12, &action, SoapStyle::Document, SoapUse::Literal, None, CALC_ADDRESS),
+                binding(
+                    "CalculatorSoap",
+                    SoapVersion::V11,
+                    &action,
+                    SoapStyle::Document,
+                    SoapUse::Literal,
+                    None,
+                    CALC_ADDRESS,
+                ),
+                binding(
+                    "CalculatorSoap12",
+                    SoapVersion::V12,
+                    &action,
+                    SoapStyle::Document,
+                    SoapUse::Literal,
+                    None,
+                    CALC_ADDRESS,
+                ),
             ],
         }));
     }
@@ -179,7 +210,15 @@ pub fn quotes(body_use: SoapUse) -> Api {
     );
     let string = || SchemaKind::String(StringRules::default());
     let b = |action: &str| {
-        vec![binding("QuotesBinding", SoapVersion::V11, action, SoapStyle::Rpc, body_use, Some(ns), "http://example.com/quotes")]
+        vec![binding(
+            "QuotesBinding",
+            SoapVersion::V11,
+            action,
+            SoapStyle::Rpc,
+            body_use,
+            Some(ns),
+            "http://example.com/quotes",
+        )]
     };
     let get = SoapOperation {
         name: "GetQuote".into(),
@@ -188,12 +227,26 @@ pub fn quotes(body_use: SoapUse) -> Api {
             name: q(ns, "GetQuoteIn"),
             parts: vec![
                 type_part("symbol", "string", string()),
-                type_part("count", "int", SchemaKind::Integer(NumberRules { format: Some("int".into()), ..NumberRules::default() })),
+                type_part(
+                    "count",
+                    "int",
+                    SchemaKind::Integer(NumberRules {
+                        format: Some("int".into()),
+                        ..NumberRules::default()
+                    }),
+                ),
             ],
         }),
         output: Some(SoapMessage {
             name: q(ns, "GetQuoteOut"),
-            parts: vec![type_part("price", "decimal", SchemaKind::Number(NumberRules { format: Some("decimal".into()), ..NumberRules::default() }))],
+            parts: vec![type_part(
+                "price",
+                "decimal",
+                SchemaKind::Number(NumberRules {
+                    format: Some("decimal".into()),
+                    ..NumberRules::default()
+                }),
+            )],
         }),
         faults: vec![SoapFault {
             name: "QuoteFault".into(),
@@ -223,8 +276,15 @@ pub fn bare() -> Api {
     let ns = "urn:bare";
     let mut schemas = IndexMap::new();
     let string_el = |name: &str| Schema {
-        kind: SchemaKind::String(StringRules { max_length: Some(8), ..StringRules::default() }),
-        xml: Some(XmlInfo { name: Some(name.into()), namespace: Some(ns.into()), ..XmlInfo::default() }),
+        kind: SchemaKind::String(StringRules {
+            max_length: Some(8),
+            ..StringRules::default()
+        }),
+        xml: Some(XmlInfo {
+            name: Some(name.into()),
+            namespace: Some(ns.into()),
+            ..XmlInfo::default()
+        }),
         ..Schema::default()
     };
     schemas.insert(q(ns, "Account").to_string(), string_el("Account"));
@@ -235,14 +295,25 @@ pub fn bare() -> Api {
         port_type: q(ns, "Bank"),
         input: Some(SoapMessage {
             name: q(ns, "In"),
-            parts: vec![element_part("account", q(ns, "Account")), element_part("currency", q(ns, "Currency"))],
+            parts: vec![
+                element_part("account", q(ns, "Account")),
+                element_part("currency", q(ns, "Currency")),
+            ],
         }),
         output: Some(SoapMessage {
             name: q(ns, "Out"),
             parts: vec![element_part("balance", q(ns, "Balance"))],
         }),
         faults: Vec::new(),
-        bindings: vec![binding("BankSoap12", SoapVersion::V12, "", SoapStyle::Document, SoapUse::Literal, None, "http://example.com/bank")],
+        bindings: vec![binding(
+            "BankSoap12",
+            SoapVersion::V12,
+            "",
+            SoapStyle::Document,
+            SoapUse::Literal,
+            None,
+            "http://example.com/bank",
+        )],
     };
     api("bank", vec![operation(op)], schemas)
 }

@@ -5,8 +5,8 @@
 //! [`handle_call`] knows nothing of axum: it takes the request's parts and returns a
 //! [`SoapReply`], so it is tested directly and wrapped by the router.
 
-use api_model::{Api, SecuritySchemeKind, SoapVersion};
 use api_model::example::Seed;
+use api_model::{Api, SecuritySchemeKind, SoapVersion};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use super::dispatch::{Target, dispatch};
@@ -107,9 +107,16 @@ pub fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()) && !h.contains(['/', '"', '<', '>']))
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes().all(|b| b.is_ascii_graphic())
+                && !h.contains(['/', '"', '<', '>'])
+        })
         .unwrap_or("127.0.0.1");
-    let scheme = match headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) {
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
         Some(p) if p.eq_ignore_ascii_case("https") => "https",
         _ => "http",
     };
@@ -156,9 +163,10 @@ fn get(svc: &SoapService<'_>, req: SoapRequest<'_>) -> SoapReply {
         return reply;
     };
     let path = svc.mounts.get(svc.mount).map_or("", |(_, p)| p.as_str());
-    let base = svc
-        .public_url
-        .map_or_else(|| base_url(req.headers), |u| u.trim_end_matches('/').to_string());
+    let base = svc.public_url.map_or_else(
+        || base_url(req.headers),
+        |u| u.trim_end_matches('/').to_string(),
+    );
     let ctx = ServeContext::new(svc.api, svc.mounts, &base, path);
     let not_found = || {
         SoapReply::text(
@@ -168,7 +176,11 @@ fn get(svc: &SoapService<'_>, req: SoapRequest<'_>) -> SoapReply {
         )
     };
     if what == WsdlRequest::File(SOAP_ENCODING_FILE.to_string()) {
-        return SoapReply::text(StatusCode::OK, "text/xml; charset=utf-8", SOAP_ENCODING_XSD.to_string());
+        return SoapReply::text(
+            StatusCode::OK,
+            "text/xml; charset=utf-8",
+            SOAP_ENCODING_XSD.to_string(),
+        );
     }
     let Some(file) = ctx.file_for(&what) else {
         return not_found();
@@ -195,7 +207,8 @@ async fn post(svc: &SoapService<'_>, req: SoapRequest<'_>) -> Result<SoapReply, 
     let header = |name: &str| req.headers.get(name).and_then(|v| v.to_str().ok());
     let transport = envelope::transport(header("content-type"), header("soapaction"))
         .map_err(|f| (f, None, None))?;
-    let env = envelope::parse(req.body, &svc.limits, transport.version).map_err(|f| (f, None, None))?;
+    let env =
+        envelope::parse(req.body, &svc.limits, transport.version).map_err(|f| (f, None, None))?;
     if env.version != transport.version {
         let fault = Fault::version_mismatch(
             env.version,
@@ -208,18 +221,30 @@ async fn post(svc: &SoapService<'_>, req: SoapRequest<'_>) -> Result<SoapReply, 
         return Err((fault, None, None));
     }
     let version = env.version;
-    let (mount, _) = svc
-        .mounts
-        .get(svc.mount)
-        .ok_or_else(|| (Fault::receiver(version, "this endpoint is not configured"), None, None))?;
-    let target = dispatch(svc.api, mount, version, transport.action.as_deref(), &env.body)
-        .map_err(|f| (f, None, None))?;
+    let (mount, _) = svc.mounts.get(svc.mount).ok_or_else(|| {
+        (
+            Fault::receiver(version, "this endpoint is not configured"),
+            None,
+            None,
+        )
+    })?;
+    let target = dispatch(
+        svc.api,
+        mount,
+        version,
+        transport.action.as_deref(),
+        &env.body,
+    )
+    .map_err(|f| (f, None, None))?;
     let op_id = Some(target.operation.id.clone());
     if let Some(block) = not_understood(&env, &target) {
         let fault = Fault::new(
             version,
             super::fault::FaultCode::MustUnderstand,
-            format!("the header block {} is marked mustUnderstand and is not understood here", block),
+            format!(
+                "the header block {} is marked mustUnderstand and is not understood here",
+                block
+            ),
         );
         return Err((fault, op_id, None));
     }
@@ -251,10 +276,14 @@ async fn post(svc: &SoapService<'_>, req: SoapRequest<'_>) -> Result<SoapReply, 
             } else {
                 super::fault::FaultCode::Sender
             };
-            let mut fault = Fault::new(version, code, format!("{}: {}", denied.title, denied.detail))
-                .with_subcode(SANDBOX_NS, subcode)
-                .with_status(denied.status);
-            fault.headers = denied.headers;
+            let mut fault = Fault::new(
+                version,
+                code,
+                format!("{}: {}", denied.title, denied.detail),
+            )
+            .with_subcode(SANDBOX_NS, subcode)
+            .with_status(denied.status);
+            fault.headers = Box::new(denied.headers);
             return Err((fault, op_id, denied.client_id.or(client_id)));
         }
     };
@@ -349,9 +378,15 @@ fn not_understood(env: &Envelope, target: &Target<'_>) -> Option<String> {
     env.must_understand()
         .find(|block| {
             let security = block.name.local == "Security"
-                && block.name.namespace.as_deref().is_some_and(|n| n == WSSE_NS || n.contains("secext"));
+                && block
+                    .name
+                    .namespace
+                    .as_deref()
+                    .is_some_and(|n| n == WSSE_NS || n.contains("secext"));
             let declared = target.binding.input_headers.iter().any(|h| {
-                h.element.as_ref().is_some_and(|q| q.local == block.name.local)
+                h.element
+                    .as_ref()
+                    .is_some_and(|q| q.local == block.name.local)
                     || h.part == block.name.local
             });
             !security && !declared
@@ -388,9 +423,10 @@ fn check_credentials(
     let needs_token = !requirements.is_empty()
         && requirements.iter().all(|req| {
             req.keys().any(|name| {
-                svc.api.security_schemes.get(name).is_some_and(|s| {
-                    matches!(s.kind, SecuritySchemeKind::WsSecurityUsernameToken)
-                })
+                svc.api
+                    .security_schemes
+                    .get(name)
+                    .is_some_and(|s| matches!(s.kind, SecuritySchemeKind::WsSecurityUsernameToken))
             })
         });
     if !needs_token {
@@ -435,7 +471,13 @@ fn requested_fault(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
     })
 }
 
-fn declared_fault(api: &Api, target: &Target<'_>, version: SoapVersion, name: &str, seed: Seed) -> Fault {
+fn declared_fault(
+    api: &Api,
+    target: &Target<'_>,
+    version: SoapVersion,
+    name: &str,
+    seed: Seed,
+) -> Fault {
     let Some(fault) = target.soap.faults.iter().find(|f| f.name == name) else {
         let known: Vec<&str> = target.soap.faults.iter().map(|f| f.name.as_str()).collect();
         let known = if known.is_empty() {
@@ -445,7 +487,10 @@ fn declared_fault(api: &Api, target: &Target<'_>, version: SoapVersion, name: &s
         };
         return Fault::sender(
             version,
-            format!("the operation {} has no fault named {name:?}; {known}", target.soap.name),
+            format!(
+                "the operation {} has no fault named {name:?}; {known}",
+                target.soap.name
+            ),
         );
     };
     let detail = fault
@@ -453,7 +498,13 @@ fn declared_fault(api: &Api, target: &Target<'_>, version: SoapVersion, name: &s
         .as_ref()
         .map(|m| response::fault_detail(api, target, m, seed))
         .unwrap_or_default();
-    let mut out = Fault::receiver(version, format!("{} (a declared fault, asked for by the request)", fault.name));
+    let mut out = Fault::receiver(
+        version,
+        format!(
+            "{} (a declared fault, asked for by the request)",
+            fault.name
+        ),
+    );
     if !detail.is_empty() {
         out = out.with_detail(detail);
     }
@@ -468,14 +519,27 @@ mod tests {
     use crate::soap::mounts::soap_mounts;
 
     fn mounts(api: &Api) -> Vec<(SoapMount, String)> {
-        soap_mounts(api).into_iter().map(|m| { let p = m.path.clone(); (m, p) }).collect()
+        soap_mounts(api)
+            .into_iter()
+            .map(|m| {
+                let p = m.path.clone();
+                (m, p)
+            })
+            .collect()
     }
 
     fn no_files(_: &str) -> Option<String> {
         None
     }
 
-    async fn call(api: &Api, gate: &dyn Gate, auth: bool, headers: &[(&str, &str)], query: Option<&str>, body: &str) -> SoapReply {
+    async fn call(
+        api: &Api,
+        gate: &dyn Gate,
+        auth: bool,
+        headers: &[(&str, &str)],
+        query: Option<&str>,
+        body: &str,
+    ) -> SoapReply {
         let mounts = mounts(api);
         let svc = SoapService {
             api,
@@ -491,17 +555,33 @@ mod tests {
         };
         let mut map = HeaderMap::new();
         for (k, v) in headers {
-            map.append(http::HeaderName::from_bytes(k.as_bytes()).expect("name"), HeaderValue::from_str(v).expect("value"));
+            map.append(
+                http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+                HeaderValue::from_str(v).expect("value"),
+            );
         }
-        handle_call(&svc, SoapRequest { method: &Method::POST, query, headers: &map, body: body.as_bytes() }).await
+        handle_call(
+            &svc,
+            SoapRequest {
+                method: &Method::POST,
+                query,
+                headers: &map,
+                body: body.as_bytes(),
+            },
+        )
+        .await
     }
 
     fn env11(inner: &str) -> String {
-        format!(r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>{inner}</soap:Body></soap:Envelope>"#)
+        format!(
+            r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>{inner}</soap:Body></soap:Envelope>"#
+        )
     }
 
     fn env12(inner: &str) -> String {
-        format!(r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>{inner}</env:Body></env:Envelope>"#)
+        format!(
+            r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>{inner}</env:Body></env:Envelope>"#
+        )
     }
 
     const ADD: &str = r#"<Add xmlns="http://tempuri.org/"><intA>1</intA><intB>2</intB></Add>"#;
@@ -509,58 +589,189 @@ mod tests {
     #[tokio::test]
     async fn soap11_and_12_calls_get_envelopes_of_their_version() {
         let api = fixtures::calculator();
-        let r = call(&api, &OpenGate, true, &[("content-type", "text/xml; charset=utf-8"), ("soapaction", "\"http://tempuri.org/Add\"")], None, &env11(ADD)).await;
+        let r = call(
+            &api,
+            &OpenGate,
+            true,
+            &[
+                ("content-type", "text/xml; charset=utf-8"),
+                ("soapaction", "\"http://tempuri.org/Add\""),
+            ],
+            None,
+            &env11(ADD),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.headers[header::CONTENT_TYPE], "text/xml; charset=utf-8");
-        assert!(r.body.contains("http://schemas.xmlsoap.org/soap/envelope/"), "{}", r.body);
+        assert!(
+            r.body.contains("http://schemas.xmlsoap.org/soap/envelope/"),
+            "{}",
+            r.body
+        );
         assert!(r.body.contains("AddResponse"), "{}", r.body);
         assert_eq!(r.operation.as_deref(), Some("Add"));
-        let r = call(&api, &OpenGate, true, &[("content-type", r#"application/soap+xml; charset=utf-8; action="http://tempuri.org/Add""#)], None, &env12(ADD)).await;
+        let r = call(
+            &api,
+            &OpenGate,
+            true,
+            &[(
+                "content-type",
+                r#"application/soap+xml; charset=utf-8; action="http://tempuri.org/Add""#,
+            )],
+            None,
+            &env12(ADD),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.headers[header::CONTENT_TYPE].to_str().expect("ascii").starts_with("application/soap+xml; charset=utf-8; action="));
-        assert!(r.body.contains("http://www.w3.org/2003/05/soap-envelope"), "{}", r.body);
+        assert!(
+            r.headers[header::CONTENT_TYPE]
+                .to_str()
+                .expect("ascii")
+                .starts_with("application/soap+xml; charset=utf-8; action=")
+        );
+        assert!(
+            r.body.contains("http://www.w3.org/2003/05/soap-envelope"),
+            "{}",
+            r.body
+        );
         // Same request, same bytes.
-        let again = call(&api, &OpenGate, true, &[("content-type", r#"application/soap+xml; action="http://tempuri.org/Add""#)], None, &env12(ADD)).await;
+        let again = call(
+            &api,
+            &OpenGate,
+            true,
+            &[(
+                "content-type",
+                r#"application/soap+xml; action="http://tempuri.org/Add""#,
+            )],
+            None,
+            &env12(ADD),
+        )
+        .await;
         assert_eq!(r.body, again.body);
     }
 
     #[tokio::test]
     async fn version_and_media_type_faults() {
         let api = fixtures::calculator();
-        let r = call(&api, &OpenGate, true, &[("content-type", "application/soap+xml")], None, &env11(ADD)).await;
+        let r = call(
+            &api,
+            &OpenGate,
+            true,
+            &[("content-type", "application/soap+xml")],
+            None,
+            &env11(ADD),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(r.body.contains("soap:VersionMismatch"), "{}", r.body);
-        let r = call(&api, &OpenGate, true, &[("content-type", "application/json")], None, "{}").await;
+        let r = call(
+            &api,
+            &OpenGate,
+            true,
+            &[("content-type", "application/json")],
+            None,
+            "{}",
+        )
+        .await;
         assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        let r = call(&api, &OpenGate, true, &[("content-type", "text/xml")], None, "<soap:Envelope").await;
+        let r = call(
+            &api,
+            &OpenGate,
+            true,
+            &[("content-type", "text/xml")],
+            None,
+            "<soap:Envelope",
+        )
+        .await;
         assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert!(r.body.contains("soap:Client") && r.body.contains("malformed"), "{}", r.body);
+        assert!(
+            r.body.contains("soap:Client") && r.body.contains("malformed"),
+            "{}",
+            r.body
+        );
     }
 
     #[tokio::test]
     async fn invalid_input_is_a_client_fault_with_details() {
         let api = fixtures::calculator();
         let body = env12(r#"<Add xmlns="http://tempuri.org/"><intA>one</intA></Add>"#);
-        let r = call(&api, &OpenGate, true, &[("content-type", "application/soap+xml")], None, &body).await;
+        let r = call(
+            &api,
+            &OpenGate,
+            true,
+            &[("content-type", "application/soap+xml")],
+            None,
+            &body,
+        )
+        .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
         assert!(r.body.contains("env:Sender"), "{}", r.body);
-        assert!(r.body.contains(r#"Add/intA: &quot;one&quot; is not a valid int (and 1 more)"#), "{}", r.body);
-        assert!(r.body.contains(r#"<sbx:Error path="Add">missing the required element intB</sbx:Error>"#), "{}", r.body);
+        assert!(
+            r.body
+                .contains(r#"Add/intA: &quot;one&quot; is not a valid int (and 1 more)"#),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body
+                .contains(r#"<sbx:Error path="Add">missing the required element intB</sbx:Error>"#),
+            "{}",
+            r.body
+        );
     }
 
     #[tokio::test]
     async fn one_way_is_202_and_declared_faults_on_request() {
         let api = fixtures::quotes(api_model::SoapUse::Literal);
         let notify = env11(r#"<q:Notify xmlns:q="urn:quotes"><message>hi</message></q:Notify>"#);
-        let r = call(&api, &OpenGate, true, &[("content-type", "text/xml"), ("soapaction", "urn:quotes#Notify")], None, &notify).await;
+        let r = call(
+            &api,
+            &OpenGate,
+            true,
+            &[
+                ("content-type", "text/xml"),
+                ("soapaction", "urn:quotes#Notify"),
+            ],
+            None,
+            &notify,
+        )
+        .await;
         assert_eq!(r.status, StatusCode::ACCEPTED);
         assert!(r.body.is_empty());
-        let get = env11(r#"<q:GetQuote xmlns:q="urn:quotes"><symbol>IBM</symbol><count>1</count></q:GetQuote>"#);
-        let r = call(&api, &OpenGate, true, &[("content-type", "text/xml"), ("prefer", "fault=QuoteFault")], None, &get).await;
+        let get = env11(
+            r#"<q:GetQuote xmlns:q="urn:quotes"><symbol>IBM</symbol><count>1</count></q:GetQuote>"#,
+        );
+        let r = call(
+            &api,
+            &OpenGate,
+            true,
+            &[("content-type", "text/xml"), ("prefer", "fault=QuoteFault")],
+            None,
+            &get,
+        )
+        .await;
         assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert!(r.body.contains("soap:Server") && r.body.contains("<detail>") && r.body.contains("QuoteFault"), "{}", r.body);
-        let r = call(&api, &OpenGate, true, &[("content-type", "text/xml")], Some("__fault=Nope"), &get).await;
-        assert!(r.body.contains("no fault named") && r.body.contains("QuoteFault"), "{}", r.body);
+        assert!(
+            r.body.contains("soap:Server")
+                && r.body.contains("<detail>")
+                && r.body.contains("QuoteFault"),
+            "{}",
+            r.body
+        );
+        let r = call(
+            &api,
+            &OpenGate,
+            true,
+            &[("content-type", "text/xml")],
+            Some("__fault=Nope"),
+            &get,
+        )
+        .await;
+        assert!(
+            r.body.contains("no fault named") && r.body.contains("QuoteFault"),
+            "{}",
+            r.body
+        );
     }
 
     struct Deny;
@@ -569,7 +780,13 @@ mod tests {
             Box::pin(async {
                 let mut headers = HeaderMap::new();
                 headers.insert("retry-after", HeaderValue::from_static("7"));
-                Err(GateDenied { status: StatusCode::TOO_MANY_REQUESTS, title: "Too many requests".into(), detail: "plan limit".into(), headers, client_id: Some("app1".into()) })
+                Err(GateDenied {
+                    status: StatusCode::TOO_MANY_REQUESTS,
+                    title: "Too many requests".into(),
+                    detail: "plan limit".into(),
+                    headers,
+                    client_id: Some("app1".into()),
+                })
             })
         }
     }
@@ -577,27 +794,54 @@ mod tests {
     #[tokio::test]
     async fn gate_denial_is_a_fault_with_its_status_and_headers() {
         let api = fixtures::calculator();
-        let r = call(&api, &Deny, true, &[("content-type", "text/xml")], None, &env11(ADD)).await;
+        let r = call(
+            &api,
+            &Deny,
+            true,
+            &[("content-type", "text/xml")],
+            None,
+            &env11(ADD),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(r.headers["retry-after"], "7");
-        assert!(r.body.contains("RateLimitExceeded") && r.body.contains("plan limit"), "{}", r.body);
+        assert!(
+            r.body.contains("RateLimitExceeded") && r.body.contains("plan limit"),
+            "{}",
+            r.body
+        );
         assert_eq!(r.client_id.as_deref(), Some("app1"));
     }
 
     #[tokio::test]
     async fn ws_security_username_token() {
         let mut api = fixtures::calculator();
-        api.security_schemes.insert("UsernameToken".into(), api_model::SecurityScheme { description: None, kind: SecuritySchemeKind::WsSecurityUsernameToken });
-        api.security.push([("UsernameToken".to_string(), Vec::new())].into_iter().collect());
+        api.security_schemes.insert(
+            "UsernameToken".into(),
+            api_model::SecurityScheme {
+                description: None,
+                kind: SecuritySchemeKind::WsSecurityUsernameToken,
+            },
+        );
+        api.security.push(
+            [("UsernameToken".to_string(), Vec::new())]
+                .into_iter()
+                .collect(),
+        );
         let h = [("content-type", "text/xml")];
         let r = call(&api, &OpenGate, true, &h, None, &env11(ADD)).await;
         assert!(r.body.contains("InvalidSecurity"), "{}", r.body);
         let r = call(&api, &OpenGate, false, &h, None, &env11(ADD)).await;
         assert_eq!(r.status, StatusCode::OK, "--auth off skips it");
-        let with = format!(r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header><wsse:Security xmlns:wsse="{WSSE_NS}" soap:mustUnderstand="1"><wsse:UsernameToken><wsse:Username>u</wsse:Username><wsse:Password>p</wsse:Password></wsse:UsernameToken></wsse:Security></soap:Header><soap:Body>{ADD}</soap:Body></soap:Envelope>"#);
+        let with = format!(
+            r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header><wsse:Security xmlns:wsse="{WSSE_NS}" soap:mustUnderstand="1"><wsse:UsernameToken><wsse:Username>u</wsse:Username><wsse:Password>p</wsse:Password></wsse:UsernameToken></wsse:Security></soap:Header><soap:Body>{ADD}</soap:Body></soap:Envelope>"#
+        );
         let r = call(&api, &OpenGate, true, &h, None, &with).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let unknown = with.replace("<soap:Header>", r#"<soap:Header><x:T xmlns:x="urn:x" soap:mustUnderstand="1"/>"#);
+        let unknown = with.replace(
+            "<soap:Header>",
+            r#"<soap:Header><x:T xmlns:x="urn:x" soap:mustUnderstand="1"/>"#,
+        );
         let r = call(&api, &OpenGate, true, &h, None, &unknown).await;
         assert!(r.body.contains("soap:MustUnderstand"), "{}", r.body);
     }
@@ -606,7 +850,10 @@ mod tests {
     async fn get_wsdl_and_files() {
         let api = fixtures::calculator();
         let mounts = mounts(&api);
-        let wsdl = format!(r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"><service name="S"><port name="P" binding="b"><soap:address location="{}"/></port></service></definitions>"#, fixtures::CALC_ADDRESS);
+        let wsdl = format!(
+            r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"><service name="S"><port name="P" binding="b"><soap:address location="{}"/></port></service></definitions>"#,
+            fixtures::CALC_ADDRESS
+        );
         let read = move |f: &str| (f == "calculator.wsdl").then(|| wsdl.clone());
         let svc = SoapService {
             api: &api,
@@ -625,15 +872,34 @@ mod tests {
         let get = |query: Option<&'static str>| {
             let headers = headers.clone();
             let svc = &svc;
-            async move { handle_call(svc, SoapRequest { method: &Method::GET, query, headers: &headers, body: b"" }).await }
+            async move {
+                handle_call(
+                    svc,
+                    SoapRequest {
+                        method: &Method::GET,
+                        query,
+                        headers: &headers,
+                        body: b"",
+                    },
+                )
+                .await
+            }
         };
         let r = get(Some("WSDL")).await;
         assert_eq!(r.status, StatusCode::OK);
-        assert!(r.body.contains(r#"location="http://127.0.0.1:9999/calculator.asmx""#), "{}", r.body);
+        assert!(
+            r.body
+                .contains(r#"location="http://127.0.0.1:9999/calculator.asmx""#),
+            "{}",
+            r.body
+        );
         let r = get(Some("xsd=/_sandbox/soap-encoding.xsd")).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("http://schemas.xmlsoap.org/soap/encoding/"));
-        assert_eq!(get(Some("xsd=../../etc/passwd")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            get(Some("xsd=../../etc/passwd")).await.status,
+            StatusCode::NOT_FOUND
+        );
         let r = get(None).await;
         assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(r.headers[header::ALLOW], "GET, HEAD, POST");

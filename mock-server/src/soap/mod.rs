@@ -15,6 +15,6 @@ pub mod validate;
 pub mod wsdl_serve;
 
 #[cfg(test)]
-pub(crate) mod fixtures;
-#[cfg(test)]
 mod corpus_tests;
+#[cfg(test)]
+pub(crate) mod fixtures;

@@ -40,7 +40,9 @@ pub fn soap_mounts(api: &Api) -> Vec<SoapMount> {
     for op in &api.operations {
         let Some(soap) = op.soap() else { continue };
         for binding in &soap.bindings {
-            bindings.entry(binding.name.clone()).or_insert(binding.version);
+            bindings
+                .entry(binding.name.clone())
+                .or_insert(binding.version);
             for endpoint in &binding.endpoints {
                 any_endpoint = true;
                 let path = address_path(&endpoint.address).unwrap_or_else(|| fallback.clone());
@@ -145,7 +147,10 @@ mod tests {
             address_path("http://www.dneonline.com/calculator.asmx").as_deref(),
             Some("/calculator.asmx")
         );
-        assert_eq!(address_path("https://h:8080/a/b/?x=1").as_deref(), Some("/a/b"));
+        assert_eq!(
+            address_path("https://h:8080/a/b/?x=1").as_deref(),
+            Some("/a/b")
+        );
         assert_eq!(address_path("/svc").as_deref(), Some("/svc"));
         assert_eq!(address_path("{{url}}/Services"), None);
         assert_eq!(address_path("http://host"), None);

@@ -10,7 +10,12 @@ use super::dispatch::Target;
 
 /// The whole response envelope for the operation's output message (with the output header
 /// blocks the binding declares).
-pub fn response_envelope(api: &Api, target: &Target<'_>, version: SoapVersion, seed: Seed) -> String {
+pub fn response_envelope(
+    api: &Api,
+    target: &Target<'_>,
+    version: SoapVersion,
+    seed: Seed,
+) -> String {
     let body = match &target.soap.output {
         Some(message) => message_xml(
             api,

@@ -85,7 +85,13 @@ pub fn validate_message(
                 && (expected.local != wrapper.name.local
                     || expected.namespace.is_some() && expected.namespace != wrapper.name.namespace)
             {
-                v.problem(&path, format!("expected the rpc wrapper {expected}, found {}", wrapper.name));
+                v.problem(
+                    &path,
+                    format!(
+                        "expected the rpc wrapper {expected}, found {}",
+                        wrapper.name
+                    ),
+                );
                 return v.problems;
             }
             let mut pos = 0;
@@ -109,7 +115,9 @@ pub fn validate_message(
                     _ => {}
                 }
             }
-            if !v.lenient && let Some(extra) = wrapper.children.get(pos) {
+            if !v.lenient
+                && let Some(extra) = wrapper.children.get(pos)
+            {
                 v.problem(&path, format!("unexpected element {}", extra.name));
             }
         }
@@ -197,8 +205,7 @@ impl Particle<'_> {
             Particle::Element {
                 local, namespace, ..
             } => {
-                el.name.local == *local
-                    && (namespace.is_none() || el.name.namespace == *namespace)
+                el.name.local == *local && (namespace.is_none() || el.name.namespace == *namespace)
             }
             Particle::Choice { options, .. } => options.iter().any(|o| starts(o, el)),
             Particle::Repeat { particles, .. } => starts(particles, el),
@@ -261,10 +268,15 @@ impl<'a> Validator<'a> {
         if depth > MAX_DEPTH || self.problems.len() >= MAX_PROBLEMS {
             return;
         }
-        let Some(schema) = self.resolve(sref) else { return };
+        let Some(schema) = self.resolve(sref) else {
+            return;
+        };
         if el.is_nil() {
             if !schema.nullable && !self.lenient {
-                self.problem(path, "is nil (xsi:nil) but the schema does not allow it (nillable)".into());
+                self.problem(
+                    path,
+                    "is nil (xsi:nil) but the schema does not allow it (nillable)".into(),
+                );
             } else if !el.children.is_empty() || !el.text.trim().is_empty() {
                 self.problem(path, "is nil (xsi:nil) but has content".into());
             }
@@ -277,7 +289,13 @@ impl<'a> Validator<'a> {
         if is_simple(&schema.kind) {
             if let Some(child) = el.children.first() {
                 if !self.lenient {
-                    self.problem(path, format!("has a child element {} but the schema allows text only", child.name.local));
+                    self.problem(
+                        path,
+                        format!(
+                            "has a child element {} but the schema allows text only",
+                            child.name.local
+                        ),
+                    );
                 }
                 return;
             }
@@ -329,7 +347,10 @@ impl<'a> Validator<'a> {
         {
             let known = model.particles.iter().any(|p| p.accepts(extra));
             let message = if known {
-                format!("element {} is out of order or repeated too often", extra.name.local)
+                format!(
+                    "element {} is out of order or repeated too often",
+                    extra.name.local
+                )
             } else {
                 format!("unexpected element {}", extra.name)
             };
@@ -390,7 +411,11 @@ impl<'a> Validator<'a> {
                         self.problem(path, message);
                     }
                 }
-                Particle::Repeat { min, max, particles } => {
+                Particle::Repeat {
+                    min,
+                    max,
+                    particles,
+                } => {
                     let mut count = 0u64;
                     while let Some(child) = children.get(*pos) {
                         if max.is_some_and(|m| count >= m) || !starts(particles, child) {
@@ -441,9 +466,12 @@ impl<'a> Validator<'a> {
                 }
                 for (key, sref) in &rules.properties {
                     let required = rules.required.iter().any(|r| r == key);
-                    let xml = inline_xml(sref).or_else(|| self.resolve(sref).and_then(|s| s.xml.as_ref()));
+                    let xml = inline_xml(sref)
+                        .or_else(|| self.resolve(sref).and_then(|s| s.xml.as_ref()));
                     if xml.is_some_and(|x| x.attribute) {
-                        let local = xml.and_then(|x| x.name.clone()).unwrap_or_else(|| key.clone());
+                        let local = xml
+                            .and_then(|x| x.name.clone())
+                            .unwrap_or_else(|| key.clone());
                         let namespace = xml.and_then(|x| x.namespace.clone());
                         model.attributes.push((local, namespace, required, sref));
                         continue;
@@ -453,7 +481,9 @@ impl<'a> Validator<'a> {
                         continue;
                     }
                     model.has_elements = true;
-                    model.particles.push(self.particle(key, sref, required, depth));
+                    model
+                        .particles
+                        .push(self.particle(key, sref, required, depth));
                 }
             }
             SchemaKind::AllOf(c) => {
@@ -467,7 +497,9 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
-            SchemaKind::Array(rules) if schema.xml.as_ref().and_then(|x| x.name.as_ref()).is_none() => {
+            SchemaKind::Array(rules)
+                if schema.xml.as_ref().and_then(|x| x.name.as_ref()).is_none() =>
+            {
                 // A repeated model group (the loader gives it no XML name).
                 if let Some(items) = rules.items.as_deref().and_then(|i| self.resolve(i)) {
                     let inner = self.model(items, depth + 1);
@@ -494,12 +526,17 @@ impl<'a> Validator<'a> {
         for member in members {
             let named = inline_xml(member).and_then(|x| x.name.clone());
             match (named, self.resolve(member)) {
-                (None, Some(s)) if matches!(s.kind, SchemaKind::Object(_) | SchemaKind::AllOf(_)) && s.xml.as_ref().and_then(|x| x.name.as_ref()).is_none() => {
+                (None, Some(s))
+                    if matches!(s.kind, SchemaKind::Object(_) | SchemaKind::AllOf(_))
+                        && s.xml.as_ref().and_then(|x| x.name.as_ref()).is_none() =>
+                {
                     // A sequence inside the choice.
                     let m = self.model(s, depth + 1);
                     options.push(m.particles);
                 }
-                (None, Some(s)) if matches!(s.kind, SchemaKind::OneOf(_) | SchemaKind::AnyOf(_)) => {
+                (None, Some(s))
+                    if matches!(s.kind, SchemaKind::OneOf(_) | SchemaKind::AnyOf(_)) =>
+                {
                     if let SchemaKind::OneOf(c) | SchemaKind::AnyOf(c) = &s.kind {
                         options.push(vec![self.choice(&c.members, true, depth + 1)]);
                     }
@@ -507,7 +544,11 @@ impl<'a> Validator<'a> {
                 (_, resolved) => {
                     let key = inline_xml(member)
                         .and_then(|x| x.name.clone())
-                        .or_else(|| resolved.and_then(|s| s.xml.as_ref()).and_then(|x| x.name.clone()))
+                        .or_else(|| {
+                            resolved
+                                .and_then(|s| s.xml.as_ref())
+                                .and_then(|x| x.name.clone())
+                        })
                         .or_else(|| member.name().map(|n| local_of(n).to_string()))
                         .unwrap_or_default();
                     options.push(vec![self.particle(&key, member, true, depth)]);
@@ -517,7 +558,13 @@ impl<'a> Validator<'a> {
         Particle::Choice { required, options }
     }
 
-    fn particle(&self, key: &str, sref: &'a SchemaRef, required: bool, depth: usize) -> Particle<'a> {
+    fn particle(
+        &self,
+        key: &str,
+        sref: &'a SchemaRef,
+        required: bool,
+        depth: usize,
+    ) -> Particle<'a> {
         let resolved = self.resolve(sref);
         if let Some(s) = resolved {
             match &s.kind {
@@ -525,7 +572,9 @@ impl<'a> Validator<'a> {
                     if let Some(items) = rules.items.as_deref() {
                         let xml = inline_xml(items).or(s.xml.as_ref());
                         return Particle::Element {
-                            local: xml.and_then(|x| x.name.clone()).unwrap_or_else(|| key.to_string()),
+                            local: xml
+                                .and_then(|x| x.name.clone())
+                                .unwrap_or_else(|| key.to_string()),
                             namespace: xml.and_then(|x| x.namespace.clone()),
                             min: rules.min_items.unwrap_or(u64::from(required)),
                             max: rules.max_items,
@@ -543,7 +592,9 @@ impl<'a> Validator<'a> {
         }
         let xml = inline_xml(sref);
         Particle::Element {
-            local: xml.and_then(|x| x.name.clone()).unwrap_or_else(|| key.to_string()),
+            local: xml
+                .and_then(|x| x.name.clone())
+                .unwrap_or_else(|| key.to_string()),
             namespace: xml.and_then(|x| x.namespace.clone()),
             min: u64::from(required),
             max: Some(1),
@@ -582,14 +633,21 @@ pub fn check_simple(schema: &Schema, raw: &str) -> Result<(), String> {
         SchemaKind::String(rules) if !collapses(rules) => raw,
         _ => collapsed,
     };
-    if !schema.enum_values.is_empty() && !schema.enum_values.iter().any(|e| value_text(e) == value) {
+    if !schema.enum_values.is_empty() && !schema.enum_values.iter().any(|e| value_text(e) == value)
+    {
         let allowed: Vec<String> = schema.enum_values.iter().take(10).map(value_text).collect();
-        return Err(format!("{value:?} is not one of the allowed values: {}", allowed.join(", ")));
+        return Err(format!(
+            "{value:?} is not one of the allowed values: {}",
+            allowed.join(", ")
+        ));
     }
     if let Some(fixed) = &schema.const_value
         && value_text(fixed) != value
     {
-        return Err(format!("{value:?} must be the fixed value {:?}", value_text(fixed)));
+        return Err(format!(
+            "{value:?} must be the fixed value {:?}",
+            value_text(fixed)
+        ));
     }
     match &schema.kind {
         SchemaKind::Boolean => match value {
@@ -607,7 +665,11 @@ pub fn check_simple(schema: &Schema, raw: &str) -> Result<(), String> {
                 };
                 check_simple(&s, value).is_ok()
             });
-            if ok { Ok(()) } else { Err(format!("{value:?} matches none of the union's types")) }
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("{value:?} matches none of the union's types"))
+            }
         }
         _ => Ok(()),
     }
@@ -724,7 +786,10 @@ fn check_number(rules: &NumberRules, value: &str) -> Result<(), String> {
 }
 
 fn check_string(rules: &StringRules, value: &str) -> Result<(), String> {
-    let binary = matches!(rules.format, Some(StringFormat::Byte | StringFormat::HexBinary));
+    let binary = matches!(
+        rules.format,
+        Some(StringFormat::Byte | StringFormat::HexBinary)
+    );
     if !binary {
         let len = value.chars().count() as u64;
         if let Some(min) = rules.min_length
@@ -754,31 +819,54 @@ const TZ: &str = r"(Z|[+-]\d{2}:\d{2})?";
 
 fn check_format(format: &StringFormat, value: &str) -> Result<(), String> {
     let (re, name) = match format {
-        StringFormat::Date => (format!(r"^-?\d{{4,}}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]){TZ}$"), "date (YYYY-MM-DD)"),
+        StringFormat::Date => (
+            format!(r"^-?\d{{4,}}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]){TZ}$"),
+            "date (YYYY-MM-DD)",
+        ),
         StringFormat::DateTime => (
-            format!(r"^-?\d{{4,}}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-4]):[0-5]\d:[0-5]\d(\.\d+)?{TZ}$"),
+            format!(
+                r"^-?\d{{4,}}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-4]):[0-5]\d:[0-5]\d(\.\d+)?{TZ}$"
+            ),
             "dateTime (YYYY-MM-DDThh:mm:ss)",
         ),
-        StringFormat::Time => (format!(r"^([01]\d|2[0-4]):[0-5]\d:[0-5]\d(\.\d+)?{TZ}$"), "time (hh:mm:ss)"),
+        StringFormat::Time => (
+            format!(r"^([01]\d|2[0-4]):[0-5]\d:[0-5]\d(\.\d+)?{TZ}$"),
+            "time (hh:mm:ss)",
+        ),
         StringFormat::Duration => {
             let ok = cached_regex(r"^-?P(\d+Y)?(\d+M)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
                 .is_some_and(|r| r.is_match(value))
                 && !value.ends_with('P')
                 && !value.ends_with('T');
-            return if ok { Ok(()) } else { Err(format!("{value:?} is not a valid duration (PnYnMnDTnHnMnS)")) };
+            return if ok {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{value:?} is not a valid duration (PnYnMnDTnHnMnS)"
+                ))
+            };
         }
         StringFormat::Byte => {
             let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
             let ok = compact.len() % 4 == 0
                 && cached_regex(r"^[A-Za-z0-9+/]*={0,2}$").is_some_and(|r| r.is_match(&compact));
-            return if ok { Ok(()) } else { Err(format!("{value:?} is not valid base64")) };
+            return if ok {
+                Ok(())
+            } else {
+                Err(format!("{value:?} is not valid base64"))
+            };
         }
         StringFormat::HexBinary => {
             let ok = value.len() % 2 == 0 && value.bytes().all(|b| b.is_ascii_hexdigit());
-            return if ok { Ok(()) } else { Err(format!("{value:?} is not valid hexBinary")) };
+            return if ok {
+                Ok(())
+            } else {
+                Err(format!("{value:?} is not valid hexBinary"))
+            };
         }
         StringFormat::Uuid => (
-            r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$".to_string(),
+            r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                .to_string(),
             "UUID",
         ),
         _ => return Ok(()),
@@ -795,7 +883,9 @@ fn check_format(format: &StringFormat, value: &str) -> Result<(), String> {
 fn cached_regex(source: &str) -> Option<Regex> {
     static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut map = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(found) = map.get(source) {
         return found.clone();
     }
@@ -830,7 +920,9 @@ mod tests {
         let xml = format!(
             r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>{inner}</s:Body></s:Envelope>"#
         );
-        parse(xml.as_bytes(), &Limits::default(), SoapVersion::V11).expect("valid").body
+        parse(xml.as_bytes(), &Limits::default(), SoapVersion::V11)
+            .expect("valid")
+            .body
     }
 
     fn check(api: &Api, op: usize, inner: &str) -> Vec<String> {
@@ -846,48 +938,103 @@ mod tests {
         let api = fixtures::calculator();
         let ok = r#"<Add xmlns="http://tempuri.org/"><intA xmlns="">1</intA><intB xmlns="">-2</intB></Add>"#;
         assert!(check(&api, 0, ok).is_empty());
-        let p = check(&api, 0, r#"<Add xmlns="http://tempuri.org/"><intA xmlns="">x</intA></Add>"#);
-        assert_eq!(p, vec!["Add/intA: \"x\" is not a valid int", "Add: missing the required element intB"]);
-        let p = check(&api, 0, r#"<Add xmlns="http://tempuri.org/"><intB xmlns="">1</intB><intA xmlns="">2</intA></Add>"#);
+        let p = check(
+            &api,
+            0,
+            r#"<Add xmlns="http://tempuri.org/"><intA xmlns="">x</intA></Add>"#,
+        );
+        assert_eq!(
+            p,
+            vec![
+                "Add/intA: \"x\" is not a valid int",
+                "Add: missing the required element intB"
+            ]
+        );
+        let p = check(
+            &api,
+            0,
+            r#"<Add xmlns="http://tempuri.org/"><intB xmlns="">1</intB><intA xmlns="">2</intA></Add>"#,
+        );
         assert_eq!(p[0], "Add: missing the required element intA, found intB");
-        let p = check(&api, 0, r#"<Add xmlns="http://tempuri.org/"><intA>1</intA><intB>2</intB><c/></Add>"#);
+        let p = check(
+            &api,
+            0,
+            r#"<Add xmlns="http://tempuri.org/"><intA>1</intA><intB>2</intB><c/></Add>"#,
+        );
         assert_eq!(p, vec!["Add: unexpected element {http://tempuri.org/}c"]);
-        let p = check(&api, 0, r#"<Add xmlns="http://tempuri.org/"><intA>99999999999</intA><intB>2</intB></Add>"#);
+        let p = check(
+            &api,
+            0,
+            r#"<Add xmlns="http://tempuri.org/"><intA>99999999999</intA><intB>2</intB></Add>"#,
+        );
         assert_eq!(p, vec!["Add/intA: 99999999999 is out of range for int"]);
         let p = check(&api, 0, r#"<Sum xmlns="http://tempuri.org/"/>"#);
-        assert!(p[0].contains("expected the element {http://tempuri.org/}Add, found {http://tempuri.org/}Sum"), "{p:?}");
+        assert!(
+            p[0].contains(
+                "expected the element {http://tempuri.org/}Add, found {http://tempuri.org/}Sum"
+            ),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn document_literal_bare() {
         let api = fixtures::bare();
-        assert!(check(&api, 0, r#"<Account xmlns="urn:bare">12</Account><Currency xmlns="urn:bare">EUR</Currency>"#).is_empty());
+        assert!(
+            check(
+                &api,
+                0,
+                r#"<Account xmlns="urn:bare">12</Account><Currency xmlns="urn:bare">EUR</Currency>"#
+            )
+            .is_empty()
+        );
         let p = check(&api, 0, r#"<Account xmlns="urn:bare">123456789</Account>"#);
-        assert_eq!(p, vec![
-            "Account: \"123456789\" is longer than 8 characters".to_string(),
-            "Body: missing the element {urn:bare}Currency".to_string(),
-        ]);
+        assert_eq!(
+            p,
+            vec![
+                "Account: \"123456789\" is longer than 8 characters".to_string(),
+                "Body: missing the element {urn:bare}Currency".to_string(),
+            ]
+        );
     }
 
     #[test]
     fn rpc_literal_and_encoded() {
         let api = fixtures::quotes(SoapUse::Literal);
-        let ok = r#"<q:GetQuote xmlns:q="urn:quotes"><symbol>IBM</symbol><count>3</count></q:GetQuote>"#;
+        let ok =
+            r#"<q:GetQuote xmlns:q="urn:quotes"><symbol>IBM</symbol><count>3</count></q:GetQuote>"#;
         assert!(check(&api, 0, ok).is_empty());
-        let p = check(&api, 0, r#"<q:GetQuote xmlns:q="urn:quotes"><symbol>IBM</symbol></q:GetQuote>"#);
+        let p = check(
+            &api,
+            0,
+            r#"<q:GetQuote xmlns:q="urn:quotes"><symbol>IBM</symbol></q:GetQuote>"#,
+        );
         assert_eq!(p, vec!["GetQuote: missing the part count"]);
         let p = check(&api, 0, r#"<q:GetQuote xmlns:q="urn:other"/>"#);
         assert!(p[0].contains("rpc wrapper {urn:quotes}GetQuote"), "{p:?}");
         let api = fixtures::quotes(SoapUse::Encoded);
         let enc = r#"<q:GetQuote xmlns:q="urn:quotes" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><symbol xsi:type="xsd:string">IBM</symbol><count>x</count></q:GetQuote>"#;
-        assert_eq!(check(&api, 0, enc), vec!["GetQuote/count: \"x\" is not a valid int"]);
-        assert!(check(&api, 0, r#"<q:GetQuote xmlns:q="urn:quotes"><symbol>IBM</symbol></q:GetQuote>"#).is_empty());
+        assert_eq!(
+            check(&api, 0, enc),
+            vec!["GetQuote/count: \"x\" is not a valid int"]
+        );
+        assert!(
+            check(
+                &api,
+                0,
+                r#"<q:GetQuote xmlns:q="urn:quotes"><symbol>IBM</symbol></q:GetQuote>"#
+            )
+            .is_empty()
+        );
     }
 
     fn el(name: &str, kind: SchemaKind) -> SchemaRef {
         SchemaRef::Inline(Box::new(Schema {
             kind,
-            xml: Some(XmlInfo { name: Some(name.into()), ..XmlInfo::default() }),
+            xml: Some(XmlInfo {
+                name: Some(name.into()),
+                ..XmlInfo::default()
+            }),
             ..Schema::default()
         }))
     }
@@ -897,28 +1044,63 @@ mod tests {
         let color = Schema {
             kind: SchemaKind::String(StringRules::default()),
             enum_values: vec![Value::from("red"), Value::from("blue")],
-            xml: Some(XmlInfo { name: Some("color".into()), ..XmlInfo::default() }),
+            xml: Some(XmlInfo {
+                name: Some("color".into()),
+                ..XmlInfo::default()
+            }),
             ..Schema::default()
         };
-        let item = el("item", SchemaKind::String(StringRules { pattern: Some(r"[A-Z]{2}\d+".into()), ..StringRules::default() }));
+        let item = el(
+            "item",
+            SchemaKind::String(StringRules {
+                pattern: Some(r"[A-Z]{2}\d+".into()),
+                ..StringRules::default()
+            }),
+        );
         let items = SchemaRef::Inline(Box::new(Schema {
-            kind: SchemaKind::Array(ArrayRules { items: Some(Box::new(item)), min_items: Some(1), max_items: Some(2), unique_items: false }),
+            kind: SchemaKind::Array(ArrayRules {
+                items: Some(Box::new(item)),
+                min_items: Some(1),
+                max_items: Some(2),
+                unique_items: false,
+            }),
             ..Schema::default()
         }));
         let choice = SchemaRef::Inline(Box::new(Schema {
             kind: SchemaKind::OneOf(Composite {
-                members: vec![el("iban", SchemaKind::String(StringRules::default())), el("account", SchemaKind::String(StringRules::default()))],
+                members: vec![
+                    el("iban", SchemaKind::String(StringRules::default())),
+                    el("account", SchemaKind::String(StringRules::default())),
+                ],
                 discriminator: None,
             }),
             ..Schema::default()
         }));
         let id_attr = SchemaRef::Inline(Box::new(Schema {
             kind: SchemaKind::Integer(NumberRules::default()),
-            xml: Some(XmlInfo { name: Some("id".into()), attribute: true, ..XmlInfo::default() }),
+            xml: Some(XmlInfo {
+                name: Some("id".into()),
+                attribute: true,
+                ..XmlInfo::default()
+            }),
             ..Schema::default()
         }));
-        let when = el("when", SchemaKind::String(StringRules { format: Some(StringFormat::Date), ..StringRules::default() }));
-        let flag = SchemaRef::Inline(Box::new(Schema { kind: SchemaKind::Boolean, nullable: true, xml: Some(XmlInfo { name: Some("flag".into()), ..XmlInfo::default() }), ..Schema::default() }));
+        let when = el(
+            "when",
+            SchemaKind::String(StringRules {
+                format: Some(StringFormat::Date),
+                ..StringRules::default()
+            }),
+        );
+        let flag = SchemaRef::Inline(Box::new(Schema {
+            kind: SchemaKind::Boolean,
+            nullable: true,
+            xml: Some(XmlInfo {
+                name: Some("flag".into()),
+                ..XmlInfo::default()
+            }),
+            ..Schema::default()
+        }));
         let order = Schema {
             kind: SchemaKind::Object(ObjectRules {
                 properties: [
@@ -935,55 +1117,104 @@ mod tests {
                 additional: Additional::Forbidden,
                 ..ObjectRules::default()
             }),
-            xml: Some(XmlInfo { name: Some("Add".into()), namespace: Some(fixtures::TEMPURI.into()), ..XmlInfo::default() }),
+            xml: Some(XmlInfo {
+                name: Some("Add".into()),
+                namespace: Some(fixtures::TEMPURI.into()),
+                ..XmlInfo::default()
+            }),
             ..Schema::default()
         };
-        api.schemas.insert(q(fixtures::TEMPURI, "Add").to_string(), order);
+        api.schemas
+            .insert(q(fixtures::TEMPURI, "Add").to_string(), order);
         api
     }
 
     #[test]
     fn facets_occurrences_choice_and_attributes() {
         let api = complex_api();
-        let wrap = |attrs: &str, inner: &str| format!(r#"<t:Add xmlns:t="http://tempuri.org/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" {attrs}>{inner}</t:Add>"#);
-        let ok = wrap(r#"id="7""#, "<color>red</color><item>AB1</item><item>CD22</item><account>1</account><when>2024-02-29</when><flag xsi:nil=\"true\"/>");
+        let wrap = |attrs: &str, inner: &str| {
+            format!(
+                r#"<t:Add xmlns:t="http://tempuri.org/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" {attrs}>{inner}</t:Add>"#
+            )
+        };
+        let ok = wrap(
+            r#"id="7""#,
+            "<color>red</color><item>AB1</item><item>CD22</item><account>1</account><when>2024-02-29</when><flag xsi:nil=\"true\"/>",
+        );
         assert_eq!(check(&api, 0, &ok), Vec::<String>::new());
-        let bad = wrap("", "<color>green</color><item>ab</item><when>2024-13-01</when>");
-        assert_eq!(check(&api, 0, &bad), vec![
-            "Add: missing the required attribute id",
-            "Add/color: \"green\" is not one of the allowed values: red, blue",
-            r#"Add/item[1]: "ab" does not match the pattern [A-Z]{2}\d+"#,
-            "Add: missing one of iban, account",
-            "Add/when: \"2024-13-01\" is not a valid date (YYYY-MM-DD)",
-        ]);
-        let too_many = wrap(r#"id="x""#, "<color>red</color><item>AB1</item><item>AB2</item><item>AB3</item><iban>1</iban>");
-        assert_eq!(check(&api, 0, &too_many), vec![
-            "Add/@id: \"x\" is not a valid integer",
-            "Add: missing one of iban, account",
-            "Add: element item is out of order or repeated too often",
-        ]);
+        let bad = wrap(
+            "",
+            "<color>green</color><item>ab</item><when>2024-13-01</when>",
+        );
+        assert_eq!(
+            check(&api, 0, &bad),
+            vec![
+                "Add: missing the required attribute id",
+                "Add/color: \"green\" is not one of the allowed values: red, blue",
+                r#"Add/item[1]: "ab" does not match the pattern [A-Z]{2}\d+"#,
+                "Add: missing one of iban, account",
+                "Add/when: \"2024-13-01\" is not a valid date (YYYY-MM-DD)",
+            ]
+        );
+        let too_many = wrap(
+            r#"id="x""#,
+            "<color>red</color><item>AB1</item><item>AB2</item><item>AB3</item><iban>1</iban>",
+        );
+        assert_eq!(
+            check(&api, 0, &too_many),
+            vec![
+                "Add/@id: \"x\" is not a valid integer",
+                "Add: missing one of iban, account",
+                "Add: element item is out of order or repeated too often",
+            ]
+        );
     }
 
     #[test]
     fn simple_types() {
-        let s = |kind: SchemaKind| Schema { kind, ..Schema::default() };
-        let num = |format: &str| s(SchemaKind::Number(NumberRules { format: Some(format.into()), ..NumberRules::default() }));
+        let s = |kind: SchemaKind| Schema {
+            kind,
+            ..Schema::default()
+        };
+        let num = |format: &str| {
+            s(SchemaKind::Number(NumberRules {
+                format: Some(format.into()),
+                ..NumberRules::default()
+            }))
+        };
         assert!(check_simple(&num("double"), "1.5E3").is_ok());
         assert!(check_simple(&num("double"), "INF").is_ok());
         assert!(check_simple(&num("decimal"), "1.5E3").is_err());
         assert!(check_simple(&num("decimal"), " 12.50 ").is_ok());
-        let mut dec = NumberRules { total_digits: Some(4), fraction_digits: Some(2), ..NumberRules::default() };
+        let mut dec = NumberRules {
+            total_digits: Some(4),
+            fraction_digits: Some(2),
+            ..NumberRules::default()
+        };
         assert!(check_simple(&s(SchemaKind::Number(dec.clone())), "12.345").is_err());
         assert!(check_simple(&s(SchemaKind::Number(dec.clone())), "123.45").is_err());
         dec.minimum = Some(0.0);
-        assert_eq!(check_simple(&s(SchemaKind::Number(dec)), "-1"), Err("-1 is less than the minimum 0".into()));
-        let int = |f: &str| s(SchemaKind::Integer(NumberRules { format: Some(f.into()), ..NumberRules::default() }));
+        assert_eq!(
+            check_simple(&s(SchemaKind::Number(dec)), "-1"),
+            Err("-1 is less than the minimum 0".into())
+        );
+        let int = |f: &str| {
+            s(SchemaKind::Integer(NumberRules {
+                format: Some(f.into()),
+                ..NumberRules::default()
+            }))
+        };
         assert!(check_simple(&int("unsignedByte"), "256").is_err());
         assert!(check_simple(&int("unsignedLong"), "18446744073709551615").is_ok());
         assert!(check_simple(&int("positiveInteger"), "0").is_err());
         assert!(check_simple(&s(SchemaKind::Boolean), "yes").is_err());
         assert!(check_simple(&s(SchemaKind::Boolean), " true ").is_ok());
-        let st = |format: StringFormat| s(SchemaKind::String(StringRules { format: Some(format), ..StringRules::default() }));
+        let st = |format: StringFormat| {
+            s(SchemaKind::String(StringRules {
+                format: Some(format),
+                ..StringRules::default()
+            }))
+        };
         assert!(check_simple(&st(StringFormat::DateTime), "2024-01-02T03:04:05.123Z").is_ok());
         assert!(check_simple(&st(StringFormat::DateTime), "2024-01-02 03:04:05").is_err());
         assert!(check_simple(&st(StringFormat::Byte), "aGVsbG8=").is_ok());
@@ -993,9 +1224,15 @@ mod tests {
         assert!(check_simple(&st(StringFormat::Duration), "P1Y2MT3H").is_ok());
         assert!(check_simple(&st(StringFormat::Duration), "P").is_err());
         // A pattern the regex crate cannot express is not held against the client.
-        let sub = s(SchemaKind::String(StringRules { pattern: Some("[a-z-[aeiou]]+".into()), ..StringRules::default() }));
+        let sub = s(SchemaKind::String(StringRules {
+            pattern: Some("[a-z-[aeiou]]+".into()),
+            ..StringRules::default()
+        }));
         assert!(check_simple(&sub, "xyz").is_ok());
-        let name = s(SchemaKind::String(StringRules { pattern: Some(r"\i\c*".into()), ..StringRules::default() }));
+        let name = s(SchemaKind::String(StringRules {
+            pattern: Some(r"\i\c*".into()),
+            ..StringRules::default()
+        }));
         assert!(check_simple(&name, "a1").is_ok());
         assert!(check_simple(&name, "1a").is_err());
     }

@@ -104,12 +104,17 @@ impl ServeContext {
                         url.clone(),
                     ));
                 } else {
-                    addresses.entry(port.address.clone()).or_insert_with(|| url.clone());
+                    addresses
+                        .entry(port.address.clone())
+                        .or_insert_with(|| url.clone());
                 }
             }
             for server in &api.servers {
-                if super::mounts::address_path(&server.url).as_deref() == Some(mount.path.as_str()) {
-                    addresses.entry(server.url.clone()).or_insert_with(|| url.clone());
+                if super::mounts::address_path(&server.url).as_deref() == Some(mount.path.as_str())
+                {
+                    addresses
+                        .entry(server.url.clone())
+                        .or_insert_with(|| url.clone());
                 }
             }
         }
@@ -133,7 +138,10 @@ impl ServeContext {
             WsdlRequest::Root => self.files.first().map(String::as_str),
             WsdlRequest::File(rel) => {
                 let wanted = normalize(&format!("{}/{rel}", parent(self.root())))?;
-                self.files.iter().find(|f| **f == wanted).map(String::as_str)
+                self.files
+                    .iter()
+                    .find(|f| **f == wanted)
+                    .map(String::as_str)
             }
         }
     }
@@ -141,8 +149,7 @@ impl ServeContext {
     /// The sandbox URL of a file (relative to the specs folder).
     fn file_url(&self, file: &str) -> String {
         let rel = relative(parent(self.root()), file);
-        let encoded =
-            percent_encoding::utf8_percent_encode(&rel, QUERY_VALUE).to_string();
+        let encoded = percent_encoding::utf8_percent_encode(&rel, QUERY_VALUE).to_string();
         format!("{}?xsd={encoded}", self.endpoint_url)
     }
 }
@@ -193,9 +200,10 @@ pub fn rewrite(text: &str, file: &str, ctx: &ServeContext) -> Result<String, Str
     let mut root_prefix = String::new();
     loop {
         let (ns, event) = match reader.read_resolved_event() {
-            Ok((ResolveResult::Bound(ns), event)) => {
-                (Some(String::from_utf8_lossy(ns.as_ref()).into_owned()), event)
-            }
+            Ok((ResolveResult::Bound(ns), event)) => (
+                Some(String::from_utf8_lossy(ns.as_ref()).into_owned()),
+                event,
+            ),
             Ok((_, event)) => (None, event),
             Err(e) => {
                 let pos = usize::try_from(reader.buffer_position()).unwrap_or(0);
@@ -231,7 +239,10 @@ pub fn rewrite(text: &str, file: &str, ctx: &ServeContext) -> Result<String, Str
                     && !ctx.synthesized.is_empty()
                 {
                     let service = service_element(ctx, &root_prefix);
-                    write(&mut writer, Event::Text(quick_xml::events::BytesText::from_escaped(service)))?;
+                    write(
+                        &mut writer,
+                        Event::Text(quick_xml::events::BytesText::from_escaped(service)),
+                    )?;
                 }
                 depth = depth.saturating_sub(1);
                 write(&mut writer, Event::End(end))?;
@@ -256,15 +267,25 @@ fn prefix_of(start: &BytesStart<'_>) -> String {
 }
 
 fn service_element(ctx: &ServeContext, prefix: &str) -> String {
-    let p = if prefix.is_empty() { String::new() } else { format!("{prefix}:") };
-    let mut out = format!("\n  <{p}service name=\"{}\">", escape_attr(&ctx.service_name));
+    let p = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}:")
+    };
+    let mut out = format!(
+        "\n  <{p}service name=\"{}\">",
+        escape_attr(&ctx.service_name)
+    );
     for (port, ns, local, version, url) in &ctx.synthesized {
         let soap_ns = match version {
             SoapVersion::V11 => SOAP11_BINDING,
             SoapVersion::V12 => SOAP12_BINDING,
         };
         let (decl, binding) = match ns {
-            Some(ns) => (format!(" xmlns:sbxb=\"{}\"", escape_attr(ns)), format!("sbxb:{local}")),
+            Some(ns) => (
+                format!(" xmlns:sbxb=\"{}\"", escape_attr(ns)),
+                format!("sbxb:{local}"),
+            ),
             None => (String::new(), local.clone()),
         };
         out.push_str(&format!(
@@ -316,11 +337,13 @@ fn rewrite_start<'a>(
     let soap_enc_import = kind == Kind::File
         && ns == Some(XSD)
         && start.local_name().as_ref() == b"import"
-        && start
-            .attributes()
-            .with_checks(false)
-            .flatten()
-            .any(|a| a.key.as_ref() == b"namespace" && a.value.as_ref().trim_ascii_end().starts_with(SOAP_ENC.trim_end_matches('/').as_bytes()));
+        && start.attributes().with_checks(false).flatten().any(|a| {
+            a.key.as_ref() == b"namespace"
+                && a.value
+                    .as_ref()
+                    .trim_ascii_end()
+                    .starts_with(SOAP_ENC.trim_end_matches('/').as_bytes())
+        });
     if soap_enc_import {
         let url = format!(
             "{}?xsd={}",
@@ -340,7 +363,10 @@ fn rewrite_start<'a>(
             out.push_attribute(attr);
             continue;
         }
-        let value = attr.unescape_value().map(|v| v.into_owned()).unwrap_or_default();
+        let value = attr
+            .unescape_value()
+            .map(|v| v.into_owned())
+            .unwrap_or_default();
         let new = match kind {
             Kind::Address => Some(
                 ctx.addresses
@@ -417,17 +443,42 @@ mod tests {
 </wsdl:definitions>"#;
         let out = rewrite(wsdl, "svc/wsdl/main.wsdl", &ctx).expect("rewritten");
         assert!(!out.contains("dneonline"), "{out}");
-        assert_eq!(out.matches(r#"location="http://127.0.0.1:4010/calculator.asmx""#).count(), 2, "{out}");
-        assert!(out.contains(r#"schemaLocation="http://127.0.0.1:4010/calculator.asmx?xsd=types.xsd""#), "{out}");
-        assert!(out.contains(r#"schemaLocation="http://127.0.0.1:4010/calculator.asmx?xsd=../schemas/more.xsd""#), "{out}");
+        assert_eq!(
+            out.matches(r#"location="http://127.0.0.1:4010/calculator.asmx""#)
+                .count(),
+            2,
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"schemaLocation="http://127.0.0.1:4010/calculator.asmx?xsd=types.xsd""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                r#"schemaLocation="http://127.0.0.1:4010/calculator.asmx?xsd=../schemas/more.xsd""#
+            ),
+            "{out}"
+        );
         assert!(out.contains(r#"schemaLocation="http://127.0.0.1:4010/calculator.asmx?xsd=/_sandbox/soap-encoding.xsd""#), "{out}");
         assert!(out.contains(r#"<s:import namespace="urn:t" schemaLocation="http://127.0.0.1:4010/calculator.asmx?xsd=types.xsd"/>"#), "{out}");
         assert!(out.contains("<!-- kept -->"));
-        assert!(!out.contains("sbxs:address"), "a WSDL with a service gets no new one");
+        assert!(
+            !out.contains("sbxs:address"),
+            "a WSDL with a service gets no new one"
+        );
         // The files the links name are served, and nothing else.
-        assert_eq!(ctx.file_for(&WsdlRequest::File("../schemas/more.xsd".into())), Some("svc/schemas/more.xsd"));
-        assert_eq!(ctx.file_for(&WsdlRequest::File("./types.xsd".into())), Some("svc/wsdl/types.xsd"));
-        assert_eq!(ctx.file_for(&WsdlRequest::File("../../../etc/passwd".into())), None);
+        assert_eq!(
+            ctx.file_for(&WsdlRequest::File("../schemas/more.xsd".into())),
+            Some("svc/schemas/more.xsd")
+        );
+        assert_eq!(
+            ctx.file_for(&WsdlRequest::File("./types.xsd".into())),
+            Some("svc/wsdl/types.xsd")
+        );
+        assert_eq!(
+            ctx.file_for(&WsdlRequest::File("../../../etc/passwd".into())),
+            None
+        );
         assert_eq!(ctx.file_for(&WsdlRequest::File("other.xsd".into())), None);
         assert_eq!(ctx.file_for(&WsdlRequest::Root), Some("svc/wsdl/main.wsdl"));
     }
@@ -438,7 +489,10 @@ mod tests {
         let ctx = ctx_for(&api);
         let wsdl = r#"<description xmlns="http://www.w3.org/ns/wsdl"><service name="s" interface="i"><endpoint name="e" binding="b" address="http://greath.example.com/2004/reservation"/></service></description>"#;
         let out = rewrite(wsdl, "calculator.wsdl", &ctx).expect("ok");
-        assert!(out.contains(r#"address="http://127.0.0.1:4010/calculator.asmx""#), "{out}");
+        assert!(
+            out.contains(r#"address="http://127.0.0.1:4010/calculator.asmx""#),
+            "{out}"
+        );
     }
 
     #[test]
@@ -454,9 +508,15 @@ mod tests {
         let ctx = ctx_for(&api);
         let wsdl = r#"<w:definitions xmlns:w="http://schemas.xmlsoap.org/wsdl/" targetNamespace="http://tempuri.org/"><w:binding name="CalculatorSoap"/></w:definitions>"#;
         let out = rewrite(wsdl, "calculator.wsdl", &ctx).expect("ok");
-        assert!(out.contains(r#"<w:service name="calculatorService">"#), "{out}");
+        assert!(
+            out.contains(r#"<w:service name="calculatorService">"#),
+            "{out}"
+        );
         assert!(out.contains(r#"<w:port name="CalculatorSoap" binding="sbxb:CalculatorSoap" xmlns:sbxb="http://tempuri.org/"><sbxs:address xmlns:sbxs="http://schemas.xmlsoap.org/wsdl/soap/" location="http://127.0.0.1:4010/calculator"/></w:port>"#), "{out}");
-        assert!(out.contains("http://schemas.xmlsoap.org/wsdl/soap12/"), "{out}");
+        assert!(
+            out.contains("http://schemas.xmlsoap.org/wsdl/soap12/"),
+            "{out}"
+        );
         // Still well-formed.
         let mut r = NsReader::from_str(&out);
         loop {
