@@ -29,7 +29,9 @@ pub struct DiskFiles {
 impl DiskFiles {
     /// Reads are allowed under `root` only.
     pub fn new(root: impl Into<PathBuf>) -> DiskFiles {
-        DiskFiles { root: normalize(&root.into()) }
+        DiskFiles {
+            root: normalize(&root.into()),
+        }
     }
 
     /// The root.

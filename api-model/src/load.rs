@@ -273,9 +273,12 @@ fn load_entries(entries: Vec<Entry>, mut reports: Vec<FileReport>) -> LoadOutcom
             }
             _ => SpecKind::Unknown,
         };
-        let title = touched
-            .get(&abs)
-            .map(|users| format!("used by {}", users.iter().cloned().collect::<Vec<_>>().join(", ")));
+        let title = touched.get(&abs).map(|users| {
+            format!(
+                "used by {}",
+                users.iter().cloned().collect::<Vec<_>>().join(", ")
+            )
+        });
         reports.push(FileReport {
             path: entry.path.clone(),
             kind,
@@ -401,7 +404,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("Swagger Petstore - OpenAPI 3.0"), "swagger-petstore-openapi-3-0");
+        assert_eq!(
+            slug("Swagger Petstore - OpenAPI 3.0"),
+            "swagger-petstore-openapi-3-0"
+        );
         assert_eq!(slug("  __x__ "), "x");
     }
 }

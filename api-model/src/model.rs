@@ -4,7 +4,6 @@
 //! ever see these types, never the raw spec documents. Everything is ordered (`Vec`, `IndexMap`)
 //! so that iterating the model is deterministic.
 
-
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
