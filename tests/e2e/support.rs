@@ -236,10 +236,8 @@ pub fn broken_links(out: &Path) -> Vec<String> {
         for tag in start_tags(&html) {
             for (k, v) in &tag.attrs {
                 match k.as_str() {
-                    "id" => {
-                        if !mine.insert(v.clone()) {
-                            links.push((f.clone(), format!("duplicate id {v}")));
-                        }
+                    "id" if !mine.insert(v.clone()) => {
+                        links.push((f.clone(), format!("duplicate id {v}")));
                     }
                     "href" | "src" if tag.name != "base" => links.push((f.clone(), v.clone())),
                     _ => {}
