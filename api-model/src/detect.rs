@@ -73,15 +73,13 @@ fn detect_xml(text: &str) -> SpecKind {
 
 fn detect_structured(text: &str) -> SpecKind {
     if text.starts_with('{') {
-        // JSON: look for the key among the first top-level keys cheaply.
-        let head: String = text.chars().take(4096).collect();
-        for (key, kind) in [
-            ("\"openapi\"", SpecKind::Openapi),
-            ("\"swagger\"", SpecKind::Swagger),
-            ("\"product\"", SpecKind::Product),
-        ] {
-            if head.contains(key) {
-                return kind;
+        // JSON: look at the top-level keys only (they may come after a large `components`).
+        for key in json_top_level_keys(text) {
+            match key {
+                "openapi" => return SpecKind::Openapi,
+                "swagger" => return SpecKind::Swagger,
+                "product" => return SpecKind::Product,
+                _ => {}
             }
         }
         return SpecKind::Fragment;
@@ -114,6 +112,48 @@ fn detect_structured(text: &str) -> SpecKind {
     }
 }
 
+/// The keys of the top-level object of a JSON text, found by a single scan that tracks nesting
+/// and strings (no allocation, no full parse).
+fn json_top_level_keys(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut last_string: Option<(usize, usize)> = None;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                last_string = Some((start, i.min(bytes.len())));
+            }
+            b':' if depth == 1 => {
+                if let Some(k) = last_string.take().and_then(|(s, e)| text.get(s..e)) {
+                    keys.push(k);
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                last_string = None;
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                last_string = None;
+            }
+            b',' => last_string = None,
+            _ => {}
+        }
+        i += 1;
+    }
+    keys
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +165,18 @@ mod tests {
         assert_eq!(detect(p, "# c\nswagger: '2.0'"), SpecKind::Swagger);
         assert_eq!(detect(p, "product: 1.0.0"), SpecKind::Product);
         assert_eq!(detect(p, "type: object"), SpecKind::Fragment);
+        let j = Path::new("a.json");
+        assert_eq!(
+            detect(
+                j,
+                r#"{"components": {"x": {"openapi": 1}}, "openapi": "3.0.1"}"#
+            ),
+            SpecKind::Openapi
+        );
+        assert_eq!(
+            detect(j, r#"{"a": {"openapi": "3.0.1"}}"#),
+            SpecKind::Fragment
+        );
         let x = Path::new("a.wsdl");
         assert_eq!(
             detect(x, "<?xml version=\"1.0\"?><!-- x --><wsdl:definitions>"),

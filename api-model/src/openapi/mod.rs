@@ -1,10 +1,42 @@
 //! OpenAPI 2.0 (Swagger), 3.0 and 3.1 documents, JSON or YAML, with `$ref`s across files.
+//!
+//! Why no typed OpenAPI crate: `openapiv3` reads only 3.0, and the 3.1 crates read only 3.1, while
+//! we must read 2.0, 3.0, 3.1 (and 3.2 as a superset) *and* tolerate the defects of real specs
+//! (a `$ref` that YAML read as a comment, a schema where a list was expected...). A typed
+//! deserializer fails the whole document on the first such defect and loses the position of the
+//! problem. So each file is parsed into a generic `serde_json::Value` (YAML through serde-saphyr)
+//! and normalized here, field by field, into the [`crate::model`]: every defect becomes a located
+//! diagnostic and the rest still loads. Swagger 2.0 is converted on the way (host/basePath/schemes
+//! -> servers, consumes/produces -> media types, body/formData parameters -> request bodies,
+//! definitions -> schemas, securityDefinitions -> security schemes, collectionFormat -> style).
+//!
+//! `$ref`s are followed through [`Files`] (which confines reads to the spec's folder tree), never
+//! over the network. Named schemas become [`SchemaRef::Named`] entries of [`Api::schemas`], which
+//! is what makes recursive schemas finite. Every walk has a depth or hop limit.
 
+mod operations;
+mod schema;
+mod security;
+pub(crate) mod source;
+
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
-use crate::error::{Diagnostic, Error, Location, Result};
-use crate::files::Files;
-use crate::model::Api;
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::error::{Diagnostic, Error, Location, Result, Severity};
+use crate::files::{Files, join_relative};
+use crate::model::{
+    Api, ApiInfo, Contact, Link, Protocol, Schema, SchemaKind, SchemaRef, SpecKind, SpecSource, Tag,
+};
+use source::{Ptr, Source};
+
+/// The most files one API may pull in through `$ref`s.
+const MAX_FILES: usize = 256;
+/// The most `$ref` hops followed for one reference chain.
+const MAX_REF_HOPS: usize = 32;
 
 /// An API read from a root file, with the files it reached and its warnings.
 #[derive(Debug, Clone)]
@@ -17,15 +49,766 @@ pub struct Loaded {
     pub files: Vec<PathBuf>,
 }
 
+/// Which OpenAPI dialect the root document speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Version {
+    /// Swagger 2.0.
+    V2,
+    /// OpenAPI 3.0.x.
+    V30,
+    /// OpenAPI 3.1.x (and 3.2, read as 3.1).
+    V31,
+}
+
 /// Load an OpenAPI or Swagger document and everything it references.
-pub fn load(path: &Path, _files: &dyn Files) -> Result<Loaded> {
-    Err(Error::Unsupported {
-        loc: Location::file(path),
-        message: "the OpenAPI loader is being written".into(),
+pub fn load(path: &Path, files: &dyn Files) -> Result<Loaded> {
+    let text = files.read(path)?;
+    let root = Source::parse(path, text)?;
+    let value = Rc::clone(&root.value);
+    let Some(obj) = value.as_object() else {
+        return Err(Error::Invalid {
+            loc: Location::at(path, 1, 1),
+            message: "an OpenAPI document must be a mapping (object) at the top".into(),
+        });
+    };
+    let (version, version_text, kind) = detect_version(&root, obj)?;
+    let mut ctx = Ctx::new(files, root, version);
+    if let Some(v) = obj.get("openapi").and_then(Value::as_str) {
+        if v.starts_with("3.2") {
+            ctx.warn(
+                0,
+                &Ptr::root().key("openapi"),
+                format!(
+                    "OpenAPI {v} is newer than this tool; read as 3.1 (new 3.2 fields are ignored)"
+                ),
+            );
+        }
+    }
+    let api = ctx.build(obj, version_text, kind, path);
+    let files = ctx.docs.iter().map(|d| d.path.clone()).collect();
+    Ok(Loaded {
+        api,
+        diagnostics: ctx.diags,
+        files,
     })
 }
 
 /// Check a file that is not an API itself (a `$ref` target): it must parse.
-pub fn check_fragment(_path: &Path, _text: &str) -> Vec<Diagnostic> {
-    Vec::new()
+pub fn check_fragment(path: &Path, text: &str) -> Vec<Diagnostic> {
+    match source::parse_text(path, text) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![e.to_diagnostic()],
+    }
+}
+
+fn detect_version(
+    root: &Source,
+    obj: &serde_json::Map<String, Value>,
+) -> Result<(Version, String, SpecKind)> {
+    let text_of = |v: &Value| match v {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    if let Some(v) = obj.get("openapi") {
+        let loc = || root.locate("/openapi");
+        let Some(s) = text_of(v) else {
+            return Err(Error::Invalid {
+                loc: loc(),
+                message: "`openapi` must be a version string such as \"3.1.0\"".into(),
+            });
+        };
+        let version = if s.starts_with("3.0") {
+            Version::V30
+        } else if s.starts_with("3.1") || s.starts_with("3.2") {
+            Version::V31
+        } else {
+            return Err(Error::Unsupported {
+                loc: loc(),
+                message: format!("OpenAPI version {s} (this tool reads 2.0, 3.0, 3.1 and 3.2)"),
+            });
+        };
+        return Ok((version, s, SpecKind::Openapi));
+    }
+    if let Some(v) = obj.get("swagger") {
+        let s = text_of(v).unwrap_or_default();
+        if s != "2.0" && s != "2" {
+            return Err(Error::Unsupported {
+                loc: root.locate("/swagger"),
+                message: format!("Swagger version `{s}` (only \"2.0\" is read)"),
+            });
+        }
+        return Ok((Version::V2, "2.0".into(), SpecKind::Swagger));
+    }
+    Err(Error::Invalid {
+        loc: Location::at(&root.path, 1, 1),
+        message: "not an OpenAPI document: no top-level `openapi` or `swagger` field".into(),
+    })
+}
+
+/// A reference target: which document, and the JSON pointer in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Target {
+    pub doc: usize,
+    pub pointer: String,
+}
+
+/// Loading state of one API: its documents, the named schemas found so far, the diagnostics.
+pub(crate) struct Ctx<'f> {
+    files: &'f dyn Files,
+    pub docs: Vec<Source>,
+    by_path: HashMap<PathBuf, usize>,
+    /// Documents that failed to load (reported once).
+    failed: HashMap<PathBuf, ()>,
+    pub version: Version,
+    pub diags: Vec<Diagnostic>,
+    /// Named schemas, in the order first met.
+    pub schemas: IndexMap<String, Schema>,
+    /// (doc, pointer) -> key in `schemas`.
+    schema_keys: HashMap<Target, String>,
+    /// Named schemas still to convert.
+    queue: VecDeque<(Target, String)>,
+    /// `$id` (and `$id#anchor`) -> target, per document (3.1), built on first need.
+    ids: HashMap<usize, HashMap<String, String>>,
+    /// Diagnostics already given (message + pointer), so a shared defect is reported once.
+    seen: std::collections::HashSet<(usize, String, String)>,
+    /// Global `produces` / `consumes` of a Swagger 2.0 document.
+    pub produces: Vec<String>,
+    /// Global `consumes`.
+    pub consumes: Vec<String>,
+}
+
+impl<'f> Ctx<'f> {
+    fn new(files: &'f dyn Files, root: Source, version: Version) -> Ctx<'f> {
+        let mut by_path = HashMap::new();
+        by_path.insert(root.path.clone(), 0);
+        Ctx {
+            files,
+            docs: vec![root],
+            by_path,
+            failed: HashMap::new(),
+            version,
+            diags: Vec::new(),
+            schemas: IndexMap::new(),
+            schema_keys: HashMap::new(),
+            queue: VecDeque::new(),
+            ids: HashMap::new(),
+            seen: Default::default(),
+            produces: Vec::new(),
+            consumes: Vec::new(),
+        }
+    }
+
+    /// The value of a document (cheap clone of an `Rc`).
+    pub fn doc_value(&self, doc: usize) -> Rc<Value> {
+        Rc::clone(&self.docs[doc].value)
+    }
+
+    fn push(&mut self, doc: usize, at: &Ptr, severity: Severity, message: String) {
+        let pointer = at.render();
+        if !self.seen.insert((doc, pointer.clone(), message.clone())) {
+            return;
+        }
+        let loc = self.docs[doc].locate(&pointer);
+        self.diags.push(match severity {
+            Severity::Error => Diagnostic::error(loc, message),
+            Severity::Warning => Diagnostic::warning(loc, message),
+        });
+    }
+
+    /// Report a warning at a node.
+    pub fn warn(&mut self, doc: usize, at: &Ptr, message: impl Into<String>) {
+        self.push(doc, at, Severity::Warning, message.into());
+    }
+
+    /// Report an error at a node (the load goes on without the broken part).
+    pub fn error(&mut self, doc: usize, at: &Ptr, message: impl Into<String>) {
+        self.push(doc, at, Severity::Error, message.into());
+    }
+
+    fn build(
+        &mut self,
+        obj: &serde_json::Map<String, Value>,
+        version_text: String,
+        kind: SpecKind,
+        path: &Path,
+    ) -> Api {
+        let root = Ptr::root();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let info = obj.get("info");
+        if info.is_none() {
+            self.error(0, &root, "missing `info` (with `title` and `version`)");
+        }
+        let info_ptr = root.key("info");
+        let title = match info.and_then(|i| i.get("title")) {
+            Some(Value::String(t)) if !t.trim().is_empty() => t.trim().to_string(),
+            _ => {
+                if info.is_some() {
+                    self.warn(0, &info_ptr, "missing `info.title`; using the file name");
+                }
+                stem.clone()
+            }
+        };
+        let version = info
+            .and_then(|i| i.get("version"))
+            .map(scalar_text)
+            .unwrap_or_default();
+        let description = info.and_then(|i| str_field(i, "description"));
+        let api_info = ApiInfo {
+            contact: info.and_then(|i| i.get("contact")).map(|c| Contact {
+                name: str_field(c, "name"),
+                email: str_field(c, "email"),
+                url: str_field(c, "url"),
+            }),
+            license: info.and_then(|i| i.get("license")).map(|l| Link {
+                name: str_field(l, "name"),
+                url: str_field(l, "url").or_else(|| {
+                    str_field(l, "identifier")
+                        .map(|id| format!("https://spdx.org/licenses/{id}.html"))
+                }),
+            }),
+            terms_of_service: info.and_then(|i| str_field(i, "termsOfService")),
+            external_docs: obj.get("externalDocs").map(|d| Link {
+                name: str_field(d, "description"),
+                url: str_field(d, "url"),
+            }),
+        };
+
+        if self.version == Version::V2 {
+            self.produces = string_list(obj.get("produces"));
+            self.consumes = string_list(obj.get("consumes"));
+        }
+
+        // Named schemas of the root document first, in document order.
+        let schemas_ptr = if self.version == Version::V2 {
+            "/definitions"
+        } else {
+            "/components/schemas"
+        };
+        let value = self.doc_value(0);
+        if let Some(defs) = value.pointer(schemas_ptr).and_then(Value::as_object) {
+            for name in defs.keys() {
+                let target = Target {
+                    doc: 0,
+                    pointer: format!("{schemas_ptr}/{}", source::escape(name)),
+                };
+                self.schema_key(&target);
+            }
+        }
+
+        let servers = security::servers(self, obj);
+        let security_schemes = security::schemes(self, obj);
+        let security = match obj.get("security") {
+            Some(v) => security::requirements(self, 0, &root.key("security"), v, &security_schemes),
+            None => Vec::new(),
+        };
+
+        let mut tags: Vec<Tag> = Vec::new();
+        if let Some(list) = obj.get("tags").and_then(Value::as_array) {
+            for t in list {
+                if let Some(name) = t.get("name").and_then(Value::as_str) {
+                    if !tags.iter().any(|x| x.name == name) {
+                        tags.push(Tag {
+                            name: name.to_string(),
+                            description: str_field(t, "description"),
+                        });
+                    }
+                }
+            }
+        }
+
+        let mut ops = operations::OpBuilder::new(&security_schemes);
+        let operations = ops.paths(self, obj);
+        let webhooks = ops.webhooks(self, obj);
+        if obj.get("paths").is_none() {
+            if self.version == Version::V31 {
+                if obj.get("webhooks").is_none() && obj.get("components").is_none() {
+                    self.warn(
+                        0,
+                        &root,
+                        "the document has no `paths`, `webhooks` or `components`",
+                    );
+                }
+            } else {
+                self.error(0, &root, "missing `paths` (required before OpenAPI 3.1)");
+            }
+        }
+        for op in operations.iter().chain(&webhooks) {
+            for t in &op.tags {
+                if !tags.iter().any(|x| &x.name == t) {
+                    tags.push(Tag {
+                        name: t.clone(),
+                        description: None,
+                    });
+                }
+            }
+        }
+
+        self.drain_schemas();
+
+        let id = {
+            let s = crate::load::slug(&title);
+            if s.is_empty() {
+                let s = crate::load::slug(&stem);
+                if s.is_empty() { "api".to_string() } else { s }
+            } else {
+                s
+            }
+        };
+        Api {
+            id,
+            title,
+            version,
+            description,
+            protocol: Protocol::Rest,
+            source: SpecSource {
+                kind,
+                version: version_text,
+                path: path.to_string_lossy().replace('\\', "/"),
+                files: Vec::new(),
+            },
+            servers,
+            security_schemes,
+            security,
+            tags,
+            operations,
+            webhooks,
+            schemas: std::mem::take(&mut self.schemas),
+            info: api_info,
+        }
+    }
+
+    /// Convert every named schema met so far (and those they reach).
+    pub fn drain_schemas(&mut self) {
+        while let Some((target, key)) = self.queue.pop_front() {
+            let value = self.doc_value(target.doc);
+            let schema = match lookup(&value, &target.pointer) {
+                Some(v) => {
+                    let at = Ptr::base(&target.pointer);
+                    match schema::convert(self, target.doc, &at, v, 0) {
+                        SchemaRef::Inline(s) => *s,
+                        SchemaRef::Named(other) => Schema {
+                            kind: SchemaKind::Ref(other),
+                            ..Schema::default()
+                        },
+                    }
+                }
+                None => Schema::default(),
+            };
+            if let Some(slot) = self.schemas.get_mut(&key) {
+                *slot = schema;
+            }
+        }
+    }
+
+    /// The key of the named schema at a target, allocating one (and queueing its conversion).
+    pub fn schema_key(&mut self, target: &Target) -> String {
+        if let Some(k) = self.schema_keys.get(target) {
+            return k.clone();
+        }
+        let base = self.key_name(target);
+        let mut key = base.clone();
+        let mut n = 2;
+        while self.schemas.contains_key(&key) {
+            key = format!("{base}-{n}");
+            n += 1;
+        }
+        self.schemas.insert(key.clone(), Schema::default());
+        self.schema_keys.insert(target.clone(), key.clone());
+        self.queue.push_back((target.clone(), key.clone()));
+        key
+    }
+
+    fn key_name(&self, target: &Target) -> String {
+        let segs: Vec<String> = target
+            .pointer
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let named = match segs.as_slice() {
+            [c, s, name] if c == "components" && s == "schemas" => Some(name.clone()),
+            [d, name] if d == "definitions" || d == "$defs" => Some(name.clone()),
+            _ => None,
+        };
+        if let Some(n) = named {
+            return n;
+        }
+        let stem = self.docs[target.doc]
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // A schema nested in a named one: `Pet.properties.id`.
+        let segs: Vec<String> = match segs.as_slice() {
+            [c, s, rest @ ..] if c == "components" && s == "schemas" => rest.to_vec(),
+            [d, rest @ ..] if d == "definitions" => rest.to_vec(),
+            _ => segs,
+        };
+        if target.doc == 0 {
+            if segs.is_empty() {
+                return stem;
+            }
+            return segs.join(".");
+        }
+        if segs.is_empty() {
+            stem
+        } else {
+            format!("{stem}.{}", segs.join("."))
+        }
+    }
+
+    /// Resolve a `$ref` written at `at` (the object holding it) in document `doc`. Reports and
+    /// returns `None` when it cannot be followed.
+    pub fn resolve(&mut self, doc: usize, at: &Ptr, reference: &str) -> Option<Target> {
+        let reference = reference.trim();
+        let here = at.key("$ref");
+        if reference.is_empty() {
+            self.error(doc, &here, "empty `$ref`");
+            return None;
+        }
+        if let Some(fragment) = reference.strip_prefix('#') {
+            return self.in_doc(doc, &here, doc, reference, fragment);
+        }
+        // `$id`-based references (3.1).
+        if self.version == Version::V31 {
+            if let Some(t) = self.by_id(reference) {
+                return Some(t);
+            }
+        }
+        if reference.contains("://") || reference.starts_with("//") {
+            self.warn(
+                doc,
+                &here,
+                format!("reference `{reference}` points to the network; it is not fetched"),
+            );
+            return None;
+        }
+        let (file, fragment) = match reference.split_once('#') {
+            Some((f, frag)) => (f, frag),
+            None => (reference, ""),
+        };
+        if file.starts_with('/') || file.starts_with('\\') || file.contains(':') {
+            self.error(
+                doc,
+                &here,
+                format!("cannot resolve reference `{reference}`: absolute paths are not allowed; use a path relative to this file"),
+            );
+            return None;
+        }
+        let path = join_relative(&self.docs[doc].path, file);
+        match self.open(&path) {
+            Ok(target_doc) => self.in_doc(doc, &here, target_doc, reference, fragment),
+            Err(message) => {
+                self.error(
+                    doc,
+                    &here,
+                    format!("cannot resolve reference `{reference}`: {message}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn in_doc(
+        &mut self,
+        writer: usize,
+        here: &Ptr,
+        doc: usize,
+        reference: &str,
+        fragment: &str,
+    ) -> Option<Target> {
+        let decoded = if fragment.contains('%') {
+            percent_encoding::percent_decode_str(fragment).decode_utf8_lossy()
+        } else {
+            std::borrow::Cow::Borrowed(fragment)
+        };
+        let pointer = decoded.as_ref();
+        if !pointer.is_empty() && !pointer.starts_with('/') {
+            // A plain-name fragment: an `$anchor`.
+            if let Some(t) = self.by_id(&format!("#{pointer}")).filter(|t| t.doc == doc) {
+                return Some(t);
+            }
+            self.error(
+                writer,
+                here,
+                format!("cannot resolve reference `{reference}`: `#{pointer}` is neither a JSON pointer nor a known anchor"),
+            );
+            return None;
+        }
+        let value = self.doc_value(doc);
+        if lookup(&value, pointer).is_none() {
+            let file = self.docs[doc]
+                .path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            self.error(
+                writer,
+                here,
+                format!(
+                    "cannot resolve reference `{reference}`: `{pointer}` does not exist in {file}"
+                ),
+            );
+            return None;
+        }
+        Some(Target {
+            doc,
+            pointer: pointer.to_string(),
+        })
+    }
+
+    /// Open (parse) a referenced file, or find it already open.
+    fn open(&mut self, path: &Path) -> std::result::Result<usize, String> {
+        if let Some(&d) = self.by_path.get(path) {
+            return Ok(d);
+        }
+        if self.failed.contains_key(path) {
+            return Err("the file could not be read (see above)".into());
+        }
+        if !self.files.allowed(path) {
+            return Err(format!(
+                "{} is outside the folder tree of the spec",
+                path.display()
+            ));
+        }
+        if self.docs.len() >= MAX_FILES {
+            return Err(format!("more than {MAX_FILES} files referenced"));
+        }
+        let text = self.files.read(path).map_err(|e| {
+            self.failed.insert(path.to_path_buf(), ());
+            e.message()
+        })?;
+        match Source::parse(path, text) {
+            Ok(src) => {
+                let d = self.docs.len();
+                self.docs.push(src);
+                self.by_path.insert(path.to_path_buf(), d);
+                Ok(d)
+            }
+            Err(e) => {
+                self.failed.insert(path.to_path_buf(), ());
+                self.diags.push(e.to_diagnostic());
+                Err("the file does not parse (see its error)".into())
+            }
+        }
+    }
+
+    /// Look a reference up among the `$id`s and `$anchor`s of the loaded documents.
+    fn by_id(&mut self, reference: &str) -> Option<Target> {
+        let (base, fragment) = match reference.split_once('#') {
+            Some((b, f)) => (b, f),
+            None => (reference, ""),
+        };
+        for doc in 0..self.docs.len() {
+            if !self.ids.contains_key(&doc) {
+                let index = index_ids(&self.docs[doc].value, &self.docs[doc].text);
+                self.ids.insert(doc, index);
+            }
+            let Some(index) = self.ids.get(&doc) else {
+                continue;
+            };
+            let key = if fragment.is_empty() || fragment.starts_with('/') {
+                base.to_string()
+            } else {
+                format!("{base}#{fragment}")
+            };
+            if let Some(p) = index.get(&key) {
+                let pointer = if fragment.starts_with('/') {
+                    format!("{p}{fragment}")
+                } else {
+                    p.clone()
+                };
+                if lookup(&self.docs[doc].value, &pointer).is_some() {
+                    return Some(Target { doc, pointer });
+                }
+            }
+        }
+        None
+    }
+
+    /// Follow `$ref`s from a node until a node without one (at most [`MAX_REF_HOPS`]).
+    /// Returns the final document and pointer, or `None` (reported) when a hop fails. A node
+    /// without `$ref` returns `Some` of its own place (with `pointer` = `None`).
+    pub fn deref(&mut self, doc: usize, at: &Ptr, value: &Value) -> Deref {
+        let Some(r) = value.get("$ref") else {
+            return Deref::Inline;
+        };
+        let Some(mut reference) = r.as_str().map(str::to_string) else {
+            if r.is_null() {
+                self.warn(doc, &at.key("$ref"), "`$ref` has no value (an unquoted `#...` is a YAML comment: quote the reference)");
+            } else {
+                self.error(doc, &at.key("$ref"), "`$ref` must be a string");
+            }
+            return Deref::Broken;
+        };
+        let mut from_doc = doc;
+        let mut from_ptr: Option<String> = None;
+        for _ in 0..MAX_REF_HOPS {
+            let target = match &from_ptr {
+                None => self.resolve(from_doc, at, &reference),
+                Some(p) => self.resolve(from_doc, &Ptr::base(p), &reference),
+            };
+            let Some(target) = target else {
+                return Deref::Broken;
+            };
+            let value = self.doc_value(target.doc);
+            match lookup(&value, &target.pointer)
+                .and_then(|n| n.get("$ref"))
+                .and_then(Value::as_str)
+            {
+                Some(next) => {
+                    reference = next.to_string();
+                    from_doc = target.doc;
+                    from_ptr = Some(target.pointer);
+                }
+                None => return Deref::Target(target),
+            }
+        }
+        self.error(
+            doc,
+            &at.key("$ref"),
+            format!("more than {MAX_REF_HOPS} `$ref` hops (a reference cycle?)"),
+        );
+        Deref::Broken
+    }
+}
+
+impl Ctx<'_> {
+    /// Run `f` on the node `v` at `at`, or on what its `$ref` points to. `None` when the
+    /// reference is broken (already reported).
+    pub fn with_node<R>(
+        &mut self,
+        doc: usize,
+        at: &Ptr,
+        v: &Value,
+        f: impl FnOnce(&mut Ctx, usize, &Ptr, &Value) -> R,
+    ) -> Option<R> {
+        match self.deref(doc, at, v) {
+            Deref::Inline => Some(f(self, doc, at, v)),
+            Deref::Target(t) => {
+                let value = self.doc_value(t.doc);
+                let node = lookup(&value, &t.pointer)?;
+                let p = Ptr::base(&t.pointer);
+                Some(f(self, t.doc, &p, node))
+            }
+            Deref::Broken => None,
+        }
+    }
+}
+
+/// The outcome of following a `$ref`.
+pub(crate) enum Deref {
+    /// The node had no `$ref`.
+    Inline,
+    /// The node pointed (possibly through several hops) to this target.
+    Target(Target),
+    /// The reference could not be followed (already reported).
+    Broken,
+}
+
+/// Every `$id` (and `$id#anchor`, `#anchor`) in a document, with the pointer of its schema.
+fn index_ids(value: &Value, text: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    if !text.contains("$id") && !text.contains("$anchor") {
+        return out;
+    }
+    fn walk(v: &Value, ptr: &mut Vec<String>, id: &str, out: &mut HashMap<String, String>) {
+        if ptr.len() > source::MAX_NESTING {
+            return;
+        }
+        let render = |ptr: &Vec<String>| {
+            ptr.iter()
+                .map(|s| format!("/{}", source::escape(s)))
+                .collect::<String>()
+        };
+        match v {
+            Value::Object(map) => {
+                let mut id = id.to_string();
+                if let Some(i) = map.get("$id").and_then(Value::as_str) {
+                    id = i.trim_end_matches('#').to_string();
+                    out.entry(id.clone()).or_insert_with(|| render(ptr));
+                }
+                if let Some(a) = map.get("$anchor").and_then(Value::as_str) {
+                    let p = render(ptr);
+                    out.entry(format!("{id}#{a}")).or_insert_with(|| p.clone());
+                    out.entry(format!("#{a}")).or_insert(p);
+                }
+                for (k, child) in map {
+                    ptr.push(k.clone());
+                    walk(child, ptr, &id, out);
+                    ptr.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    ptr.push(i.to_string());
+                    walk(child, ptr, id, out);
+                    ptr.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(value, &mut Vec::new(), "", &mut out);
+    out
+}
+
+/// A scalar as text (versions are sometimes numbers in YAML).
+pub(crate) fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A string field of an object.
+pub(crate) fn str_field(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// A list of strings (non-strings skipped).
+pub(crate) fn string_list(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `Value::pointer` without allocating for segments that need no unescaping.
+pub(crate) fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
+    let rest = pointer.strip_prefix('/')?;
+    let mut cur = value;
+    for seg in rest.split('/') {
+        let unescaped;
+        let key = if seg.contains('~') {
+            unescaped = seg.replace("~1", "/").replace("~0", "~");
+            unescaped.as_str()
+        } else {
+            seg
+        };
+        cur = match cur {
+            Value::Object(map) => map.get(key)?,
+            Value::Array(items) => {
+                if key.len() > 1 && key.starts_with('0') || key.starts_with('+') {
+                    return None;
+                }
+                items.get(key.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
 }
