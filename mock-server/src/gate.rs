@@ -1,0 +1,65 @@
+//! The access gate every sandbox call passes before it is answered: credentials, subscriptions
+//! and rate limits. The REST and SOAP handlers call it; what it decides is independent of the
+//! protocol, and each handler renders a denial its own way (problem+json or a SOAP Fault).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use api_model::{Api, Operation};
+use http::{HeaderMap, StatusCode};
+
+/// What the gate sees of a call.
+#[derive(Debug, Clone, Copy)]
+pub struct GateRequest<'a> {
+    /// The API called.
+    pub api: &'a Api,
+    /// The operation called.
+    pub operation: &'a Operation,
+    /// Request headers.
+    pub headers: &'a HeaderMap,
+    /// Raw query string, if any.
+    pub query: Option<&'a str>,
+}
+
+/// The call may go on.
+#[derive(Debug, Clone, Default)]
+pub struct GateOk {
+    /// Headers to add to the response (rate-limit state).
+    pub headers: HeaderMap,
+    /// The app the call was made with, for logs.
+    pub client_id: Option<String>,
+}
+
+/// The call is refused.
+#[derive(Debug, Clone)]
+pub struct GateDenied {
+    /// 401, 403, 429 or 503.
+    pub status: StatusCode,
+    /// Short title (problem+json `title`, SOAP faultstring prefix).
+    pub title: String,
+    /// What to do about it, for the client.
+    pub detail: String,
+    /// Headers to send (`WWW-Authenticate`, `Retry-After`, rate-limit headers).
+    pub headers: HeaderMap,
+    /// The app, if one was identified.
+    pub client_id: Option<String>,
+}
+
+/// A boxed future, so gates can be trait objects.
+pub type GateFuture<'a> = Pin<Box<dyn Future<Output = Result<GateOk, GateDenied>> + Send + 'a>>;
+
+/// Decides whether a call may go on.
+pub trait Gate: Send + Sync + 'static {
+    /// Check (and, for rate limits, count) one call, atomically.
+    fn check<'a>(&'a self, request: GateRequest<'a>) -> GateFuture<'a>;
+}
+
+/// `--auth off`: every call goes on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenGate;
+
+impl Gate for OpenGate {
+    fn check<'a>(&'a self, _request: GateRequest<'a>) -> GateFuture<'a> {
+        Box::pin(async { Ok(GateOk::default()) })
+    }
+}

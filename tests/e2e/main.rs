@@ -1,0 +1,9 @@
+//! End-to-end tests of the `portal` binary, one module per feature.
+
+mod apps;
+mod build;
+mod check;
+mod mock;
+mod serve;
+mod soap;
+mod support;
