@@ -438,7 +438,21 @@ fn generated_bodies_validate_with_xmlschema() {
                         continue;
                     }
                     let seed = Seed::from_parts(&[op.id.as_bytes(), &[i as u8, direction as u8]]);
-                    let xml = message_xml(a, message, b, &soap.name, direction, seed);
+                    // Header blocks are elements of the same schemas: validate them too.
+                    // (A header part given by type has no global element to validate against.)
+                    let headers = match direction {
+                        Direction::Request => &b.input_headers,
+                        Direction::Response => &b.output_headers,
+                    };
+                    let by_element = headers
+                        .iter()
+                        .all(|h| h.element.as_ref().is_some_and(|e| e.namespace.is_some()));
+                    let header_xml = if by_element {
+                        headers_xml(a, b, direction, seed)
+                    } else {
+                        String::new()
+                    };
+                    let xml = header_xml + &message_xml(a, message, b, &soap.name, direction, seed);
                     cases.push(serde_json::json!({
                         "files": a.source.files.iter().map(|f| dir.join(f)).collect::<Vec<_>>(),
                         "root": root,
