@@ -473,10 +473,32 @@ fn generated_bodies_validate_with_xmlschema() {
         "xml": "<body><ns1:Add xmlns:ns1=\"http://tempuri.org/\"><intA>x</intA><intB>1</intB></ns1:Add></body>",
         "expect_invalid": true,
     }));
-    let tmp = std::env::temp_dir().join(format!("wsdl_corpus_{}", std::process::id()));
+    let stdout = run_validator("corpus", &cases);
+    assert!(stdout.contains("validated"), "{stdout}");
+    eprintln!("{stdout}");
+}
+
+fn python_available() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import xmlschema, lxml"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs python3 with xmlschema and lxml"
+        );
+        eprintln!("skipped: python3 with xmlschema and lxml not found");
+    }
+    ok
+}
+
+/// Run `validate_bodies.py` on the cases; panics with its report when anything is invalid.
+fn run_validator(name: &str, cases: &[serde_json::Value]) -> String {
+    let tmp = std::env::temp_dir().join(format!("wsdl_{name}_{}", std::process::id()));
     std::fs::create_dir_all(&tmp).expect("temp dir");
     let manifest = tmp.join("cases.json");
-    std::fs::write(&manifest, serde_json::to_string(&cases).expect("json")).expect("write");
+    std::fs::write(&manifest, serde_json::to_string(cases).expect("json")).expect("write");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate_bodies.py");
     let run = Command::new("python3")
         .arg(&script)
@@ -484,11 +506,65 @@ fn generated_bodies_validate_with_xmlschema() {
         .output()
         .expect("python3 runs");
     let _ = std::fs::remove_dir_all(&tmp);
-    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("validated"), "{stdout}");
-    eprintln!("{stdout}");
+    stdout
+}
+
+/// Every XSD feature of the fixture, over many seeds: the generated XML stays valid.
+#[test]
+fn feature_fixture_messages_validate_over_many_seeds() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wsdl/features.wsdl");
+    let out = api_model::load_paths(std::slice::from_ref(&fixture));
+    let errors = out.errors();
+    assert!(errors.is_empty(), "{errors:?}");
+    let warnings = out.warnings();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let a = &out.catalog.apis[0];
+    let op = &a.operations[0];
+    let soap = op.soap().expect("soap");
+    let b = &soap.bindings[0];
+    let mut cases = Vec::new();
+    let mut distinct = std::collections::BTreeSet::new();
+    for seed in 0..40u64 {
+        for (direction, message) in [
+            (Direction::Request, soap.input.as_ref().expect("input")),
+            (Direction::Response, soap.output.as_ref().expect("output")),
+        ] {
+            let xml = message_xml(a, message, b, &soap.name, direction, Seed(seed));
+            distinct.insert(xml.clone());
+            cases.push(serde_json::json!({
+                "files": [fixture.clone()],
+                "root": fixture.clone(),
+                "label": format!("features seed {seed} {direction:?}"),
+                "xml": format!("<body>{xml}</body>"),
+            }));
+        }
+    }
+    assert!(distinct.len() > 40, "seeds vary the output");
+    let first = message_xml(
+        a,
+        soap.input.as_ref().expect("input"),
+        b,
+        &soap.name,
+        Direction::Request,
+        Seed(0),
+    );
+    for needle in [
+        "<ns1:fixed>v1</ns1:fixed>",
+        "version=\"2\"",
+        "ns2:lang=",
+        "\"><tag>",
+    ] {
+        assert!(first.contains(needle), "{needle} in {first}");
+    }
+    insta::assert_snapshot!("features_request_seed0", first);
+    if !python_available() {
+        return;
+    }
+    let stdout = run_validator("features", &cases);
+    assert!(stdout.contains("validated 80 elements"), "{stdout}");
 }
 
 #[test]
