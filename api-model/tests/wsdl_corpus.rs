@@ -611,3 +611,70 @@ fn diagnostics_are_errors_only_for_broken_files() {
         }
     }
 }
+
+/// Truncated and corrupted corpus files give diagnostics, never a panic (a cheap, deterministic
+/// complement to the `wsdl_load` fuzz target that runs on stable).
+#[test]
+fn mutated_corpus_files_never_panic() {
+    use api_model::files::MemoryFiles;
+    let Some(dir) = wsdl_dir() else { return };
+    let mut files = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read corpus").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "wsdl") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut loaded = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("utf-8");
+        if text.len() > 100_000 {
+            continue;
+        }
+        let cuts = 24;
+        for k in 1..cuts {
+            let mut at = text.len() * k / cuts;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            for variant in [
+                text[..at].to_string(),
+                format!("{}\"<{}", &text[..at], &text[at..]),
+                format!(
+                    "{}{}",
+                    &text[..at],
+                    &text[at..].replacen("name=\"", "name=\"x:", 1)
+                ),
+                text.replacen("tns:", "zz:", k),
+            ] {
+                let mut fs = MemoryFiles::new();
+                fs.insert("/m/a.wsdl", variant);
+                if let Ok(l) = api_model::wsdl::load(Path::new("/m/a.wsdl"), &fs) {
+                    loaded += 1;
+                    for op in &l.api.operations {
+                        let soap = op.soap().expect("soap");
+                        for b in &soap.bindings {
+                            if let Some(m) = &soap.input {
+                                let _ = message_xml(
+                                    &l.api,
+                                    m,
+                                    b,
+                                    &soap.name,
+                                    Direction::Request,
+                                    Seed(1),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(loaded > 100, "some variants still load: {loaded}");
+}

@@ -116,9 +116,7 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
 }
 
 /// Load the specs folder: errors fail (all of them listed), warnings are returned.
-pub fn load_specs(
-    root: &Path,
-) -> Result<(Catalog, BTreeMap<String, Vec<u8>>, Vec<Diagnostic>)> {
+pub fn load_specs(root: &Path) -> Result<(Catalog, BTreeMap<String, Vec<u8>>, Vec<Diagnostic>)> {
     let dir = root.join("specs");
     if !dir.is_dir() {
         return Ok((Catalog::default(), BTreeMap::new(), Vec::new()));
@@ -139,7 +137,11 @@ pub fn load_specs(
     }
     let mut files = BTreeMap::new();
     for rel in wanted {
-        if rel.is_empty() || rel.starts_with("..") || rel.starts_with('/') || files.contains_key(&rel) {
+        if rel.is_empty()
+            || rel.starts_with("..")
+            || rel.starts_with('/')
+            || files.contains_key(&rel)
+        {
             continue;
         }
         let path = dir.join(&rel);

@@ -43,7 +43,16 @@ pub struct LinkContext<'a> {
 
 /// Ids the page templates use themselves; headings never take them.
 const RESERVED_IDS: &[&str] = &[
-    "main", "content", "top", "try", "op-data", "sidebar", "search", "nav", "footer", "toc",
+    "main",
+    "content",
+    "top",
+    "try",
+    "op-data",
+    "sidebar",
+    "search",
+    "nav",
+    "footer",
+    "toc",
     "questions",
 ];
 
@@ -119,7 +128,11 @@ fn rewrite_link(dest: &str, ctx: &LinkContext<'_>) -> Option<String> {
         return Some(format!("{}{rest}{frag}", ctx.root));
     }
     let stem = path.strip_suffix(".md")?;
-    let mut parts: Vec<&str> = ctx.source_dir.split('/').filter(|s| !s.is_empty()).collect();
+    let mut parts: Vec<&str> = ctx
+        .source_dir
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     for seg in stem.split('/') {
         match seg {
             "" | "." => {}
@@ -129,7 +142,11 @@ fn rewrite_link(dest: &str, ctx: &LinkContext<'_>) -> Option<String> {
             s => parts.push(s),
         }
     }
-    Some(format!("{}{}{frag}", ctx.root, content_url(&parts.join("/"))))
+    Some(format!(
+        "{}{}{frag}",
+        ctx.root,
+        content_url(&parts.join("/"))
+    ))
 }
 
 /// The URL (relative to the site root, ending in `/` or empty) of a content file's stem
@@ -205,12 +222,11 @@ pub fn render_content(markdown: &str, ctx: &LinkContext<'_>) -> Rendered {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split(|c: char| c.is_whitespace() || c == ',')
-                            .next()
-                            .unwrap_or("")
-                            .to_string()
-                    }
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 let mut code = String::new();
@@ -223,7 +239,9 @@ pub fn render_content(markdown: &str, ctx: &LinkContext<'_>) -> Rendered {
                     }
                     j += 1;
                 }
-                out.push(Event::Html(CowStr::from(highlight::code_block(&code, &lang))));
+                out.push(Event::Html(CowStr::from(highlight::code_block(
+                    &code, &lang,
+                ))));
                 i = j + 1;
             }
             other => {
@@ -399,7 +417,11 @@ mod tests {
             &ROOT,
         );
         assert!(r.html.contains("href=\"../../apis/\""), "{}", r.html);
-        assert!(r.html.contains("href=\"../../docs/other/#x\""), "{}", r.html);
+        assert!(
+            r.html.contains("href=\"../../docs/other/#x\""),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("href=\"../../faq/\""), "{}", r.html);
         assert!(r.html.contains("href=\"https://e.test/\""), "{}", r.html);
         assert!(r.html.contains("href=\"../../docs/\""), "{}", r.html);
@@ -440,6 +462,9 @@ mod tests {
 
     #[test]
     fn inline_summary_has_no_paragraph() {
-        assert_eq!(render_untrusted_inline("List `pets`"), "List <code>pets</code>");
+        assert_eq!(
+            render_untrusted_inline("List `pets`"),
+            "List <code>pets</code>"
+        );
     }
 }
