@@ -440,6 +440,13 @@ mod tests {
     }
 
     #[test]
+    fn declared_encodings_do_not_matter_for_decoded_text() {
+        let root = p("<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<a>é</a>").expect("parses");
+        assert_eq!(root.text, "é");
+        assert_eq!(p("\u{feff}<a/>").expect("a BOM is skipped").local, "a");
+    }
+
+    #[test]
     fn reports_located_syntax_errors() {
         let err = p("<a>\n  <b></c>\n</a>").expect_err("bad");
         assert!(err.to_string().starts_with("t.xml:2:"), "{err}");
