@@ -7,6 +7,10 @@
 //! [`SoapOperation::bindings`] lists every SOAP binding of it. HTTP bindings are noted and not
 //! served; imports of well-known namespaces (SOAP encoding, `xml.xsd`...) are built in and never
 //! fetched. Schema keys are documented in [`xsd`].
+//!
+//! Not read (yet): `soap:body parts=` (every non-header part goes in the Body), substitution
+//! groups and abstract elements, WSDL 2.0 interface `extends` and `wsoap:header`, MIME and DIME
+//! bindings; `xsd:redefine`/`override` are read as includes.
 
 pub mod xml;
 pub mod xsd;
