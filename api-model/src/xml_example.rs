@@ -755,12 +755,51 @@ fn lexically_valid(s: &Schema, text: &str) -> bool {
         SchemaKind::String(r) => {
             let len = text.chars().count() as u64;
             name_like_ok(r.xsd_type.as_deref(), text)
+                && format_ok(r.format.as_ref(), text)
                 && r.min_length.is_none_or(|m| len >= m)
                 && r.max_length.is_none_or(|m| len <= m)
                 // XSD patterns differ from ECMA ones: only trust our own pattern generator.
                 && r.pattern.is_none()
         }
         _ => true,
+    }
+}
+
+/// Whether `text` has the XSD lexical form of a formatted string (roughly, but never letting
+/// through what a validator refuses for the common formats).
+fn format_ok(format: Option<&StringFormat>, text: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let date = |s: &str| {
+        let p: Vec<&str> = s.split('-').collect();
+        p.len() == 3 && digits(p[0], 4) && digits(p[1], 2) && digits(p[2], 2)
+    };
+    let time = |s: &str| {
+        let s = s.trim_end_matches('Z');
+        let s = s.split(['+']).next().unwrap_or(s);
+        let p: Vec<&str> = s.split(':').collect();
+        p.len() == 3
+            && digits(p[0], 2)
+            && digits(p[1], 2)
+            && p[2].split('.').next().is_some_and(|sec| digits(sec, 2))
+    };
+    match format {
+        None => true,
+        Some(StringFormat::Date) => date(text),
+        Some(StringFormat::DateTime) => text
+            .split_once('T')
+            .is_some_and(|(d, t)| date(d) && time(t)),
+        Some(StringFormat::Time) => time(text),
+        Some(StringFormat::Byte) => text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')),
+        Some(StringFormat::Uri) | Some(StringFormat::UriReference) => {
+            !text.contains(char::is_whitespace)
+        }
+        Some(StringFormat::Uuid) | Some(StringFormat::Email) | Some(StringFormat::Hostname) => {
+            !text.contains(char::is_whitespace)
+        }
+        // gYear & co, durations, hexBinary: our own generator writes these.
+        Some(_) => false,
     }
 }
 
@@ -1013,6 +1052,25 @@ mod tests {
     fn escapes_text_and_attributes() {
         assert_eq!(escape_text("a<b&c>\u{1}"), "a&lt;b&amp;c&gt;");
         assert_eq!(escape_attr("\"x\"\n"), "&quot;x&quot;&#10;");
+    }
+
+    #[test]
+    fn formats_are_checked() {
+        assert!(format_ok(Some(&StringFormat::Date), "2024-01-31"));
+        assert!(!format_ok(Some(&StringFormat::Date), "31/01/2024"));
+        assert!(format_ok(
+            Some(&StringFormat::DateTime),
+            "2024-01-31T10:00:00Z"
+        ));
+        assert!(format_ok(
+            Some(&StringFormat::DateTime),
+            "2024-01-31T10:00:00.5+01:00"
+        ));
+        assert!(!format_ok(
+            Some(&StringFormat::Other("gYear".into())),
+            "2024"
+        ));
+        assert!(format_ok(None, "anything"));
     }
 
     #[test]
