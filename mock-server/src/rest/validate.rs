@@ -52,6 +52,16 @@ impl Validators {
         }
     }
 
+    /// Compile every operation's validators (run in the background after start-up, so the
+    /// first call of an operation does not pay for it; calls never wait for the whole set).
+    pub fn warm(&self, catalog: &Catalog) {
+        for (ai, api) in catalog.apis.iter().enumerate() {
+            for oi in 0..api.operations.len() {
+                let _ = self.get(api, ai, oi);
+            }
+        }
+    }
+
     /// The validators of an operation, compiled now if this is its first call.
     pub fn get(&self, api: &Api, api_index: usize, op_index: usize) -> Option<Arc<OpValidators>> {
         let slot = self.ops.get(api_index)?.get(op_index)?;
