@@ -403,7 +403,9 @@ fn composite(refs: &Refs<'_>, map: &mut Map<String, Value>, key: &str, c: &Compo
 /// One model schema as a JSON Schema 2020-12 object (refs relative to `refs.prefix`).
 fn schema_value(refs: &Refs<'_>, schema: &Schema) -> Value {
     let mut map = kind_value(refs, &schema.kind);
-    if schema.nullable {
+    // A `null` among the allowed values only makes sense if null is allowed (OpenAPI 3.0
+    // writers often forget `nullable`; 3.1 would write `type: [T, "null"]`).
+    if schema.nullable || schema.enum_values.contains(&Value::Null) {
         make_nullable(&mut map, &schema.kind);
     }
     if let Some(t) = &schema.title {

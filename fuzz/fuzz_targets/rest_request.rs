@@ -65,7 +65,12 @@ fn state() -> &'static AppState {
             max_body_bytes: 64 * 1024,
             ..MockOptions::default()
         };
-        AppState::new(catalog, api_model::PortalConfig::default(), options, Arc::new(OpenGate))
+        AppState::new(
+            catalog,
+            api_model::PortalConfig::default(),
+            options,
+            Arc::new(OpenGate),
+        )
     })
 }
 
@@ -102,10 +107,7 @@ fuzz_target!(|data: &[u8]| {
             if c.is_ascii_alphanumeric() || ".-_~".contains(c) {
                 vec![c.to_string()]
             } else {
-                c.to_string()
-                    .bytes()
-                    .map(|b| format!("%{b:02X}"))
-                    .collect()
+                c.to_string().bytes().map(|b| format!("%{b:02X}")).collect()
             }
         })
         .collect();

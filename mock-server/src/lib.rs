@@ -118,11 +118,19 @@ async fn log_request(request: Request<Body>, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    let claimed = request
+        .headers()
+        .get("x-ibm-client-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let response = next.run(request).await;
+    // The gate's word on who called, else the id the caller claimed.
     let client = response
         .extensions()
         .get::<ClientId>()
-        .map_or("-", |c| c.0.as_str());
+        .map(|c| c.0.as_str())
+        .or(claimed.as_deref())
+        .unwrap_or("-");
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
         target: "portal::mock",

@@ -52,6 +52,16 @@ impl Validators {
         }
     }
 
+    /// Compile every operation's validators (run in the background after start-up, so the
+    /// first call of an operation does not pay for it; calls never wait for the whole set).
+    pub fn warm(&self, catalog: &Catalog) {
+        for (ai, api) in catalog.apis.iter().enumerate() {
+            for oi in 0..api.operations.len() {
+                let _ = self.get(api, ai, oi);
+            }
+        }
+    }
+
     /// The validators of an operation, compiled now if this is its first call.
     pub fn get(&self, api: &Api, api_index: usize, op_index: usize) -> Option<Arc<OpValidators>> {
         let slot = self.ops.get(api_index)?.get(op_index)?;
@@ -346,7 +356,19 @@ fn check_body(
                 return Ok(());
             }
         },
-        MediaKind::Xml | MediaKind::Binary => return Ok(()),
+        MediaKind::Xml => {
+            if negotiate::kind(&content_type) != MediaKind::Xml {
+                return Ok(());
+            }
+            match crate::rest::xml::from_xml(api, schema, parts.body) {
+                Ok(v) => v,
+                Err(e) => {
+                    malformed.push(FieldError::new(&["body"], e, "malformed"));
+                    return Ok(());
+                }
+            }
+        }
+        MediaKind::Binary => return Ok(()),
     };
     if let Some(v) = validator {
         schema_errors.extend(schema_errors_of(v, &value, &["body"]));
@@ -391,6 +413,30 @@ fn fields_object(
             }
         } else {
             out.entry(name).or_insert(value);
+        }
+    }
+    // A form cannot carry `null` or an empty list: clients leave such fields out, so a missing
+    // required field that could be one of those is read as that value.
+    if let Some(SchemaKind::Object(o)) = resolved.map(|s| &s.kind) {
+        for name in &o.required {
+            if out.contains_key(name) {
+                continue;
+            }
+            let Some(prop) = o.properties.get(name).and_then(|p| p.resolve(api)) else {
+                continue;
+            };
+            match &prop.kind {
+                SchemaKind::Array(a) if a.min_items.unwrap_or(0) == 0 => {
+                    out.insert(name.clone(), Value::Array(Vec::new()));
+                }
+                SchemaKind::Any => {
+                    out.insert(name.clone(), Value::Null);
+                }
+                _ if prop.nullable => {
+                    out.insert(name.clone(), Value::Null);
+                }
+                _ => {}
+            }
         }
     }
     Value::Object(out)
