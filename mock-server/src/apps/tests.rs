@@ -1566,3 +1566,162 @@ async fn a_running_sandbox_sees_another_process_approve() {
         }
     }
 }
+
+#[tokio::test]
+async fn soap_apis_listed_in_soap_client_id_need_the_client_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut catalog = fixture();
+    let mut soap = catalog.apis[0].clone();
+    soap.id = "accounts-soap".into();
+    soap.protocol = Protocol::Soap;
+    soap.security = Vec::new();
+    soap.security_schemes.clear();
+    for op in &mut soap.operations {
+        op.security = None;
+    }
+    catalog.apis = vec![soap];
+    let options = AppsOptions::new(StoreConfig::Sqlite {
+        data_dir: dir.path().to_path_buf(),
+    })
+    .soap_client_id(vec!["accounts-soap".into()]);
+    let apps = Apps::open(&catalog, options).await.expect("open");
+    let router = router(apps.clone());
+    let gate = apps.gate();
+    let (id, secret) = register(&router).await;
+    let missing = check(&gate, &catalog, "listPets", &HeaderMap::new(), None)
+        .await
+        .expect_err("401");
+    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
+    assert!(missing.headers.contains_key("www-authenticate"));
+    let ok = check(
+        &gate,
+        &catalog,
+        "listPets",
+        &headers(&[("x-ibm-client-id", &id)]),
+        None,
+    )
+    .await
+    .expect("client id is enough");
+    assert_eq!(ok.client_id.as_deref(), Some(id.as_str()));
+    assert!(
+        check(
+            &gate,
+            &catalog,
+            "listPets",
+            &key_headers(&id, &secret),
+            None
+        )
+        .await
+        .is_ok()
+    );
+    let wrong = check(&gate, &catalog, "listPets", &key_headers(&id, "nope"), None)
+        .await
+        .expect_err("a wrong secret is refused");
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+
+    // Without the option, the same SOAP API is open.
+    let open = Apps::open(
+        &catalog,
+        AppsOptions::new(StoreConfig::Sqlite {
+            data_dir: dir.path().join("other"),
+        }),
+    )
+    .await
+    .expect("open");
+    assert!(
+        check(&open.gate(), &catalog, "listPets", &HeaderMap::new(), None)
+            .await
+            .is_ok()
+    );
+}
+
+/// Calls per second of one gate on `listPets` (one app, 8 concurrent tasks).
+async fn gate_rate(
+    gate: Arc<dyn Gate>,
+    catalog: Arc<Catalog>,
+    hdrs: HeaderMap,
+    calls: usize,
+) -> f64 {
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (gate, catalog, hdrs) = (gate.clone(), catalog.clone(), hdrs.clone());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..calls / 8 {
+                check(gate.as_ref(), &catalog, "listPets", &hdrs, None)
+                    .await
+                    .expect("admitted");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    calls as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Cost of keys and limits per call: `cargo test -p mock-server --release --lib -- --ignored
+/// --nocapture bench_gate`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn bench_gate() {
+    let mut catalog = fixture();
+    catalog.products[0].plans[0].limits[0].max = u64::MAX / 2;
+    let catalog = Arc::new(catalog);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = Apps::open(
+        &catalog,
+        AppsOptions::new(StoreConfig::Sqlite {
+            data_dir: dir.path().to_path_buf(),
+        }),
+    )
+    .await
+    .expect("open");
+    let r = router(sqlite.clone());
+    let (id, secret) = register(&r).await;
+    subscribe(&r, &id, &secret, "pets-product:default").await;
+    let hdrs = key_headers(&id, &secret);
+    let calls = 400_000;
+    let open = gate_rate(
+        Arc::new(crate::gate::OpenGate),
+        catalog.clone(),
+        hdrs.clone(),
+        calls,
+    )
+    .await;
+    let keyed = gate_rate(
+        Arc::new(sqlite.gate()),
+        catalog.clone(),
+        hdrs.clone(),
+        calls,
+    )
+    .await;
+    println!(
+        "gate calls/s: open {open:.0}, sqlite keyed+limited {keyed:.0} ({:.2} µs per call)",
+        1e6 / keyed
+    );
+    if let Some(server) = redis_server() {
+        let redis = Apps::open(
+            &catalog,
+            AppsOptions::new(
+                StoreConfig::from_args(Path::new("."), Some(&server.url)).expect("url"),
+            ),
+        )
+        .await
+        .expect("open redis");
+        let r = router(redis.clone());
+        let (id, secret) = register(&r).await;
+        subscribe(&r, &id, &secret, "pets-product:default").await;
+        let rate = gate_rate(
+            Arc::new(redis.gate()),
+            catalog.clone(),
+            key_headers(&id, &secret),
+            40_000,
+        )
+        .await;
+        println!(
+            "gate calls/s: redis keyed+limited {rate:.0} ({:.1} µs per call)",
+            1e6 / rate
+        );
+    }
+}
