@@ -1635,7 +1635,8 @@ async fn soap_apis_listed_in_soap_client_id_need_the_client_id() {
     );
 }
 
-/// Calls per second of one gate on `listPets` (one app, 8 concurrent tasks).
+/// Calls per second of one gate on `listPets` (one app, 8 concurrent tasks, or
+/// `PORTAL_BENCH_TASKS`).
 async fn gate_rate(
     gate: Arc<dyn Gate>,
     catalog: Arc<Catalog>,
@@ -1643,11 +1644,16 @@ async fn gate_rate(
     calls: usize,
 ) -> f64 {
     let start = Instant::now();
+    let cpu_start = process_cpu_seconds();
     let mut tasks = Vec::new();
-    for _ in 0..8 {
+    let n: usize = std::env::var("PORTAL_BENCH_TASKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    for _ in 0..n {
         let (gate, catalog, hdrs) = (gate.clone(), catalog.clone(), hdrs.clone());
         tasks.push(tokio::spawn(async move {
-            for _ in 0..calls / 8 {
+            for _ in 0..calls / n {
                 check(gate.as_ref(), &catalog, "listPets", &hdrs, None)
                     .await
                     .expect("admitted");
@@ -1657,7 +1663,25 @@ async fn gate_rate(
     for t in tasks {
         t.await.expect("task");
     }
+    let cpu = process_cpu_seconds() - cpu_start;
+    println!(
+        "  {calls} calls: {:.2} s wall, {cpu:.2} s CPU, {:.2} µs CPU per call",
+        start.elapsed().as_secs_f64(),
+        cpu * 1e6 / calls as f64
+    );
     calls as f64 / start.elapsed().as_secs_f64()
+}
+
+/// CPU time of this process (user + system), from `/proc/self/stat` (0 elsewhere).
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i).and_then(|v| v.parse::<f64>().ok()))
+        .sum();
+    ticks / 100.0
 }
 
 /// Cost of keys and limits per call: `cargo test -p mock-server --release --lib -- --ignored
