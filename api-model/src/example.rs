@@ -63,6 +63,8 @@ const MAX_NAMED_DEPTH: usize = 6;
 const MAX_DEPTH: usize = 24;
 /// The most values one example holds (stops huge schemas from making huge examples).
 const MAX_NODES: usize = 2_000;
+/// The longest string generated (a larger `minLength` is not honoured).
+const MAX_STRING: usize = 10_000;
 /// The most items generated for one array.
 const MAX_ITEMS: u64 = 64;
 
@@ -71,6 +73,9 @@ const MAX_ITEMS: u64 = 64;
 /// Composite kinds get `Value::Null` here: use [`json_example`] for them.
 pub fn leaf_value(schema: &Schema, name_hint: &str, rng: &mut ExampleRng) -> Value {
     if let Some(v) = given(schema) {
+        return v;
+    }
+    if let Some(v) = first_enum(schema) {
         return v;
     }
     leaf_kind(&schema.kind, name_hint, rng).unwrap_or(Value::Null)
@@ -123,6 +128,15 @@ fn given(schema: &Schema) -> Option<Value> {
         return Some(e.clone());
     }
     schema.default.clone()
+}
+
+/// The first non-null `enum` value: stable, and what readers expect to see first.
+fn first_enum(s: &Schema) -> Option<Value> {
+    s.enum_values
+        .iter()
+        .find(|v| !v.is_null())
+        .or(s.enum_values.first())
+        .cloned()
 }
 
 struct Gen<'a> {
@@ -201,15 +215,8 @@ impl<'a> Gen<'a> {
         if let Some(v) = given(s) {
             return Some(v);
         }
-        if !s.enum_values.is_empty() {
-            // The first non-null value: stable and what readers expect to see first.
-            return Some(
-                s.enum_values
-                    .iter()
-                    .find(|v| !v.is_null())
-                    .unwrap_or(&s.enum_values[0])
-                    .clone(),
-            );
+        if let Some(v) = first_enum(s) {
+            return Some(v);
         }
         match &s.kind {
             SchemaKind::Ref(name) => self.named(name, hint, depth),
@@ -497,13 +504,32 @@ fn number(rules: &NumberRules, integer: bool, hint: &str, rng: &mut ExampleRng) 
     if hi < lo {
         hi = lo;
     }
-    let int_bounds = match rules.format.as_deref() {
-        Some("int32") => Some((f64::from(i32::MIN), f64::from(i32::MAX))),
+    // Bounds of the integer formats (OpenAPI's and XSD's built-in integer types).
+    let format = rules
+        .format
+        .as_deref()
+        .map(|f| f.rsplit(':').next().unwrap_or(f));
+    let int_bounds = match format {
+        Some("int32" | "int") => Some((f64::from(i32::MIN), f64::from(i32::MAX))),
+        Some("byte") => Some((-128.0, 127.0)),
+        Some("unsignedByte" | "uint8") => Some((0.0, 255.0)),
+        Some("short" | "int16") => Some((-32768.0, 32767.0)),
+        Some("unsignedShort" | "uint16") => Some((0.0, 65535.0)),
+        Some("unsignedInt" | "uint32") => Some((0.0, f64::from(u32::MAX))),
+        Some("unsignedLong" | "nonNegativeInteger" | "uint64") => Some((0.0, f64::MAX)),
+        Some("positiveInteger") => Some((1.0, f64::MAX)),
+        Some("negativeInteger") => Some((f64::MIN, -1.0)),
+        Some("nonPositiveInteger") => Some((f64::MIN, 0.0)),
         _ => None,
     };
     if let Some((a, b)) = int_bounds {
+        if b < 1.0 && rules.minimum.is_none() && rules.exclusive_minimum.is_none() {
+            // Negative-only types: the default range would sit above them.
+            lo = b - 1000.0;
+            hi = b;
+        }
         lo = lo.max(a);
-        hi = hi.min(b);
+        hi = hi.min(b).max(lo);
     }
     if let Some(m) = rules.multiple_of.filter(|m| *m > 0.0 && m.is_finite()) {
         let k_lo = (lo / m).ceil();
@@ -547,7 +573,7 @@ fn to_number(v: f64, integer: bool) -> Value {
 }
 
 fn string(rules: &StringRules, hint: &str, rng: &mut ExampleRng) -> String {
-    let min = rules.min_length.unwrap_or(0) as usize;
+    let min = (rules.min_length.unwrap_or(0) as usize).min(MAX_STRING);
     let max = rules.max_length.map_or(usize::MAX, |m| m as usize);
     if let Some(p) = &rules.pattern {
         if let Some(s) = from_pattern(p, min, max, rng) {
@@ -584,13 +610,26 @@ fn from_pattern(pattern: &str, min: usize, max: usize, rng: &mut ExampleRng) -> 
     if pattern.len() > 1000 {
         return None;
     }
-    let hir = regex_syntax::ParserBuilder::new()
+    // ASCII classes first (`\d` as 0-9, not every Unicode digit); Unicode when the pattern
+    // needs it (a `.` that could match invalid UTF-8 without it, or non-ASCII literals).
+    let hir = match regex_syntax::ParserBuilder::new()
         .unicode(false)
         .build()
         .parse(pattern)
-        .or_else(|_| regex_syntax::ParserBuilder::new().build().parse(pattern))
-        .ok()?;
+    {
+        Ok(h) => h,
+        Err(_) => regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(pattern)
+            .ok()?,
+    };
     let hir = strip_anchors(hir)?;
+    let props = hir.properties();
+    if props.minimum_len().is_none_or(|m| m > MAX_STRING)
+        || props.maximum_len().is_some_and(|m| m > 10 * MAX_STRING)
+    {
+        return None;
+    }
     let regex = rand_regex::Regex::with_hir(hir, 8).ok()?;
     let mut last = None;
     for _ in 0..16 {
@@ -1182,6 +1221,26 @@ mod tests {
                 .as_str()
                 .is_some_and(|a| a.bytes().all(|b| b.is_ascii_digit()))
         );
+        let b = kind(SchemaKind::Integer(NumberRules {
+            format: Some("xsd:unsignedByte".into()),
+            ..NumberRules::default()
+        }));
+        let n = leaf_value(&b, "count", &mut rng).as_i64().expect("int");
+        assert!((0..=255).contains(&n));
+        let neg = kind(SchemaKind::Integer(NumberRules {
+            format: Some("negativeInteger".into()),
+            ..NumberRules::default()
+        }));
+        assert!(
+            leaf_value(&neg, "", &mut rng)
+                .as_i64()
+                .is_some_and(|n| n < 0)
+        );
+        let e = Schema {
+            enum_values: vec![Value::from("EUR"), Value::from("USD")],
+            ..kind(string_rules(|_| {}))
+        };
+        assert_eq!(leaf_value(&e, "", &mut rng), Value::from("EUR"));
         let q = kind(string_rules(|r| r.xsd_type = Some("xsd:QName".into())));
         assert!(
             leaf_value(&q, "", &mut rng)

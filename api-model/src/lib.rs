@@ -9,12 +9,14 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod example;
+pub mod export;
 pub mod files;
 pub mod load;
 pub mod model;
 pub mod openapi;
 pub mod product;
 pub mod wsdl;
+pub mod xml_example;
 
 pub use config::PortalConfig;
 pub use error::{Diagnostic, Error, Location, Result, Severity};

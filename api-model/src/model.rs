@@ -257,6 +257,7 @@ pub struct Callback {
 /// How an operation is invoked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
+#[allow(clippy::large_enum_variant)] // one per operation; boxing would only add indirection
 pub enum Binding {
     /// REST: an HTTP method on a path template (relative to the server URL).
     Http {
@@ -726,6 +727,7 @@ pub struct SecurityScheme {
 /// Kinds of security schemes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
+#[allow(clippy::large_enum_variant)] // a handful per API
 pub enum SecuritySchemeKind {
     /// An API key in a header, query parameter or cookie (e.g. `X-IBM-Client-Id`).
     ApiKey {
@@ -813,6 +815,7 @@ pub struct OAuthFlow {
 
 /// A schema: a node of JSON Schema (from OpenAPI) or of XSD (from WSDL), in one form.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Schema {
     /// Title.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -883,13 +886,52 @@ pub enum SchemaKind {
     /// All of (XSD `sequence` of groups / extension: the parts in order).
     AllOf(Composite),
     /// A type union (3.1 `type: [string, integer]`): one of the simple kinds.
+    /// Serialized as `{type: union, kinds: [...]}` (an internally tagged enum cannot hold a
+    /// bare sequence).
+    #[serde(serialize_with = "ser_union", deserialize_with = "de_union")]
     Union(Vec<SchemaKind>),
     /// A reference to a named schema (recursion stops here).
+    /// Serialized as `{type: ref, ref: key}` (an internally tagged enum cannot hold a bare string).
+    #[serde(serialize_with = "ser_ref", deserialize_with = "de_ref")]
     Ref(String),
+}
+
+#[derive(Serialize, Deserialize)]
+struct RefRepr {
+    #[serde(rename = "ref")]
+    key: String,
+}
+
+fn ser_ref<S: serde::Serializer>(key: &str, s: S) -> Result<S::Ok, S::Error> {
+    RefRepr {
+        key: key.to_string(),
+    }
+    .serialize(s)
+}
+
+fn de_ref<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(RefRepr::deserialize(d)?.key)
+}
+
+#[derive(Serialize, Deserialize)]
+struct UnionRepr {
+    kinds: Vec<SchemaKind>,
+}
+
+fn ser_union<S: serde::Serializer>(kinds: &[SchemaKind], s: S) -> Result<S::Ok, S::Error> {
+    UnionRepr {
+        kinds: kinds.to_vec(),
+    }
+    .serialize(s)
+}
+
+fn de_union<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SchemaKind>, D::Error> {
+    Ok(UnionRepr::deserialize(d)?.kinds)
 }
 
 /// Number rules.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NumberRules {
     /// Format (`int32`, `int64`, `float`, `double`, XSD built-in name...).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1002,6 +1044,7 @@ impl StringFormat {
 
 /// String rules.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct StringRules {
     /// Format.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1022,6 +1065,7 @@ pub struct StringRules {
 
 /// Array rules.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ArrayRules {
     /// Item schema (`None` = anything).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1052,6 +1096,7 @@ pub enum Additional {
 
 /// Object rules.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ObjectRules {
     /// Properties in document order (for XSD: attributes first, then elements in sequence order).
     pub properties: IndexMap<String, SchemaRef>,
@@ -1070,6 +1115,7 @@ pub struct ObjectRules {
 
 /// Members of a oneOf / anyOf / allOf.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Composite {
     /// The member schemas, in order.
     pub members: Vec<SchemaRef>,
@@ -1080,6 +1126,7 @@ pub struct Composite {
 
 /// A discriminator.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Discriminator {
     /// The property that names the variant.
     pub property_name: String,
@@ -1138,6 +1185,7 @@ fn resolve_alias<'a>(start: &str, api: &'a Api) -> Option<&'a Schema> {
 
 /// XML naming of a schema node.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct XmlInfo {
     /// Element or attribute name.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -27,6 +27,9 @@ pub(crate) struct OpBuilder<'s> {
     webhook_ids: HashSet<String>,
     callback_ids: HashSet<String>,
     written_ids: HashSet<String>,
+    /// Responses reached by a local `$ref` (shared error responses are referenced by most
+    /// operations), converted once: (document, reference) -> response without its status.
+    shared_responses: std::collections::HashMap<(usize, String), Response>,
 }
 
 /// Which id set an operation's id goes into.
@@ -53,6 +56,7 @@ impl<'s> OpBuilder<'s> {
             webhook_ids: HashSet::new(),
             callback_ids: HashSet::new(),
             written_ids: HashSet::new(),
+            shared_responses: std::collections::HashMap::new(),
         }
     }
 
@@ -245,6 +249,10 @@ impl<'s> OpBuilder<'s> {
             } else {
                 parameters.push(p);
             }
+        }
+
+        if scope == Scope::Paths {
+            check_path_params(ctx, doc, at, path, &mut parameters);
         }
 
         let request_body = if ctx.version == Version::V2 {
@@ -470,10 +478,24 @@ impl<'s> OpBuilder<'s> {
                 );
                 continue;
             };
+            let shared = r
+                .get("$ref")
+                .and_then(Value::as_str)
+                .filter(|s| s.starts_with('#'))
+                .map(|s| (doc, s.to_string()));
+            if let Some(cached) = shared.as_ref().and_then(|k| self.shared_responses.get(k)) {
+                let mut resp = cached.clone();
+                resp.status = status;
+                out.push(resp);
+                continue;
+            }
             let resp = ctx.with_node(doc, &rp, r, |ctx, doc, at, r| {
                 response(ctx, doc, at, r, status, &produces)
             });
             if let Some(resp) = resp {
+                if let Some(key) = shared {
+                    self.shared_responses.insert(key, resp.clone());
+                }
                 out.push(resp);
             }
         }
@@ -929,5 +951,65 @@ fn response(
         headers,
         content,
         links,
+    }
+}
+
+/// The `{names}` of a path template.
+fn template_names(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(&rest[start + 1..start + len]);
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+/// Every `{name}` of the path needs a path parameter: a missing one is added (as a string) with
+/// a warning, so consumers can rely on the list; a declared one not in the path is reported.
+fn check_path_params(ctx: &mut Ctx, doc: usize, at: &Ptr, path: &str, params: &mut Vec<Parameter>) {
+    let names = template_names(path);
+    for name in &names {
+        if !params
+            .iter()
+            .any(|p| p.location == ParamLocation::Path && p.name == *name)
+        {
+            ctx.warn(
+                doc,
+                at,
+                format!("path parameter `{name}` is not declared; read as a string"),
+            );
+            params.push(Parameter {
+                name: (*name).to_string(),
+                location: ParamLocation::Path,
+                description: None,
+                required: true,
+                deprecated: false,
+                schema: Some(SchemaRef::Inline(Box::new(Schema {
+                    kind: SchemaKind::String(crate::model::StringRules::default()),
+                    ..Schema::default()
+                }))),
+                style: ParamStyle::Simple,
+                explode: false,
+                allow_empty_value: false,
+                example: None,
+                content_type: None,
+            });
+        }
+    }
+    for p in params.iter() {
+        if p.location == ParamLocation::Path && !names.contains(&p.name.as_str()) {
+            ctx.warn(
+                doc,
+                at,
+                format!(
+                    "path parameter `{}` does not appear in the path `{path}`",
+                    p.name
+                ),
+            );
+        }
     }
 }
