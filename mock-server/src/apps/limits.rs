@@ -29,9 +29,39 @@ pub struct LimitSpec {
     pub window_seconds: u64,
     /// Hard (reject) or soft (warn).
     pub hard: bool,
+    /// `name` as an RFC 8941 sf-string, for the IETF headers.
+    sf_name: String,
+    /// `name` without characters that would break IBM's `name=<limit>,<n>;` lists.
+    plain_name: String,
 }
 
 impl LimitSpec {
+    /// A limit; the header forms of its name are computed once here.
+    pub fn new(
+        key: String,
+        name: String,
+        operation: Option<String>,
+        max: u64,
+        window_seconds: u64,
+        hard: bool,
+    ) -> LimitSpec {
+        let sf_name = sf_string(&name);
+        let plain_name = name
+            .chars()
+            .filter(|c| c.is_ascii_graphic() && !matches!(c, ',' | ';'))
+            .collect();
+        LimitSpec {
+            key,
+            name,
+            operation,
+            max,
+            window_seconds: window_seconds.max(1),
+            hard,
+            sf_name,
+            plain_name,
+        }
+    }
+
     /// The counter key of this limit for one app.
     pub fn counter_key(&self, client_id: &str) -> String {
         format!("{client_id}|{}", self.key)
@@ -91,40 +121,59 @@ struct Window {
     count: u64,
 }
 
-/// Prune expired windows when the map grows past this.
-const PRUNE_AT: usize = 100_000;
+/// Prune expired windows every this many checks.
+const PRUNE_EVERY: u64 = 1 << 16;
+
+/// Windows of one app, by limit key.
+type AppWindows = HashMap<String, Window>;
+
+#[derive(Debug, Default)]
+struct Windows {
+    by_app: HashMap<String, AppWindows>,
+    checks: u64,
+}
 
 /// Counters in process memory, exact under concurrency (one lock around check and count).
+/// Steady state allocates nothing: windows are found by `&str` and reset in place.
 #[derive(Debug, Default)]
 pub struct MemoryLimiter {
-    windows: Mutex<HashMap<String, Window>>,
+    windows: Mutex<Windows>,
 }
 
 impl MemoryLimiter {
-    /// Check every limit and count the call in all of them, or in none.
-    pub fn check_and_count(&self, keys: &[String], limits: &[LimitSpec], now_ms: u64) -> Decision {
-        let mut windows = self
-            .windows
+    fn lock(&self) -> std::sync::MutexGuard<'_, Windows> {
+        self.windows
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if windows.len() > PRUNE_AT {
-            windows.retain(|_, w| w.ends_ms > now_ms);
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Check every limit and count the call in all of them, or in none.
+    pub fn check_and_count(&self, client_id: &str, limits: &[LimitSpec], now_ms: u64) -> Decision {
+        let mut windows = self.lock();
+        windows.checks += 1;
+        if windows.checks % PRUNE_EVERY == 0 {
+            windows.by_app.retain(|_, app| {
+                app.retain(|_, w| w.ends_ms > now_ms);
+                !app.is_empty()
+            });
         }
-        decide(&mut windows, keys, limits, now_ms)
+        let app = match windows.by_app.get_mut(client_id) {
+            Some(app) => app,
+            None => windows.by_app.entry(client_id.to_string()).or_default(),
+        };
+        decide(app, limits, now_ms)
     }
 
     /// The current state of limits without counting anything.
-    pub fn peek(&self, keys: &[String], limits: &[LimitSpec], now_ms: u64) -> Vec<LimitState> {
-        let windows = self
-            .windows
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        keys.iter()
-            .zip(limits)
-            .map(|(key, limit)| {
-                let used = current(windows.get(key), now_ms).map_or(0, |w| w.count);
-                let reset_ms = current(windows.get(key), now_ms)
-                    .map_or(limit.window_ms(), |w| w.ends_ms - now_ms);
+    pub fn peek(&self, client_id: &str, limits: &[LimitSpec], now_ms: u64) -> Vec<LimitState> {
+        let windows = self.lock();
+        let app = windows.by_app.get(client_id);
+        limits
+            .iter()
+            .map(|limit| {
+                let window = current(app.and_then(|a| a.get(&limit.key)), now_ms);
+                let used = window.map_or(0, |w| w.count);
+                let reset_ms = window.map_or(limit.window_ms(), |w| w.ends_ms - now_ms);
                 LimitState {
                     used,
                     remaining: limit.max.saturating_sub(used),
@@ -137,12 +186,7 @@ impl MemoryLimiter {
 
     /// Forget every counter of an app (when the app is deleted).
     pub fn forget(&self, client_id: &str) {
-        let prefix = format!("{client_id}|");
-        let mut windows = self
-            .windows
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        windows.retain(|k, _| !k.starts_with(&prefix));
+        self.lock().by_app.remove(client_id);
     }
 }
 
@@ -150,17 +194,12 @@ fn current(window: Option<&Window>, now_ms: u64) -> Option<&Window> {
     window.filter(|w| w.ends_ms > now_ms)
 }
 
-/// The algorithm, on a map of windows. Pure apart from the map.
-fn decide(
-    windows: &mut HashMap<String, Window>,
-    keys: &[String],
-    limits: &[LimitSpec],
-    now_ms: u64,
-) -> Decision {
+/// The algorithm, on one app's windows. Pure apart from the map.
+fn decide(windows: &mut AppWindows, limits: &[LimitSpec], now_ms: u64) -> Decision {
     let mut states = Vec::with_capacity(limits.len());
     let mut admitted = true;
-    for (key, limit) in keys.iter().zip(limits) {
-        let (used, reset_ms) = match current(windows.get(key), now_ms) {
+    for limit in limits {
+        let (used, reset_ms) = match current(windows.get(&limit.key), now_ms) {
             Some(w) => (w.count, w.ends_ms - now_ms),
             None => (0, limit.window_ms()),
         };
@@ -176,17 +215,19 @@ fn decide(
         });
     }
     if admitted {
-        for ((key, limit), state) in keys.iter().zip(limits).zip(states.iter_mut()) {
-            let window = match windows.get_mut(key) {
-                Some(w) if w.ends_ms > now_ms => w,
-                _ => {
-                    let fresh = Window {
-                        ends_ms: now_ms + limit.window_ms(),
-                        count: 0,
-                    };
-                    windows.insert(key.clone(), fresh);
-                    windows.get_mut(key).expect("inserted just above")
+        for (limit, state) in limits.iter().zip(states.iter_mut()) {
+            let fresh = Window {
+                ends_ms: now_ms + limit.window_ms(),
+                count: 0,
+            };
+            let window = match windows.get_mut(&limit.key) {
+                Some(w) => {
+                    if w.ends_ms <= now_ms {
+                        *w = fresh;
+                    }
+                    w
                 }
+                None => windows.entry(limit.key.clone()).or_insert(fresh),
             };
             window.count += 1;
             state.used = window.count;
@@ -205,32 +246,42 @@ fn decide(
 /// `RateLimit-Policy`, `RateLimit` (IETF httpapi draft, structured fields), and IBM's
 /// `X-RateLimit-Limit` / `X-RateLimit-Remaining` (`name=<limit>,<n>;`). Pure.
 pub fn headers(limits: &[LimitSpec], states: &[LimitState]) -> HeaderMap {
+    use std::fmt::Write;
     let mut map = HeaderMap::new();
     if limits.is_empty() {
         return map;
     }
-    let mut policy = Vec::new();
-    let mut current = Vec::new();
-    let mut ibm_limit = String::new();
-    let mut ibm_remaining = String::new();
-    for (limit, state) in limits.iter().zip(states) {
-        let name = sf_string(&limit.name);
-        policy.push(format!("{name};q={};w={}", limit.max, limit.window_seconds));
-        current.push(format!(
-            "{name};r={};t={}",
+    let mut policy = String::with_capacity(32 * limits.len());
+    let mut current = String::with_capacity(32 * limits.len());
+    let mut ibm_limit = String::with_capacity(24 * limits.len());
+    let mut ibm_remaining = String::with_capacity(24 * limits.len());
+    for (i, (limit, state)) in limits.iter().zip(states).enumerate() {
+        if i > 0 {
+            policy.push_str(", ");
+            current.push_str(", ");
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(
+            policy,
+            "{};q={};w={}",
+            limit.sf_name, limit.max, limit.window_seconds
+        );
+        let _ = write!(
+            current,
+            "{};r={};t={}",
+            limit.sf_name,
             state.remaining,
             state.reset_seconds()
-        ));
-        let plain: String = limit
-            .name
-            .chars()
-            .filter(|c| c.is_ascii_graphic() && !matches!(c, ',' | ';'))
-            .collect();
-        ibm_limit.push_str(&format!("name={plain},{};", limit.max));
-        ibm_remaining.push_str(&format!("name={plain},{};", state.remaining));
+        );
+        let _ = write!(ibm_limit, "name={},{};", limit.plain_name, limit.max);
+        let _ = write!(
+            ibm_remaining,
+            "name={},{};",
+            limit.plain_name, state.remaining
+        );
     }
-    insert(&mut map, "ratelimit-policy", policy.join(", "));
-    insert(&mut map, "ratelimit", current.join(", "));
+    insert(&mut map, "ratelimit-policy", policy);
+    insert(&mut map, "ratelimit", current);
     insert(&mut map, "x-ratelimit-limit", ibm_limit);
     insert(&mut map, "x-ratelimit-remaining", ibm_remaining);
     map
@@ -261,44 +312,40 @@ mod tests {
     use super::*;
 
     fn spec(name: &str, max: u64, window: u64, hard: bool) -> LimitSpec {
-        LimitSpec {
-            key: format!("p|*|rate|{name}|{window}"),
-            name: name.into(),
-            operation: None,
+        LimitSpec::new(
+            format!("p|*|rate|{name}|{window}"),
+            name.into(),
+            None,
             max,
-            window_seconds: window,
+            window,
             hard,
-        }
-    }
-
-    fn keys(limits: &[LimitSpec]) -> Vec<String> {
-        limits.iter().map(|l| l.counter_key("app")).collect()
+        )
     }
 
     #[test]
     fn admits_exactly_max_then_refuses_without_counting() {
         let limiter = MemoryLimiter::default();
         let limits = [spec("default", 3, 60, true)];
-        let k = keys(&limits);
+        let k = "app";
         let outcomes: Vec<bool> = (0..5)
-            .map(|i| limiter.check_and_count(&k, &limits, 1_000 + i).admitted)
+            .map(|i| limiter.check_and_count(k, &limits, 1_000 + i).admitted)
             .collect();
         assert_eq!(outcomes, [true, true, true, false, false]);
-        let state = limiter.peek(&k, &limits, 1_010)[0];
+        let state = limiter.peek(k, &limits, 1_010)[0];
         assert_eq!((state.used, state.remaining), (3, 0));
         assert_eq!(state.reset_ms, 60_000 - 10);
         // The window is anchored at the first call and resets 60 s later.
-        assert!(limiter.check_and_count(&k, &limits, 61_000).admitted);
-        assert_eq!(limiter.peek(&k, &limits, 61_000)[0].used, 1);
+        assert!(limiter.check_and_count(k, &limits, 61_000).admitted);
+        assert_eq!(limiter.peek(k, &limits, 61_000)[0].used, 1);
     }
 
     #[test]
     fn a_refusal_by_one_hard_limit_counts_in_none() {
         let limiter = MemoryLimiter::default();
         let limits = [spec("rate", 10, 60, true), spec("burst", 1, 1, true)];
-        let k = keys(&limits);
-        assert!(limiter.check_and_count(&k, &limits, 0).admitted);
-        let refused = limiter.check_and_count(&k, &limits, 10);
+        let k = "app";
+        assert!(limiter.check_and_count(k, &limits, 0).admitted);
+        let refused = limiter.check_and_count(k, &limits, 10);
         assert!(!refused.admitted);
         assert_eq!(
             refused
@@ -310,18 +357,18 @@ mod tests {
         );
         assert_eq!(refused.retry_after(&limits), 1);
         // The rate limit still shows one call: the refused call did not count.
-        assert_eq!(limiter.peek(&k, &limits, 20)[0].used, 1);
-        assert!(limiter.check_and_count(&k, &limits, 1_000).admitted);
-        assert_eq!(limiter.peek(&k, &limits, 1_000)[0].used, 2);
+        assert_eq!(limiter.peek(k, &limits, 20)[0].used, 1);
+        assert!(limiter.check_and_count(k, &limits, 1_000).admitted);
+        assert_eq!(limiter.peek(k, &limits, 1_000)[0].used, 2);
     }
 
     #[test]
     fn soft_limits_pass_and_count() {
         let limiter = MemoryLimiter::default();
         let limits = [spec("soft", 1, 60, false)];
-        let k = keys(&limits);
-        assert!(limiter.check_and_count(&k, &limits, 0).admitted);
-        let over = limiter.check_and_count(&k, &limits, 1);
+        let k = "app";
+        assert!(limiter.check_and_count(k, &limits, 0).admitted);
+        let over = limiter.check_and_count(k, &limits, 1);
         assert!(over.admitted && over.states[0].exceeded);
         assert_eq!(over.states[0].used, 2);
         assert_eq!(over.states[0].remaining, 0);

@@ -2,14 +2,19 @@
 //! the `/_sandbox/apps` and OAuth2 token HTTP API, and [`AppsGate`], the [`crate::gate::Gate`]
 //! that checks credentials, subscriptions and limits on every sandbox call.
 //!
-//! Wiring, from a [`Catalog`] and the command-line options:
+//! Wiring, from a [`Catalog`], `portal.toml` and the command-line options:
 //! ```ignore
-//! let options = AppsOptions::new(StoreConfig::from_args(&data_dir, store_url.as_deref())?)
-//!     .admin_token(admin_token);
+//! let store = StoreConfig::from_args(&args.data, args.store.as_deref())?; // --data, --store
+//! let options = AppsOptions::new(store)
+//!     .admin_token(args.admin_token)          // --admin-token / PORTAL_ADMIN_TOKEN
+//!     .soap_client_id(config.sandbox.soap_client_id.clone());
 //! let apps = Apps::open(&catalog, options).await?;   // Arc<Apps>
 //! let gate: Arc<dyn Gate> = Arc::new(apps.gate());    // for the REST and SOAP handlers
-//! let router = app_router.merge(apps::router(apps.clone())); // /_sandbox/apps..., /oauth2/token
+//! let app = sandbox_router.merge(apps::router(apps.clone())); // /_sandbox/apps..., token URLs
+//! // on graceful shutdown: apps.flush().await (usage totals; they are also written every second)
 //! ```
+//! The sandbox's CORS layer should expose `RateLimit`, `RateLimit-Policy`, `X-RateLimit-Limit`,
+//! `X-RateLimit-Remaining`, `X-RateLimit-Plan`, `Retry-After` and `WWW-Authenticate`.
 //!
 //! Decisions (see also the module docs of [`gate`] and [`limits`]):
 //! - Secrets and tokens are 256 random bits (hex), stored only as SHA-256 hashes and compared in

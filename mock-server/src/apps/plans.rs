@@ -150,18 +150,20 @@ fn kind_str(kind: LimitKind) -> &'static str {
 fn common_specs(plan_id: &str, limits: &[RateLimit]) -> Vec<LimitSpec> {
     limits
         .iter()
-        .map(|l| LimitSpec {
-            key: format!(
-                "{plan_id}|*|{}|{}|{}",
-                kind_str(l.kind),
-                l.name,
-                l.window_seconds
-            ),
-            name: display_name(l, limits),
-            operation: None,
-            max: l.max,
-            window_seconds: l.window_seconds.max(1),
-            hard: l.hard,
+        .map(|l| {
+            LimitSpec::new(
+                format!(
+                    "{plan_id}|*|{}|{}|{}",
+                    kind_str(l.kind),
+                    l.name,
+                    l.window_seconds
+                ),
+                display_name(l, limits),
+                None,
+                l.max,
+                l.window_seconds,
+                l.hard,
+            )
         })
         .collect()
 }
@@ -169,20 +171,22 @@ fn common_specs(plan_id: &str, limits: &[RateLimit]) -> Vec<LimitSpec> {
 fn own_specs(plan_id: &str, op: &PlanOperation) -> Vec<LimitSpec> {
     op.limits
         .iter()
-        .map(|l| LimitSpec {
-            key: format!(
-                "{plan_id}|{}/{}|{}|{}|{}",
-                op.api,
-                op.operation,
-                kind_str(l.kind),
-                l.name,
-                l.window_seconds
-            ),
-            name: format!("{}.{}", op.operation, display_name(l, &op.limits)),
-            operation: Some(format!("{}/{}", op.api, op.operation)),
-            max: l.max,
-            window_seconds: l.window_seconds.max(1),
-            hard: l.hard,
+        .map(|l| {
+            LimitSpec::new(
+                format!(
+                    "{plan_id}|{}/{}|{}|{}|{}",
+                    op.api,
+                    op.operation,
+                    kind_str(l.kind),
+                    l.name,
+                    l.window_seconds
+                ),
+                format!("{}.{}", op.operation, display_name(l, &op.limits)),
+                Some(format!("{}/{}", op.api, op.operation)),
+                l.max,
+                l.window_seconds,
+                l.hard,
+            )
         })
         .collect()
 }

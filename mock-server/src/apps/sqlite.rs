@@ -377,11 +377,10 @@ impl SqliteStore {
         api: &str,
         operation: &str,
     ) -> Decision {
-        let keys: Vec<String> = limits.iter().map(|l| l.counter_key(client_id)).collect();
         let decision = self
             .inner
             .limiter
-            .check_and_count(&keys, limits, clock::now_ms());
+            .check_and_count(client_id, limits, clock::now_ms());
         if decision.admitted {
             self.record_usage(client_id, api, operation);
         }
@@ -390,8 +389,7 @@ impl SqliteStore {
 
     /// The current state of limits.
     pub fn peek_limits(&self, client_id: &str, limits: &[LimitSpec]) -> Vec<LimitState> {
-        let keys: Vec<String> = limits.iter().map(|l| l.counter_key(client_id)).collect();
-        self.inner.limiter.peek(&keys, limits, clock::now_ms())
+        self.inner.limiter.peek(client_id, limits, clock::now_ms())
     }
 
     /// Count an admitted call of an operation.

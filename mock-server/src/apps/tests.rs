@@ -1394,6 +1394,7 @@ const CHILD_DIR: &str = "PORTAL_APPS_DURABILITY_DIR";
 /// Child side of the durability test: registers apps until killed, printing each acknowledged
 /// one. Does nothing unless run by `acknowledged_apps_survive_kill_9`.
 #[tokio::test]
+#[ignore = "child process of acknowledged_apps_survive_kill_9"]
 async fn durability_child_registers_apps() {
     let Some(dir) = std::env::var_os(CHILD_DIR) else {
         return;
@@ -1426,6 +1427,7 @@ async fn acknowledged_apps_survive_kill_9() {
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args([
             "--exact",
+            "--ignored",
             "apps::tests::durability_child_registers_apps",
             "--nocapture",
             "--test-threads=1",
@@ -1564,5 +1566,188 @@ async fn a_running_sandbox_sees_another_process_approve() {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
+    }
+}
+
+#[tokio::test]
+async fn soap_apis_listed_in_soap_client_id_need_the_client_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut catalog = fixture();
+    let mut soap = catalog.apis[0].clone();
+    soap.id = "accounts-soap".into();
+    soap.protocol = Protocol::Soap;
+    soap.security = Vec::new();
+    soap.security_schemes.clear();
+    for op in &mut soap.operations {
+        op.security = None;
+    }
+    catalog.apis = vec![soap];
+    let options = AppsOptions::new(StoreConfig::Sqlite {
+        data_dir: dir.path().to_path_buf(),
+    })
+    .soap_client_id(vec!["accounts-soap".into()]);
+    let apps = Apps::open(&catalog, options).await.expect("open");
+    let router = router(apps.clone());
+    let gate = apps.gate();
+    let (id, secret) = register(&router).await;
+    let missing = check(&gate, &catalog, "listPets", &HeaderMap::new(), None)
+        .await
+        .expect_err("401");
+    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
+    assert!(missing.headers.contains_key("www-authenticate"));
+    let ok = check(
+        &gate,
+        &catalog,
+        "listPets",
+        &headers(&[("x-ibm-client-id", &id)]),
+        None,
+    )
+    .await
+    .expect("client id is enough");
+    assert_eq!(ok.client_id.as_deref(), Some(id.as_str()));
+    assert!(
+        check(
+            &gate,
+            &catalog,
+            "listPets",
+            &key_headers(&id, &secret),
+            None
+        )
+        .await
+        .is_ok()
+    );
+    let wrong = check(&gate, &catalog, "listPets", &key_headers(&id, "nope"), None)
+        .await
+        .expect_err("a wrong secret is refused");
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+
+    // Without the option, the same SOAP API is open.
+    let open = Apps::open(
+        &catalog,
+        AppsOptions::new(StoreConfig::Sqlite {
+            data_dir: dir.path().join("other"),
+        }),
+    )
+    .await
+    .expect("open");
+    assert!(
+        check(&open.gate(), &catalog, "listPets", &HeaderMap::new(), None)
+            .await
+            .is_ok()
+    );
+}
+
+/// Calls per second of one gate on `listPets` (one app, 8 concurrent tasks, or
+/// `PORTAL_BENCH_TASKS`).
+async fn gate_rate(
+    gate: Arc<dyn Gate>,
+    catalog: Arc<Catalog>,
+    hdrs: HeaderMap,
+    calls: usize,
+) -> f64 {
+    let start = Instant::now();
+    let cpu_start = process_cpu_seconds();
+    let mut tasks = Vec::new();
+    let n: usize = std::env::var("PORTAL_BENCH_TASKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    for _ in 0..n {
+        let (gate, catalog, hdrs) = (gate.clone(), catalog.clone(), hdrs.clone());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..calls / n {
+                check(gate.as_ref(), &catalog, "listPets", &hdrs, None)
+                    .await
+                    .expect("admitted");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let cpu = process_cpu_seconds() - cpu_start;
+    println!(
+        "  {calls} calls: {:.2} s wall, {cpu:.2} s CPU, {:.2} µs CPU per call",
+        start.elapsed().as_secs_f64(),
+        cpu * 1e6 / calls as f64
+    );
+    calls as f64 / start.elapsed().as_secs_f64()
+}
+
+/// CPU time of this process (user + system), from `/proc/self/stat` (0 elsewhere).
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i).and_then(|v| v.parse::<f64>().ok()))
+        .sum();
+    ticks / 100.0
+}
+
+/// Cost of keys and limits per call: `cargo test -p mock-server --release --lib -- --ignored
+/// --nocapture bench_gate`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn bench_gate() {
+    let mut catalog = fixture();
+    catalog.products[0].plans[0].limits[0].max = u64::MAX / 2;
+    let catalog = Arc::new(catalog);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = Apps::open(
+        &catalog,
+        AppsOptions::new(StoreConfig::Sqlite {
+            data_dir: dir.path().to_path_buf(),
+        }),
+    )
+    .await
+    .expect("open");
+    let r = router(sqlite.clone());
+    let (id, secret) = register(&r).await;
+    subscribe(&r, &id, &secret, "pets-product:default").await;
+    let hdrs = key_headers(&id, &secret);
+    let calls = 400_000;
+    let open = gate_rate(
+        Arc::new(crate::gate::OpenGate),
+        catalog.clone(),
+        hdrs.clone(),
+        calls,
+    )
+    .await;
+    let keyed = gate_rate(
+        Arc::new(sqlite.gate()),
+        catalog.clone(),
+        hdrs.clone(),
+        calls,
+    )
+    .await;
+    println!(
+        "gate calls/s: open {open:.0}, sqlite keyed+limited {keyed:.0} ({:.2} µs per call)",
+        1e6 / keyed
+    );
+    if let Some(server) = redis_server() {
+        let redis = Apps::open(
+            &catalog,
+            AppsOptions::new(
+                StoreConfig::from_args(Path::new("."), Some(&server.url)).expect("url"),
+            ),
+        )
+        .await
+        .expect("open redis");
+        let r = router(redis.clone());
+        let (id, secret) = register(&r).await;
+        subscribe(&r, &id, &secret, "pets-product:default").await;
+        let rate = gate_rate(
+            Arc::new(redis.gate()),
+            catalog.clone(),
+            key_headers(&id, &secret),
+            40_000,
+        )
+        .await;
+        println!(
+            "gate calls/s: redis keyed+limited {rate:.0} ({:.1} µs per call)",
+            1e6 / rate
+        );
     }
 }
