@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod gate;
+pub mod live;
 pub mod presence;
 pub mod rest;
 pub mod router;
