@@ -6,3 +6,4 @@
 pub mod classify;
 pub mod devserver;
 pub mod watch;
+pub mod session;
