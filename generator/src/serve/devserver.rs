@@ -36,6 +36,9 @@ pub enum LiveEvent {
 #[derive(Debug)]
 pub struct SiteStore {
     files: RwLock<Arc<HashMap<String, Bytes>>>,
+    /// Files built apart from the site, served when the site has no such path (the search
+    /// index, rebuilt in the background).
+    extra: RwLock<Arc<HashMap<String, Bytes>>>,
     error: RwLock<Option<String>>,
     events: broadcast::Sender<LiveEvent>,
 }
@@ -52,6 +55,7 @@ impl SiteStore {
         let (events, _) = broadcast::channel(64);
         SiteStore {
             files: RwLock::new(Arc::new(files)),
+            extra: RwLock::new(Arc::new(HashMap::new())),
             error: RwLock::new(None),
             events,
         }
@@ -76,13 +80,26 @@ impl SiteStore {
         let _ = self.events.send(LiveEvent::Reload);
     }
 
-    /// Swap in files without telling pages to reload (a background refresh such as the search
-    /// index, which no open page shows).
-    pub fn publish_quietly(&self, files: Arc<HashMap<String, Bytes>>) {
-        match self.files.write() {
+    /// Swap in the files built apart from the site (the search index), without telling pages to
+    /// reload: no open page shows them.
+    pub fn publish_extra(&self, files: HashMap<String, Bytes>) {
+        let files = Arc::new(files);
+        match self.extra.write() {
             Ok(mut g) => *g = files,
             Err(poisoned) => *poisoned.into_inner() = files,
         }
+    }
+
+    /// The file at `path`: the site's, else the extra files'.
+    pub fn get(&self, path: &str) -> Option<Bytes> {
+        if let Some(b) = self.files().get(path) {
+            return Some(b.clone());
+        }
+        let extra = match self.extra.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        };
+        extra.get(path).cloned()
     }
 
     /// A rebuild failed: keep the files, show `message` on every page until the next publish.
@@ -219,8 +236,8 @@ async fn serve_file(State(store): State<Arc<SiteStore>>, request: Request) -> Re
     let Some(name) = file_for(&uri_path) else {
         return not_found(&files, error.as_deref());
     };
-    if let Some(bytes) = files.get(&name) {
-        return file_response(StatusCode::OK, &name, bytes, error.as_deref());
+    if let Some(bytes) = store.get(&name) {
+        return file_response(StatusCode::OK, &name, &bytes, error.as_deref());
     }
     // `/docs/intro` -> `/docs/intro/`, so the page's relative links resolve.
     if files.contains_key(&format!("{name}/index.html")) {
