@@ -93,6 +93,20 @@ impl LiveSandbox {
     }
 }
 
+/// Serve `live` on `listener` until `shutdown` resolves (requests in flight finish).
+pub async fn serve<F>(
+    listener: tokio::net::TcpListener,
+    live: &LiveSandbox,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    axum::serve(listener, live.app())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

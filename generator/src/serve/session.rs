@@ -441,7 +441,9 @@ impl Session {
             products.push(product);
         }
         products.sort_by(|a, b| a.name.cmp(&b.name));
-        if products_changed || !products.is_empty() {
+        // An API's own pages (and the plans page) are already covered by `Change::Api`; other
+        // APIs' pages only show plans, which change only when a product file does.
+        if products_changed {
             changes.insert(Change::Products);
         }
         Ok(SpecsRead::Some {

@@ -68,6 +68,10 @@ where
             Ok(events) => {
                 let mut paths = Vec::new();
                 for ev in events {
+                    // Reads (ours included: a rebuild opens files) change nothing.
+                    if matches!(ev.event.kind, notify::EventKind::Access(_)) {
+                        continue;
+                    }
                     paths.extend(ev.event.paths.iter().cloned());
                 }
                 // A watched folder created (or re-created) after start: watch it now.
