@@ -116,6 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             args.cors_origin.clone()
         },
+        auth: args.auth == Auth::On,
         public_url: None,
     };
     let gate: Arc<dyn Gate> = match args.auth {

@@ -4,6 +4,7 @@
 //! [`app`] builds the whole axum application from an [`AppState`]; [`server::serve`] binds and
 //! runs it. Tests call `app(state).oneshot(request)`.
 
+pub mod apps;
 pub mod error;
 pub mod gate;
 pub mod live;
@@ -78,7 +79,8 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
     let Some(method) = HttpMethod::parse(request.method().as_str()) else {
         return MockError::NotFound { path }.into_response();
     };
-    match state.routes.find(method, &path) {
+    let query = rest::validate::parse_query(request.uri().query());
+    match state.routes.find_with_query(method, &path, &query) {
         RouteMatch::Soap { api } => soap::handle(state, api, request).await,
         RouteMatch::Rest { api, op, params } => {
             match rest::handle(state, api, op, params, request).await {

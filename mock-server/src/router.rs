@@ -155,6 +155,24 @@ struct Target {
     op: usize,
     /// Parameter names in the order they occur in the operation's template.
     names: Vec<String>,
+    /// Query conditions from a `#fragment` in the template (AWS-style `/tagging#Operation=Tag`):
+    /// name and, when given, the value it must have.
+    query: Vec<(String, Option<String>)>,
+}
+
+impl Target {
+    /// How many of its query conditions hold, or `None` when one fails.
+    fn query_score(&self, query: &[(String, String)]) -> Option<usize> {
+        for (name, value) in &self.query {
+            let ok = query
+                .iter()
+                .any(|(k, v)| k == name && value.as_ref().is_none_or(|want| want == v));
+            if !ok {
+                return None;
+            }
+        }
+        Some(self.query.len())
+    }
 }
 
 #[derive(Debug, Default)]
@@ -169,7 +187,11 @@ struct Node {
 impl Node {
     fn insert(&mut self, segments: &[Segment], target: Target) {
         let Some((first, rest)) = segments.split_first() else {
-            if !self.targets.iter().any(|t| t.method == target.method) {
+            if !self
+                .targets
+                .iter()
+                .any(|t| t.method == target.method && t.query == target.query)
+            {
                 self.targets.push(target);
             }
             return;
@@ -364,9 +386,25 @@ pub fn wanted_base_path(api: &Api, config: &PortalConfig) -> String {
     }
 }
 
+/// Query conditions written as a template's `#fragment` (never sent by clients).
+fn fragment_query(path: &str) -> Vec<(String, Option<String>)> {
+    let Some((_, fragment)) = path.split_once('#') else {
+        return Vec::new();
+    };
+    fragment
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (p.to_string(), None),
+        })
+        .collect()
+}
+
 fn split_template(path: &str) -> (Vec<Segment>, Vec<String>) {
     let mut segments = Vec::new();
     let mut names = Vec::new();
+    let path = path.split('#').next().unwrap_or_default();
     let trimmed = path.trim_start_matches('/');
     let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
     if trimmed.is_empty() {
@@ -470,6 +508,7 @@ impl Routes {
                                 api: 0,
                                 op: 0,
                                 names: Vec::new(),
+                                query: Vec::new(),
                             },
                         );
                         node.find(&segs, &mut Vec::new()).is_some()
@@ -479,24 +518,18 @@ impl Routes {
     }
 
     fn add(&mut self, index: usize, api: &Api, base: &str) {
-        match api.protocol {
-            Protocol::Soap => {
-                self.soap.insert(base.to_string(), index);
-            }
-            Protocol::Rest => {
-                for (op, method, full) in Routes::templates(api, base) {
-                    let (segments, names) = split_template(&full);
-                    self.root.insert(
-                        &segments,
-                        Target {
-                            method,
-                            api: index,
-                            op,
-                            names,
-                        },
-                    );
-                }
-            }
+        for (op, method, full) in Routes::templates(api, base) {
+            let (segments, names) = split_template(&full);
+            self.root.insert(
+                &segments,
+                Target {
+                    method,
+                    api: index,
+                    op,
+                    names,
+                    query: fragment_query(&full),
+                },
+            );
         }
     }
 
@@ -507,6 +540,17 @@ impl Routes {
 
     /// Route a request. `HEAD` reaches a `GET` operation when the path has no `HEAD` of its own.
     pub fn find(&self, method: HttpMethod, path: &str) -> RouteMatch {
+        self.find_with_query(method, path, &[])
+    }
+
+    /// Route a request whose decoded query is `query` (it picks between operations that share
+    /// a path and method and differ by a `#fragment` query condition).
+    pub fn find_with_query(
+        &self,
+        method: HttpMethod,
+        path: &str,
+        query: &[(String, String)],
+    ) -> RouteMatch {
         let trimmed = if path.len() > 1 {
             path.trim_end_matches('/')
         } else {
@@ -520,15 +564,20 @@ impl Routes {
         let Some(node) = self.root.find(&segments, &mut captured) else {
             return RouteMatch::NotFound;
         };
-        let target = node
-            .targets
-            .iter()
-            .find(|t| t.method == method)
-            .or_else(|| {
-                (method == HttpMethod::Head)
-                    .then(|| node.targets.iter().find(|t| t.method == HttpMethod::Get))
-                    .flatten()
-            });
+        let pick = |m: HttpMethod| {
+            let candidates = node.targets.iter().filter(|t| t.method == m);
+            candidates
+                .clone()
+                .filter_map(|t| Some((t.query_score(query)?, t)))
+                .max_by_key(|(score, _)| *score)
+                .map(|(_, t)| t)
+                .or_else(|| candidates.clone().next())
+        };
+        let target = pick(method).or_else(|| {
+            (method == HttpMethod::Head)
+                .then(|| pick(HttpMethod::Get))
+                .flatten()
+        });
         match target {
             Some(t) => RouteMatch::Rest {
                 api: t.api,
@@ -544,6 +593,7 @@ impl Routes {
                     allow.push(HttpMethod::Options);
                 }
                 allow.sort();
+                allow.dedup();
                 RouteMatch::MethodNotAllowed { allow }
             }
         }
@@ -707,5 +757,37 @@ mod tests {
             routes.find(HttpMethod::Post, "/bare"),
             RouteMatch::Soap { api: 1 }
         );
+    }
+
+    #[test]
+    fn fragment_query_conditions_pick_the_operation() {
+        let api = api_with_paths(
+            "aws",
+            "/",
+            &[
+                (HttpMethod::Post, "/tagging#Operation=Tag&Resource"),
+                (HttpMethod::Post, "/tagging#Operation=Untag&Resource"),
+                (HttpMethod::Get, "/tagging#Resource"),
+            ],
+        );
+        let routes = Routes::build(&catalog(vec![api]), &PortalConfig::default());
+        let q = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect()
+        };
+        let untag = routes.find_with_query(
+            HttpMethod::Post,
+            "/tagging",
+            &q(&[("Operation", "Untag"), ("Resource", "r")]),
+        );
+        assert!(matches!(untag, RouteMatch::Rest { op: 1, .. }), "{untag:?}");
+        let tag = routes.find_with_query(HttpMethod::Post, "/tagging", &q(&[("Operation", "Tag")]));
+        assert!(matches!(tag, RouteMatch::Rest { op: 0, .. }), "{tag:?}");
+        assert!(matches!(
+            routes.find(HttpMethod::Get, "/tagging"),
+            RouteMatch::Rest { op: 2, .. }
+        ));
     }
 }

@@ -75,12 +75,36 @@ async fn openapi(
         return Err(not_found());
     }
     let server = format!("{}{}", base_url(&state, &headers), mount.base_path);
-    let doc = openapi_document(api, &server);
+    let mut doc = openapi_document(api, &server);
+    if !state.options.auth {
+        strip_security(&mut doc);
+    }
     let mut response = axum::Json(doc).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(response)
+}
+
+/// `--auth off`: the sandbox asks for no credentials, so its description says so.
+fn strip_security(doc: &mut serde_json::Value) {
+    if let Some(map) = doc.as_object_mut() {
+        map.remove("security");
+    }
+    if let Some(components) = doc.get_mut("components").and_then(|c| c.as_object_mut()) {
+        components.remove("securitySchemes");
+    }
+    if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut() {
+            if let Some(item) = item.as_object_mut() {
+                for op in item.values_mut() {
+                    if let Some(op) = op.as_object_mut() {
+                        op.remove("security");
+                    }
+                }
+            }
+        }
+    }
 }
 
 async fn health(State(state): State<AppState>) -> Response {

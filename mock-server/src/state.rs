@@ -21,6 +21,9 @@ pub struct MockOptions {
     pub max_body_bytes: usize,
     /// Allowed CORS origins; empty = any.
     pub cors_origins: Vec<String>,
+    /// Credentials are checked (`--auth on`). With `--auth off` the published OpenAPI
+    /// documents drop their security requirements, since this sandbox asks for none.
+    pub auth: bool,
     /// The URL clients reach the sandbox at (`http://127.0.0.1:4010`), when known; otherwise
     /// each request's `Host` is used.
     pub public_url: Option<String>,
@@ -32,6 +35,7 @@ impl Default for MockOptions {
             seed: 0,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             cors_origins: Vec::new(),
+            auth: true,
             public_url: None,
         }
     }

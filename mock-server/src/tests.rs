@@ -413,6 +413,22 @@ async fn sandbox_catalog_health_and_openapi() {
     let doc = a.json();
     assert_eq!(doc["servers"][0]["url"], "http://localhost:4010/v1");
     assert!(doc["paths"]["/pets/{petId}"]["get"].is_object());
+    assert!(
+        doc["components"]["securitySchemes"].is_object(),
+        "auth on: schemes kept"
+    );
+    let open = state_with(
+        catalog(vec![pet_api()]),
+        MockOptions {
+            auth: false,
+            ..MockOptions::default()
+        },
+    );
+    let doc = call(&open, get("/_sandbox/apis/pets/openapi.json"))
+        .await
+        .json();
+    assert!(doc["components"].get("securitySchemes").is_none());
+    assert!(doc["paths"]["/secret"]["get"].get("security").is_none());
     assert_eq!(
         call(&s, get("/_sandbox/apis/nope/openapi.json"))
             .await
@@ -480,7 +496,14 @@ async fn randomized_requests_never_get_a_5xx() {
         "text/plain",
         "application/json; charset=latin1",
     ];
-    let paths = ["/v1/pets", "/v1/pets/1", "/v1/pets/%ff", "/v1/pets/mine", "/v1/secret", "/v1/pets/1/x"];
+    let paths = [
+        "/v1/pets",
+        "/v1/pets/1",
+        "/v1/pets/%ff",
+        "/v1/pets/mine",
+        "/v1/secret",
+        "/v1/pets/1/x",
+    ];
     for i in 0..600 {
         let mut body = seeds[rng.random_range(0..seeds.len())].to_vec();
         for _ in 0..rng.random_range(0..6) {
@@ -495,25 +518,39 @@ async fn randomized_requests_never_get_a_5xx() {
                     body.remove(at);
                 }
                 _ => {
-                    let digits: Vec<u8> = std::iter::repeat_n(b'9', rng.random_range(1..400)).collect();
+                    let digits: Vec<u8> =
+                        std::iter::repeat_n(b'9', rng.random_range(1..400)).collect();
                     body.splice(at..at, digits);
                 }
             }
         }
         let mut query = String::new();
         for _ in 0..rng.random_range(0..5) {
-            let key = ["limit", "tags", "__code", "__example", "__dynamic", "x"][rng.random_range(0..6)];
+            let key =
+                ["limit", "tags", "__code", "__example", "__dynamic", "x"][rng.random_range(0..6)];
             let value: String = (0..rng.random_range(0..8))
-                .map(|_| ["1", "-", "%", "%zz", "a", ",", "9999999999999999999999", "+", "%00"][rng.random_range(0..9)])
+                .map(|_| {
+                    [
+                        "1",
+                        "-",
+                        "%",
+                        "%zz",
+                        "a",
+                        ",",
+                        "9999999999999999999999",
+                        "+",
+                        "%00",
+                    ][rng.random_range(0..9)]
+                })
                 .collect();
             query.push_str(&format!("{key}={value}&"));
         }
         let method = ["GET", "POST", "PUT", "HEAD", "OPTIONS"][rng.random_range(0..5)];
         let uri = format!("{}?{query}", paths[rng.random_range(0..paths.len())]);
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(&uri)
-            .header(header::CONTENT_TYPE, types[rng.random_range(0..types.len())]);
+        let mut builder = Request::builder().method(method).uri(&uri).header(
+            header::CONTENT_TYPE,
+            types[rng.random_range(0..types.len())],
+        );
         if rng.random_bool(0.3) {
             builder = builder.header("x-trace", "\u{1}bad".as_bytes());
         }
@@ -527,6 +564,10 @@ async fn randomized_requests_never_get_a_5xx() {
             continue;
         };
         let a = call(&s, request).await;
-        assert!(!a.status.is_server_error(), "#{i} {method} {uri}: {}", a.status);
+        assert!(
+            !a.status.is_server_error(),
+            "#{i} {method} {uri}: {}",
+            a.status
+        );
     }
 }

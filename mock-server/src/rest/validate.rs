@@ -644,7 +644,12 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
         {
-            if let Some(n) = raw.parse::<f64>().ok().map(widen).and_then(Number::from_f64) {
+            if let Some(n) = raw
+                .parse::<f64>()
+                .ok()
+                .map(widen)
+                .and_then(Number::from_f64)
+            {
                 return Value::Number(n);
             }
         }
@@ -974,7 +979,10 @@ mod tests {
         let min = json!(i64::MIN);
         let schema = json!({"items": {"minimum": min}});
         let validator = jsonschema::validator_for(&schema).expect("schema");
-        assert!(validator.is_valid(&parsed), "the rounding this guards against");
+        assert!(
+            validator.is_valid(&parsed),
+            "the rounding this guards against"
+        );
         assert!(!validator.is_valid(&v));
         assert_eq!(v[1], json!(1.5));
     }
