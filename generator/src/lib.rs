@@ -17,6 +17,7 @@ pub mod render;
 pub mod samples;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod views;

@@ -7,6 +7,7 @@
 pub mod apps;
 pub mod error;
 pub mod gate;
+pub mod live;
 pub mod presence;
 pub mod rest;
 pub mod router;
