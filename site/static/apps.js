@@ -8,6 +8,7 @@
   let cfg = {};
   try { cfg = JSON.parse((document.getElementById('apps-data') || {}).textContent || '{}'); } catch { /* defaults */ }
 
+  const put = (el, ...kids) => el.replaceChildren(...kids.flat().filter((k) => k != null && k !== false));
   const h = (tag, attrs, ...kids) => {
     const el = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -94,7 +95,7 @@
       ids.save([...ids.all(), data.client_id]);
       remember(data.client_id, data.client_secret);
       const box = onceBox(`App "${data.name}" registered.`, [copyable('Client ID', data.client_id), copyable('Client secret', data.client_secret)]);
-      created.replaceChildren(box);
+      put(created, box);
       box.focus();
       nameIn.value = ''; descIn.value = '';
       say(`App ${data.name} registered; its keys are filled in on the Try consoles of this tab.`);
@@ -118,7 +119,7 @@
 
   function renderList() {
     const all = ids.all();
-    list.replaceChildren(h('h2', { id: 'your-apps', text: 'Your apps' }),
+    put(list, h('h2', { id: 'your-apps', text: 'Your apps' }),
       all.length ? null : h('p', { class: 'muted', text: 'No app registered from this browser yet.' }),
       all.map(card));
   }
@@ -145,7 +146,7 @@
       session.set('secret.' + id, input.value.trim());
       load(id, body, title);
     });
-    body.replaceChildren(form);
+    put(body, form);
   }
 
   function forget(id) {
@@ -162,7 +163,7 @@
       app = (await api('GET', `/_sandbox/apps/${encodeURIComponent(id)}`, { id, secret })).data;
     } catch (e) {
       if (e.status === 401) { session.set('secret.' + id, ''); unlockForm(id, body, title, `The sandbox did not accept that secret: ${e.message}`); return; }
-      body.replaceChildren(h('p', { class: 'apps-error', role: 'alert', text: e.message }),
+      put(body, h('p', { class: 'apps-error', role: 'alert', text: e.message }),
         h('button', { type: 'button', class: 'try-button', text: 'Try again', onclick: () => load(id, body, title) }));
       return;
     }
@@ -178,14 +179,14 @@
         const { data } = await api('POST', `/_sandbox/apps/${encodeURIComponent(id)}/secret`, { id, secret: session.get('secret.' + id) });
         remember(id, data.client_secret);
         const box = onceBox('New client secret. The old one no longer works.', [copyable('Client secret', data.client_secret)]);
-        once.replaceChildren(box);
+        put(once, box);
         box.focus();
         say('Secret reset.');
       } catch (e) { say(`Could not reset the secret: ${e.message}`); }
     });
     const use = h('button', { type: 'button', class: 'try-button', text: 'Use in Try console', onclick: () => { remember(id, session.get('secret.' + id)); say(`The Try consoles of this tab now use ${app.name || id}.`); } });
     const refresh = h('button', { type: 'button', class: 'try-button', text: 'Refresh usage', onclick: () => refreshUsage(id, usage) });
-    body.replaceChildren(
+    put(body, 
       app.description ? h('p', { text: app.description }) : null,
       h('div', { class: 'try-actions' }, use, reset, refresh, h('button', { type: 'button', class: 'try-button', text: 'Forget app', onclick: () => forget(id) })),
       once, subs, usage);
@@ -209,10 +210,10 @@
           ? `Subscription to ${sel.value} is pending: an administrator must approve it before calls are allowed.`
           : `Subscribed to ${sel.value}.`);
         renderSubs(id, list, el, usage);
-        refreshUsage(id, usage);
+        refreshUsage(id, usage, true);
       } catch (e) { say(`Could not subscribe: ${e.message}`); }
     });
-    el.replaceChildren(h('h4', { text: 'Subscriptions' }),
+    put(el, h('h4', { text: 'Subscriptions' }),
       list.length ? h('ul', { class: 'apps-sub-list' }, list.map((s) => h('li', {},
         `${planTitle(s.plan)}: `, h('span', { class: `badge apps-${s.status}`, text: s.status === 'pending' ? 'pending approval' : s.status }), ' ',
         h('button', { type: 'button', class: 'try-button try-small', text: 'Unsubscribe', 'aria-label': `Unsubscribe from ${s.plan}`, onclick: async () => {
@@ -220,17 +221,17 @@
             await api('DELETE', `/_sandbox/apps/${encodeURIComponent(id)}/subscriptions/${encodeURIComponent(s.id)}`, { id, secret: session.get('secret.' + id) });
             say(`Unsubscribed from ${s.plan}.`);
             renderSubs(id, list.filter((x) => x.id !== s.id), el, usage);
-            refreshUsage(id, usage);
+            refreshUsage(id, usage, true);
           } catch (e) { say(`Could not unsubscribe: ${e.message}`); }
         } })))) : h('p', { class: 'muted', text: 'Not subscribed to any plan: calls are refused (403) until you subscribe.' }),
       plans && plans.length ? form : h('p', { class: 'muted', text: 'The sandbox lists no plan.' }));
   }
 
-  async function refreshUsage(id, el) {
+  async function refreshUsage(id, el, quiet) {
     try {
       const { data } = await api('GET', `/_sandbox/apps/${encodeURIComponent(id)}/usage`, { id, secret: session.get('secret.' + id) });
       renderUsage(data, el);
-      say('Usage refreshed.');
+      if (!quiet) say('Usage refreshed.');
     } catch (e) { say(`Could not read the usage: ${e.message}`); }
   }
 
@@ -241,7 +242,7 @@
   function renderUsage(u, el) {
     const limits = (u && u.limits) || [];
     const ops = (u && u.operations) || [];
-    el.replaceChildren(h('h4', { text: 'Usage' }),
+    put(el, h('h4', { text: 'Usage' }),
       limits.length ? h('ul', { class: 'apps-bars' }, limits.map((l) => {
         const max = l.limit.max || 0;
         const pct = max ? Math.min(100, Math.round((l.used / max) * 100)) : 0;
@@ -257,7 +258,7 @@
         h('tbody', {}, ops.map((o) => h('tr', {}, h('td', { text: o.api }), h('td', { text: o.operation }), h('td', { text: String(o.calls) }))))) : null);
   }
 
-  root.replaceChildren(h('p', { class: 'try-hint' }, 'Sandbox: ', h('code', { text: sandbox })), banner, status, regForm, list);
+  put(root, h('p', { class: 'try-hint' }, 'Sandbox: ', h('code', { text: sandbox })), banner, status, regForm, list);
   root.hidden = false;
   renderList();
 })();

@@ -4,6 +4,7 @@
 // cookies or URLs). No dependencies, no build step.
 (() => {
   'use strict';
+  const scriptSrc = document.currentScript && document.currentScript.src;
   const dataEl = document.getElementById('op-data');
   const root = document.getElementById('try');
   if (!dataEl || !root) return;
@@ -11,6 +12,7 @@
   try { op = JSON.parse(dataEl.textContent); } catch { return; }
 
   // ---- small helpers -------------------------------------------------------------------
+  const put = (el, ...kids) => el.replaceChildren(...kids.flat().filter((k) => k != null && k !== false));
   const h = (tag, attrs, ...kids) => {
     const el = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -101,23 +103,26 @@
     tokenBtn && h('div', { class: 'try-row' }, tokenBtn, tokenStatus),
     h('p', { class: 'try-hint' }, 'No keys yet? Register an app on the ', h('a', { href: appsHref(), text: 'Apps page' }), '.'));
 
+  // The Apps page, found from this script's own address (<root>/static/try.js).
   function appsHref() {
-    const home = document.querySelector('link[rel=home], a.brand, header a[href]');
-    const base = home ? home.getAttribute('href').replace(/index\.html$/, '') : '../../../';
-    return base + 'apps/';
+    try { return new URL('../apps/', scriptSrc).href; } catch { return '../../../apps/'; }
   }
 
   // Parameters
   const params = (op.parameters || []).map((p) => {
-    const initial = p.default ?? p.example;
-    const text = initial == null ? '' : typeof initial === 'string' ? initial : JSON.stringify(initial);
+    // Required parameters start with their default or example; optional ones show it as a
+    // placeholder and are sent only when filled in. Arrays are written comma-separated.
+    const show = (v) => v == null ? '' : Array.isArray(v) ? v.map((x) => typeof x === 'string' ? x : JSON.stringify(x)).join(',')
+      : typeof v === 'string' ? v : JSON.stringify(v);
+    const sample = show(p.default ?? p.example);
+    const text = p.required ? sample : '';
     const input = p.enum && p.enum.length
       ? h('select', { name: p.name }, p.required ? null : h('option', { value: '', text: '(none)' }),
         p.enum.map((v) => h('option', { value: typeof v === 'string' ? v : JSON.stringify(v), text: String(v) })))
-      : h('input', { type: 'text', name: p.name, spellcheck: 'false', value: text });
+      : h('input', { type: 'text', name: p.name, spellcheck: 'false', value: text, placeholder: sample ? `e.g. ${sample}` : null });
     if (input.tagName === 'SELECT' && text) input.value = text;
     if (p.required) input.required = true;
-    const hint = `${p.in}, ${p.type}${p.required ? ', required' : ''}${p.deprecated ? ', deprecated' : ''}${p.in === 'cookie' ? ' (a browser cannot send it cross-site; use Copy as curl)' : ''}`;
+    const hint = `${p.in}, ${p.type}${/^array/.test(p.type) ? ' (comma-separated)' : ''}${p.required ? ', required' : ''}${p.deprecated ? ', deprecated' : ''}${p.in === 'cookie' ? ' (a browser cannot send it cross-site; use Copy as curl)' : ''}`;
     return { p, input, el: field(p.name, input, hint) };
   });
   const paramSet = params.length ? h('fieldset', { class: 'try-params' }, h('legend', { text: 'Parameters' }), params.map((x) => x.el)) : null;
@@ -156,7 +161,7 @@
     h('div', { class: 'try-actions' }, sendBtn, curlBtn), curlOut);
 
   const heading = h('h2', { id: 'try-heading', text: 'Try it' });
-  root.replaceChildren(heading, h('p', { class: 'try-hint', text: op.protocol === 'soap'
+  put(root, heading, h('p', { class: 'try-hint', text: op.protocol === 'soap'
     ? 'Send this operation\'s envelope to the sandbox (or another environment) from your browser.'
     : 'Call this operation from your browser. Requests go straight to the chosen environment.' }), form, result);
   root.setAttribute('aria-labelledby', 'try-heading');
@@ -193,7 +198,10 @@
     for (const { p, input } of params) {
       const v = input.value;
       if (v === '' || p.in === 'path') continue;
-      if (p.in === 'query') query.append(p.name, v);
+      if (p.in === 'query') {
+        if (/^array/.test(p.type)) v.split(',').forEach((x) => query.append(p.name, x.trim()));
+        else query.append(p.name, v);
+      }
       else if (p.in === 'header') headers[p.name] = v;
     }
     for (const s of chosenAlt()) {
@@ -232,7 +240,7 @@
     try { await navigator.clipboard.writeText(text); copied = true; } catch { /* not allowed here */ }
     say(copied ? 'curl command copied to the clipboard.' : 'Select the curl command below to copy it.');
   });
-  const say = (msg) => { tokenStatus.textContent = ''; result.replaceChildren(h('p', { class: 'try-note', text: msg })); };
+  const say = (msg) => { tokenStatus.textContent = ''; put(result, h('p', { class: 'try-note', text: msg })); };
 
   // ---- OAuth2 client credentials -----------------------------------------------------------
   const tokenKey = () => `token.${env().name}.${idIn.value.trim()}`;
@@ -279,7 +287,9 @@
   const meaning = (status) => {
     const rs = op.responses || [];
     const r = rs.find((x) => x.status === String(status)) || rs.find((x) => x.status.toUpperCase() === `${String(status)[0]}XX`) || rs.find((x) => x.status === 'default');
-    return r && r.description ? r.description.split('\n')[0] : '';
+    // The first sentence-ish line of the Markdown description, as plain text.
+    return r && r.description ? r.description.trim().split(/\n\s*\n/)[0].replace(/\s*\n\s*/g, ' ')
+      .replace(/\*\*|__|`/g, '').replace(/\[([^\]]+)\]\([^)]*\)/g, '$1') : '';
   };
   const advice = {
     401: 'The credentials were not accepted. Check the client ID and secret (a secret stops working as soon as it is reset), or get a new token.',
@@ -310,7 +320,7 @@
     if (missing) { say(`Fill in ${missing.p.name} (${missing.p.in}): it is required.`); missing.input.focus(); return; }
     const r = request();
     sendBtn.disabled = true;
-    result.replaceChildren(h('p', { class: 'try-note', text: `Sending ${r.method} ${r.url}…` }));
+    put(result, h('p', { class: 'try-note', text: `Sending ${r.method} ${r.url}…` }));
     const t0 = performance.now();
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), 30000);
@@ -320,7 +330,7 @@
       show(res, text, Math.round(performance.now() - t0), r);
     } catch (err) {
       const msg = err && err.name === 'AbortError' ? `No answer from ${r.url} within 30 s.` : await networkHelp(r.url, r.env);
-      result.replaceChildren(h('div', { class: 'try-error', role: 'alert' }, h('p', {}, h('strong', { text: 'The request did not complete. ' }), msg)));
+      put(result, h('div', { class: 'try-error', role: 'alert' }, h('p', {}, h('strong', { text: 'The request did not complete. ' }), msg)));
     } finally {
       clearTimeout(timer);
       sendBtn.disabled = false;
@@ -378,7 +388,7 @@
       h('p', { class: 'try-hint', text: 'A browser shows only the headers the server exposes to it (CORS).' })));
     out.push(h('h3', { text: 'Body' }), h('pre', { class: 'try-response', tabindex: '0', 'aria-label': 'Response body' },
       h('code', { text: text ? pretty(text, ctype) : '(empty body)' })));
-    result.replaceChildren(h('div', {}, out));
+    put(result, h('div', {}, out));
     void r;
   }
 

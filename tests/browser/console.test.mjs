@@ -53,11 +53,9 @@ async function shots(name) {
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
-// The operation page of an API whose link text (method + path, or SOAP name) matches.
-async function openOp(api, match) {
-  await page.goto(url(`apis/${api}/`));
-  const link = page.locator('main a[href]').filter({ hasText: match }).first();
-  await link.click();
+// The operation page of an operation, with its console built.
+async function openOp(api, op) {
+  await page.goto(url(`apis/${api}/${op}/`));
   await page.waitForSelector('#try:not([hidden]) form');
 }
 async function send() {
@@ -91,7 +89,7 @@ async function subscribe(appId, plan) {
 test('home, API and plans pages pass axe; plans link to the Apps page', async () => {
   await page.goto(SITE);
   await axe('home');
-  await page.goto(url('apis/atm-locator/'));
+  await page.goto(url('apis/atm-and-branch-locator/'));
   await axe('API page');
   await page.goto(url('plans/'));
   await axe('plans page');
@@ -123,7 +121,7 @@ test('register an app: the secret is shown once, kept out of localStorage, cooki
 });
 
 test('Try a REST operation with the app\'s keys: 200 with rate-limit headers', async () => {
-  await openOp('atm-locator', /GET/);
+  await openOp('atm-and-branch-locator', 'listLocations');
   assert.equal(await page.inputValue('#try input[name=client-id]'), apps.a.id, 'keys filled in from this tab');
   const result = await send();
   assert.match(await result.locator('.try-status').textContent(), /^200\b/);
@@ -142,7 +140,7 @@ test('Try a REST operation with the app\'s keys: 200 with rate-limit headers', a
 });
 
 test('Try a SOAP operation: the envelope is prefilled and the answer is an envelope', async () => {
-  await openOp('account-statement', /GetBalance/);
+  await openOp('accountstatementservice', 'GetBalance');
   const envelope = await page.inputValue('#try textarea');
   assert.match(envelope, /Envelope/);
   assert.match(envelope, /GetBalance/);
@@ -155,7 +153,7 @@ test('Try a SOAP operation: the envelope is prefilled and the answer is an envel
 });
 
 test('OAuth2 client credentials: get a token, then call with it', async () => {
-  await openOp('funds-transfer', /transfers\/\{transferId\}$/);
+  await openOp('funds-transfer', 'getTransferStatus');
   await page.click('text=Get token');
   await page.waitForFunction(() => /Token received|No token|Could not/.test(document.querySelector('.try-token-status').textContent));
   assert.match(await page.locator('.try-token-status').textContent(), /Token received/);
@@ -171,7 +169,7 @@ test('exceeding a small limit gives a 429 that is explained', async () => {
   const { id, secret } = await register('Tiny limit app');
   apps.b = { id, secret };
   await subscribe(id, 'zz-browser-tiny:tiny');
-  await openOp('title-fetch', /ibans/);
+  await openOp('account-title-fetch', 'getIbanTitle');
   assert.equal(await page.inputValue('#try input[name=client-id]'), id);
   assert.match(await (await send()).locator('.try-status').textContent(), /^200\b/);
   assert.match(await (await send()).locator('.try-status').textContent(), /^200\b/);
@@ -208,7 +206,7 @@ test('reset the secret: the new one is shown once and the old one is rejected', 
   const fresh = (await box.locator('.apps-value').allTextContents())[0];
   assert.notEqual(fresh, apps.a.secret);
   assert.match(await box.textContent(), /you will not see this secret again/i);
-  await openOp('title-fetch', /ibans/);
+  await openOp('account-title-fetch', 'getIbanTitle');
   await page.fill('#try input[name=client-secret]', apps.a.secret);
   const old = await send();
   assert.match(await old.locator('.try-status').textContent(), /^401\b/);
@@ -218,7 +216,7 @@ test('reset the secret: the new one is shown once and the old one is rejected', 
 });
 
 test('a sandbox that is not running is explained in words', async () => {
-  await openOp('atm-locator', /GET/);
+  await openOp('atm-and-branch-locator', 'listLocations');
   // The browser sees the sandbox refuse connections, as when it is not started.
   await page.route(`${SANDBOX}/**`, (route) => route.abort('connectionrefused'));
   const result = await send();
