@@ -46,10 +46,13 @@ async function axe(name) {
   const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`), [], `axe on ${name}`);
 }
-async function shots(name) {
+// Light and dark screenshots of the whole page, or of one part of it (the console).
+async function shots(name, selector) {
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: join(ART, `${name}-${scheme}.png`), fullPage: true });
+    const path = join(ART, `${name}-${scheme}.png`);
+    if (selector) await page.locator(selector).screenshot({ path });
+    else await page.screenshot({ path, fullPage: true });
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
@@ -131,7 +134,7 @@ test('Try a REST operation with the app\'s keys: 200 with rate-limit headers', a
   assert.ok(await result.locator('.try-headers tr.try-rl').count() >= 2, 'rate-limit headers highlighted');
   assert.match(await result.locator('.try-response').textContent(), /[[{]/);
   await axe('operation page, console open');
-  await shots('operation-rest');
+  await shots('operation-rest', '#try');
   // Copy as curl builds the same request.
   await page.click('text=Copy as curl');
   const curl = await page.locator('.try-curl').textContent();
@@ -149,7 +152,7 @@ test('Try a SOAP operation: the envelope is prefilled and the answer is an envel
   const body = await result.locator('.try-response').textContent();
   assert.match(status, /^200\b/, body);
   assert.match(body, /Envelope/);
-  await shots('operation-soap');
+  await shots('operation-soap', '#try');
 });
 
 test('OAuth2 client credentials: get a token, then call with it', async () => {
@@ -179,7 +182,7 @@ test('exceeding a small limit gives a 429 that is explained', async () => {
   assert.match(explain, /rate limit/i);
   assert.match(explain, /Retry after \d+ s/);
   assert.match(await result.locator('.try-limits').textContent(), /2 of 2/);
-  await shots('operation-429');
+  await shots('operation-429', '#try');
 });
 
 test('the Apps page shows usage as bars with numbers', async () => {
