@@ -610,12 +610,19 @@ fn from_pattern(pattern: &str, min: usize, max: usize, rng: &mut ExampleRng) -> 
     if pattern.len() > 1000 {
         return None;
     }
-    let hir = regex_syntax::ParserBuilder::new()
+    // ASCII classes first (`\d` as 0-9, not every Unicode digit); Unicode when the pattern
+    // needs it (a `.` that could match invalid UTF-8 without it, or non-ASCII literals).
+    let hir = match regex_syntax::ParserBuilder::new()
         .unicode(false)
         .build()
         .parse(pattern)
-        .or_else(|_| regex_syntax::ParserBuilder::new().build().parse(pattern))
-        .ok()?;
+    {
+        Ok(h) => h,
+        Err(_) => regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(pattern)
+            .ok()?,
+    };
     let hir = strip_anchors(hir)?;
     let props = hir.properties();
     if props.minimum_len().is_none_or(|m| m > MAX_STRING)

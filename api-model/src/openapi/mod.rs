@@ -111,10 +111,10 @@ fn detect_version(
         _ => None,
     };
     if let Some(v) = obj.get("openapi") {
-        let loc = root.locate("/openapi");
+        let loc = || root.locate("/openapi");
         let Some(s) = text_of(v) else {
             return Err(Error::Invalid {
-                loc,
+                loc: loc(),
                 message: "`openapi` must be a version string such as \"3.1.0\"".into(),
             });
         };
@@ -124,18 +124,17 @@ fn detect_version(
             Version::V31
         } else {
             return Err(Error::Unsupported {
-                loc,
+                loc: loc(),
                 message: format!("OpenAPI version {s} (this tool reads 2.0, 3.0, 3.1 and 3.2)"),
             });
         };
         return Ok((version, s, SpecKind::Openapi));
     }
     if let Some(v) = obj.get("swagger") {
-        let loc = root.locate("/swagger");
         let s = text_of(v).unwrap_or_default();
         if s != "2.0" && s != "2" {
             return Err(Error::Unsupported {
-                loc,
+                loc: root.locate("/swagger"),
                 message: format!("Swagger version `{s}` (only \"2.0\" is read)"),
             });
         }
@@ -386,7 +385,7 @@ impl<'f> Ctx<'f> {
     pub fn drain_schemas(&mut self) {
         while let Some((target, key)) = self.queue.pop_front() {
             let value = self.doc_value(target.doc);
-            let schema = match value.pointer(&target.pointer) {
+            let schema = match lookup(&value, &target.pointer) {
                 Some(v) => {
                     let at = Ptr::base(&target.pointer);
                     match schema::convert(self, target.doc, &at, v, 0) {
@@ -522,7 +521,11 @@ impl<'f> Ctx<'f> {
         reference: &str,
         fragment: &str,
     ) -> Option<Target> {
-        let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        let decoded = if fragment.contains('%') {
+            percent_encoding::percent_decode_str(fragment).decode_utf8_lossy()
+        } else {
+            std::borrow::Cow::Borrowed(fragment)
+        };
         let pointer = decoded.as_ref();
         if !pointer.is_empty() && !pointer.starts_with('/') {
             // A plain-name fragment: an `$anchor`.
@@ -537,7 +540,7 @@ impl<'f> Ctx<'f> {
             return None;
         }
         let value = self.doc_value(doc);
-        if value.pointer(pointer).is_none() {
+        if lookup(&value, pointer).is_none() {
             let file = self.docs[doc]
                 .path
                 .file_name()
@@ -619,7 +622,7 @@ impl<'f> Ctx<'f> {
                 } else {
                     p.clone()
                 };
-                if self.docs[doc].value.pointer(&pointer).is_some() {
+                if lookup(&self.docs[doc].value, &pointer).is_some() {
                     return Some(Target { doc, pointer });
                 }
             }
@@ -643,22 +646,24 @@ impl<'f> Ctx<'f> {
             return Deref::Broken;
         };
         let mut from_doc = doc;
-        let mut from_ptr = at.render();
+        let mut from_ptr: Option<String> = None;
         for _ in 0..MAX_REF_HOPS {
-            let base = Ptr::base(&from_ptr);
-            let Some(target) = self.resolve(from_doc, &base, &reference) else {
+            let target = match &from_ptr {
+                None => self.resolve(from_doc, at, &reference),
+                Some(p) => self.resolve(from_doc, &Ptr::base(p), &reference),
+            };
+            let Some(target) = target else {
                 return Deref::Broken;
             };
             let value = self.doc_value(target.doc);
-            match value
-                .pointer(&target.pointer)
+            match lookup(&value, &target.pointer)
                 .and_then(|n| n.get("$ref"))
                 .and_then(Value::as_str)
             {
                 Some(next) => {
                     reference = next.to_string();
                     from_doc = target.doc;
-                    from_ptr = target.pointer;
+                    from_ptr = Some(target.pointer);
                 }
                 None => return Deref::Target(target),
             }
@@ -686,7 +691,7 @@ impl Ctx<'_> {
             Deref::Inline => Some(f(self, doc, at, v)),
             Deref::Target(t) => {
                 let value = self.doc_value(t.doc);
-                let node = value.pointer(&t.pointer)?;
+                let node = lookup(&value, &t.pointer)?;
                 let p = Ptr::base(&t.pointer);
                 Some(f(self, t.doc, &p, node))
             }
@@ -777,4 +782,33 @@ pub(crate) fn string_list(v: Option<&Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `Value::pointer` without allocating for segments that need no unescaping.
+pub(crate) fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
+    let rest = pointer.strip_prefix('/')?;
+    let mut cur = value;
+    for seg in rest.split('/') {
+        let unescaped;
+        let key = if seg.contains('~') {
+            unescaped = seg.replace("~1", "/").replace("~0", "~");
+            unescaped.as_str()
+        } else {
+            seg
+        };
+        cur = match cur {
+            Value::Object(map) => map.get(key)?,
+            Value::Array(items) => {
+                if key.len() > 1 && key.starts_with('0') || key.starts_with('+') {
+                    return None;
+                }
+                items.get(key.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
 }

@@ -493,9 +493,9 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_located() {
-        let e = parse_text(Path::new("x.yaml"), "a: [1,\nb: 2\n").unwrap_err();
+        let e = parse_text(Path::new("x.yaml"), "a: [1,\nb: 2\n").expect_err("bad YAML");
         assert!(e.location().line.is_some(), "{e}");
-        let e = parse_text(Path::new("x.json"), "{\n  \"a\": 1,\n}").unwrap_err();
+        let e = parse_text(Path::new("x.json"), "{\n  \"a\": 1,\n}").expect_err("bad JSON");
         assert_eq!(e.location().line, Some(3), "{e}");
     }
 

@@ -736,10 +736,21 @@ impl<'d> ApiBuilder<'d, '_> {
                     );
                     soap.push(sb);
                 }
+                // The port type's documentation, else a binding operation's.
                 let description = op
                     .child(WSDL11_NS, "documentation")
                     .map(|d| d.deep_text().trim().to_string())
-                    .filter(|d| !d.is_empty());
+                    .filter(|d| !d.is_empty())
+                    .or_else(|| {
+                        soap_bindings
+                            .iter()
+                            .filter(|(_, _, _, _, bpt)| bpt == ptq)
+                            .flat_map(|(_, b, _, _, _)| b.children_named(WSDL11_NS, "operation"))
+                            .filter(|o| o.attr("name") == Some(name))
+                            .filter_map(|o| o.child(WSDL11_NS, "documentation"))
+                            .map(|d| d.deep_text().trim().to_string())
+                            .find(|d| !d.is_empty())
+                    });
                 let has_soap = !soap.is_empty();
                 let operation = make_operation(name, ptq, description, input, output, faults, soap);
                 raw.push((ptq.clone(), operation, has_soap));
