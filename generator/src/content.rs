@@ -84,19 +84,17 @@ pub fn root_prefix(url: &str) -> String {
 pub fn parse(shown: &std::path::Path, source: &str, text: &str) -> Result<ContentPage> {
     let (yaml, body, _) = split_front_matter(text);
     let front: FrontMatter = match yaml {
-        Some(yaml) if !yaml.trim().is_empty() => {
-            serde_saphyr::from_str(yaml).map_err(|e| {
-                let (line, column) = e
-                    .location()
-                    .map_or((1, 1), |l| (l.line() as usize + 1, l.column() as usize));
-                Error::FrontMatter {
-                    path: shown.to_path_buf(),
-                    line,
-                    column,
-                    message: first_line(&e.to_string()),
-                }
-            })?
-        }
+        Some(yaml) if !yaml.trim().is_empty() => serde_saphyr::from_str(yaml).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map_or((1, 1), |l| (l.line() as usize + 1, l.column() as usize));
+            Error::FrontMatter {
+                path: shown.to_path_buf(),
+                line,
+                column,
+                message: first_line(&e.to_string()),
+            }
+        })?,
         _ => FrontMatter::default(),
     };
     let stem = source.strip_suffix(".md").unwrap_or(source);
@@ -202,7 +200,7 @@ mod tests {
             "a.md",
             "---\ntitle: ok\norder: [1\n---\nbody\n",
         )
-        .unwrap_err();
+        .expect_err("bad yaml");
         let text = err.to_string();
         assert!(text.starts_with("content/a.md:"), "{text}");
         assert!(text.contains("front matter"), "{text}");

@@ -115,10 +115,11 @@ pub fn load_theme(root: &Path) -> Result<Theme> {
     Ok(Theme::embedded().overlay(templates, statics))
 }
 
+/// What [`load_specs`] returns: the catalog, the files to offer for download, the warnings.
+pub type LoadedSpecs = (Catalog, BTreeMap<String, Vec<u8>>, Vec<Diagnostic>);
+
 /// Load the specs folder: errors fail (all of them listed), warnings are returned.
-pub fn load_specs(
-    root: &Path,
-) -> Result<(Catalog, BTreeMap<String, Vec<u8>>, Vec<Diagnostic>)> {
+pub fn load_specs(root: &Path) -> Result<LoadedSpecs> {
     let dir = root.join("specs");
     if !dir.is_dir() {
         return Ok((Catalog::default(), BTreeMap::new(), Vec::new()));
@@ -139,7 +140,11 @@ pub fn load_specs(
     }
     let mut files = BTreeMap::new();
     for rel in wanted {
-        if rel.is_empty() || rel.starts_with("..") || rel.starts_with('/') || files.contains_key(&rel) {
+        if rel.is_empty()
+            || rel.starts_with("..")
+            || rel.starts_with('/')
+            || files.contains_key(&rel)
+        {
             continue;
         }
         let path = dir.join(&rel);
@@ -192,7 +197,7 @@ mod tests {
     fn bad_config_fails_with_location() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("portal.toml"), "nope = 1\n").expect("write");
-        let err = load_root(dir.path()).unwrap_err().to_string();
+        let err = load_root(dir.path()).expect_err("bad config").to_string();
         assert!(err.contains("portal.toml:1:"), "{err}");
     }
 }

@@ -43,7 +43,16 @@ pub struct LinkContext<'a> {
 
 /// Ids the page templates use themselves; headings never take them.
 const RESERVED_IDS: &[&str] = &[
-    "main", "content", "top", "try", "op-data", "sidebar", "search", "nav", "footer", "toc",
+    "main",
+    "content",
+    "top",
+    "try",
+    "op-data",
+    "sidebar",
+    "search",
+    "nav",
+    "footer",
+    "toc",
     "questions",
 ];
 
@@ -119,7 +128,11 @@ fn rewrite_link(dest: &str, ctx: &LinkContext<'_>) -> Option<String> {
         return Some(format!("{}{rest}{frag}", ctx.root));
     }
     let stem = path.strip_suffix(".md")?;
-    let mut parts: Vec<&str> = ctx.source_dir.split('/').filter(|s| !s.is_empty()).collect();
+    let mut parts: Vec<&str> = ctx
+        .source_dir
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     for seg in stem.split('/') {
         match seg {
             "" | "." => {}
@@ -129,7 +142,11 @@ fn rewrite_link(dest: &str, ctx: &LinkContext<'_>) -> Option<String> {
             s => parts.push(s),
         }
     }
-    Some(format!("{}{}{frag}", ctx.root, content_url(&parts.join("/"))))
+    Some(format!(
+        "{}{}{frag}",
+        ctx.root,
+        content_url(&parts.join("/"))
+    ))
 }
 
 /// The URL (relative to the site root, ending in `/` or empty) of a content file's stem
@@ -205,12 +222,11 @@ pub fn render_content(markdown: &str, ctx: &LinkContext<'_>) -> Rendered {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split(|c: char| c.is_whitespace() || c == ',')
-                            .next()
-                            .unwrap_or("")
-                            .to_string()
-                    }
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 let mut code = String::new();
@@ -223,7 +239,9 @@ pub fn render_content(markdown: &str, ctx: &LinkContext<'_>) -> Rendered {
                     }
                     j += 1;
                 }
-                out.push(Event::Html(CowStr::from(highlight::code_block(&code, &lang))));
+                out.push(Event::Html(CowStr::from(highlight::code_block(
+                    &code, &lang,
+                ))));
                 i = j + 1;
             }
             other => {
@@ -285,7 +303,29 @@ pub fn render_untrusted(markdown: &str) -> String {
     if markdown.trim().is_empty() {
         return String::new();
     }
-    let events = Parser::new_ext(markdown, options()).map(|event| match event {
+    // Only absolute web links survive: a spec's `#anchor` or relative link points into a
+    // document layout this site does not have, and footnote ids are stripped by the policy.
+    let keep = |dest: &str| {
+        let lower = dest.trim().to_ascii_lowercase();
+        lower.starts_with("https://")
+            || lower.starts_with("http://")
+            || lower.starts_with("mailto:")
+    };
+    let mut dropped_links = Vec::new();
+    let opts = options() - Options::ENABLE_FOOTNOTES - Options::ENABLE_HEADING_ATTRIBUTES;
+    let events = Parser::new_ext(markdown, opts).filter_map(|event| match event {
+        Event::Start(Tag::Link { ref dest_url, .. }) => {
+            let drop = !keep(dest_url);
+            dropped_links.push(drop);
+            (!drop).then_some(event)
+        }
+        Event::End(TagEnd::Link) => match dropped_links.pop() {
+            Some(true) => None,
+            _ => Some(event),
+        },
+        other => Some(other),
+    });
+    let events = events.map(|event| match event {
         Event::Start(Tag::Heading {
             level,
             classes,
@@ -351,6 +391,7 @@ fn untrusted_policy() -> &'static ammonia::Builder<'static> {
         b.add_generic_attributes(["class"]);
         b.add_tag_attributes("pre", ["data-lang"]);
         b.link_rel(Some("noopener noreferrer nofollow"));
+        b.url_relative(ammonia::UrlRelative::Deny);
         b
     })
 }
@@ -399,7 +440,11 @@ mod tests {
             &ROOT,
         );
         assert!(r.html.contains("href=\"../../apis/\""), "{}", r.html);
-        assert!(r.html.contains("href=\"../../docs/other/#x\""), "{}", r.html);
+        assert!(
+            r.html.contains("href=\"../../docs/other/#x\""),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("href=\"../../faq/\""), "{}", r.html);
         assert!(r.html.contains("href=\"https://e.test/\""), "{}", r.html);
         assert!(r.html.contains("href=\"../../docs/\""), "{}", r.html);
@@ -439,7 +484,22 @@ mod tests {
     }
 
     #[test]
+    fn untrusted_relative_and_fragment_links_become_text() {
+        let html = render_untrusted(
+            "[a](#tag/pets) [b](docs/x.md) [c](https://e.test/) [d](mailto:x@e.test) <a href=\"#raw\">r</a>",
+        );
+        assert!(!html.contains("href=\"#"), "{html}");
+        assert!(!html.contains("docs/x.md"), "{html}");
+        assert!(html.contains(">a<") || html.contains("a "), "{html}");
+        assert!(html.contains("href=\"https://e.test/\""), "{html}");
+        assert!(html.contains("href=\"mailto:x@e.test\""), "{html}");
+    }
+
+    #[test]
     fn inline_summary_has_no_paragraph() {
-        assert_eq!(render_untrusted_inline("List `pets`"), "List <code>pets</code>");
+        assert_eq!(
+            render_untrusted_inline("List `pets`"),
+            "List <code>pets</code>"
+        );
     }
 }

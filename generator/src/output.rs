@@ -20,7 +20,11 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<()> {
     })?;
     let mut written = BTreeSet::new();
     for file in files {
-        if file.path.split('/').any(|seg| seg == ".." || seg.is_empty()) {
+        if file
+            .path
+            .split('/')
+            .any(|seg| seg == ".." || seg.is_empty())
+        {
             continue;
         }
         let path = out.join(&file.path);
@@ -90,11 +94,27 @@ mod tests {
         let out = dir.path().join("public");
         std::fs::create_dir_all(&out).expect("mkdir");
         std::fs::write(out.join("CNAME"), "mine").expect("write");
-        write(&out, &[file("index.html", "a"), file("apis/x/index.html", "b")]).expect("write");
-        assert_eq!(std::fs::read_to_string(out.join("apis/x/index.html")).expect("read"), "b");
+        write(
+            &out,
+            &[file("index.html", "a"), file("apis/x/index.html", "b")],
+        )
+        .expect("write");
+        assert_eq!(
+            std::fs::read_to_string(out.join("apis/x/index.html")).expect("read"),
+            "b"
+        );
         write(&out, &[file("index.html", "c")]).expect("write");
-        assert!(!out.join("apis").exists(), "stale page and its folders removed");
-        assert_eq!(std::fs::read_to_string(out.join("index.html")).expect("read"), "c");
-        assert_eq!(std::fs::read_to_string(out.join("CNAME")).expect("read"), "mine");
+        assert!(
+            !out.join("apis").exists(),
+            "stale page and its folders removed"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).expect("read"),
+            "c"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("CNAME")).expect("read"),
+            "mine"
+        );
     }
 }

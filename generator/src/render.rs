@@ -66,10 +66,9 @@ impl<'a> Renderer<'a> {
         ctx.insert("site", &self.prepared.site);
         ctx.insert("page", &views::page_meta(&self.prepared, self.input, page));
         ctx.insert("view", &views::view(&self.prepared, self.input, page));
-        let html = self
-            .tera
-            .render(page.template, &ctx)
-            .map_err(|e| Error::template(&format!("{} ({})", page.template, page.id.label()), &e))?;
+        let html = self.tera.render(page.template, &ctx).map_err(|e| {
+            Error::template(&format!("{} ({})", page.template, page.id.label()), &e)
+        })?;
         Ok(OutputFile {
             path: page.path.clone(),
             bytes: html.into_bytes(),
@@ -204,9 +203,15 @@ mod tests {
             assert!(html.contains("<main"), "{}", f.path);
         }
         let assets = r.assets();
-        let sitemap = assets.iter().find(|f| f.path == "sitemap.xml").expect("sitemap");
+        let sitemap = assets
+            .iter()
+            .find(|f| f.path == "sitemap.xml")
+            .expect("sitemap");
         let text = String::from_utf8_lossy(&sitemap.bytes);
-        assert!(text.contains("<loc>https://dev.example.test/portal/apis/petstore/listPets/</loc>"), "{text}");
+        assert!(
+            text.contains("<loc>https://dev.example.test/portal/apis/petstore/listPets/</loc>"),
+            "{text}"
+        );
         assert!(!text.contains("404"), "{text}");
     }
 
@@ -220,9 +225,15 @@ mod tests {
     #[test]
     fn operation_page_has_try_hooks() {
         let html = render("apis/petstore/createPet/index.html");
-        assert!(html.contains("<script type=\"application/json\" id=\"op-data\">"), "{html}");
+        assert!(
+            html.contains("<script type=\"application/json\" id=\"op-data\">"),
+            "{html}"
+        );
         assert!(html.contains("<section id=\"try\""), "{html}");
-        assert!(html.contains("href=\"../../../static/style.css\""), "{html}");
+        assert!(
+            html.contains("href=\"../../../static/style.css\""),
+            "{html}"
+        );
     }
 
     #[test]
@@ -237,7 +248,10 @@ mod tests {
             assert!(!html.contains("<script>alert"), "{path}");
             assert!(!html.contains("onerror="), "{path}");
             if let Some(i) = html.find("javascript:") {
-                panic!("{path}: {}", &html[i.saturating_sub(300)..(i + 100).min(html.len())]);
+                panic!(
+                    "{path}: {}",
+                    &html[i.saturating_sub(300)..(i + 100).min(html.len())]
+                );
             }
         }
     }

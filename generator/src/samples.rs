@@ -77,7 +77,9 @@ fn form_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -90,7 +92,9 @@ pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -257,7 +261,11 @@ pub fn python(req: &HttpRequest) -> String {
 }
 
 fn py_text(body: &str) -> String {
-    if body.contains('\n') && !body.contains("\"\"\"") && !body.contains('\\') && !body.ends_with('"') {
+    if body.contains('\n')
+        && !body.contains("\"\"\"")
+        && !body.contains('\\')
+        && !body.ends_with('"')
+    {
         format!("\"\"\"{body}\"\"\"")
     } else {
         dq(body)
@@ -280,7 +288,10 @@ pub fn javascript(req: &HttpRequest) -> String {
     }
     if let Some(json) = &req.json {
         let pretty = serde_json::to_string_pretty(json).unwrap_or_default();
-        s.push_str(&format!("  body: JSON.stringify({}),\n", indent_after_first(&pretty, "  ")));
+        s.push_str(&format!(
+            "  body: JSON.stringify({}),\n",
+            indent_after_first(&pretty, "  ")
+        ));
     } else if let Some(body) = &req.body {
         let lit = if !body.contains('`') && !body.contains("${") && !body.contains('\\') {
             format!("`{body}`")
@@ -344,7 +355,10 @@ pub fn java(req: &HttpRequest) -> String {
         }
         None => "HttpRequest.BodyPublishers.noBody()".to_string(),
     };
-    s.push_str(&format!("    .method({}, {publisher})\n    .build();\n", dq(&req.method)));
+    s.push_str(&format!(
+        "    .method({}, {publisher})\n    .build();\n",
+        dq(&req.method)
+    ));
     s.push_str("HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());\nSystem.out.println(response.statusCode() + \" \" + response.body());\n");
     s
 }
@@ -407,7 +421,10 @@ mod tests {
     #[test]
     fn curl_quotes_single_quotes() {
         let s = curl(&post());
-        assert!(s.starts_with("curl -X POST 'https://api.example.test/v1/pets?dry-run=true'"), "{s}");
+        assert!(
+            s.starts_with("curl -X POST 'https://api.example.test/v1/pets?dry-run=true'"),
+            "{s}"
+        );
         assert!(s.contains("-H 'X-API-Key: YOUR_API_KEY'"), "{s}");
         assert!(s.contains("Rex'\\''s"), "{s}");
     }
@@ -418,14 +435,26 @@ mod tests {
         assert!(s.contains("\"ok\": True"), "{s}");
         assert!(s.contains("\"tag\": None"), "{s}");
         assert!(s.contains("json=payload"), "{s}");
-        assert!(!s.contains("\"Content-Type\""), "requests sets it for json=: {s}");
+        assert!(
+            !s.contains("\"Content-Type\""),
+            "requests sets it for json=: {s}"
+        );
     }
 
     #[test]
     fn every_language_has_method_url_and_header() {
         for sample in samples(&post()) {
-            assert!(sample.code.contains("POST"), "{}: {}", sample.id, sample.code);
-            assert!(sample.code.contains("api.example.test/v1/pets"), "{}", sample.id);
+            assert!(
+                sample.code.contains("POST"),
+                "{}: {}",
+                sample.id,
+                sample.code
+            );
+            assert!(
+                sample.code.contains("api.example.test/v1/pets"),
+                "{}",
+                sample.id
+            );
             assert!(sample.code.contains("X-API-Key"), "{}", sample.id);
         }
     }
@@ -437,7 +466,10 @@ mod tests {
         req.body = Some("<a x=\"1\"/>".into());
         let s = csharp(&req);
         assert!(s.contains("@\"<a x=\"\"1\"\"/>\""), "{s}");
-        assert!(s.contains("MediaTypeHeaderValue.Parse(\"application/json\")"), "{s}");
+        assert!(
+            s.contains("MediaTypeHeaderValue.Parse(\"application/json\")"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -5,9 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use api_model::{
-    Additional, Api, Composite, Schema, SchemaKind, SchemaRef, StringFormat,
-};
+use api_model::{Additional, Api, Composite, Schema, SchemaKind, SchemaRef, StringFormat};
 use serde_json::Value;
 
 use crate::highlight::escape;
@@ -138,7 +136,11 @@ impl<'a> SchemaHtml<'a> {
     fn body(&mut self, s: &Schema, depth: usize, out: &mut String) {
         self.nodes += 1;
         out.push_str("<p class=\"schema-head\">");
-        let _ = write!(out, "<span class=\"type\">{}</span>", escape(&type_label(self.api, s)));
+        let _ = write!(
+            out,
+            "<span class=\"type\">{}</span>",
+            escape(&type_label(self.api, s))
+        );
         badges(s, out);
         out.push_str("</p>");
         if let Some(title) = &s.title {
@@ -171,7 +173,9 @@ impl<'a> SchemaHtml<'a> {
                         }
                     }
                     Additional::Schema(extra) => {
-                        out.push_str("<div class=\"sub\"><p class=\"sub-label\">Other properties, each:</p>");
+                        out.push_str(
+                            "<div class=\"sub\"><p class=\"sub-label\">Other properties, each:</p>",
+                        );
                         self.schema_ref(extra, depth + 1, out);
                         out.push_str("</div>");
                     }
@@ -195,7 +199,10 @@ impl<'a> SchemaHtml<'a> {
     }
 
     fn composite(&mut self, label: &str, c: &Composite, depth: usize, out: &mut String) {
-        let _ = write!(out, "<div class=\"variants\"><p class=\"sub-label\">{label}:</p><ol>");
+        let _ = write!(
+            out,
+            "<div class=\"variants\"><p class=\"sub-label\">{label}:</p><ol>"
+        );
         for member in &c.members {
             out.push_str("<li>");
             self.schema_ref(member, depth + 1, out);
@@ -215,7 +222,9 @@ impl<'a> SchemaHtml<'a> {
                 for (value, target) in &d.mapping {
                     let target_name = target.rsplit('/').next().unwrap_or(target);
                     let link = match self.anchors.get(target_name) {
-                        Some(id) => format!("<a href=\"#{}\">{}</a>", escape(id), escape(target_name)),
+                        Some(id) => {
+                            format!("<a href=\"#{}\">{}</a>", escape(id), escape(target_name))
+                        }
                         None => format!("<code>{}</code>", escape(target_name)),
                     };
                     let _ = write!(out, "<li><code>{}</code> → {link}</li>", escape(value));
@@ -242,7 +251,11 @@ impl<'a> SchemaHtml<'a> {
         }
         if is_simple(self.api, prop) {
             if let Some(s) = resolve(self.api, prop) {
-                let _ = write!(out, "<span class=\"type\">{}</span>", escape(&type_label(self.api, s)));
+                let _ = write!(
+                    out,
+                    "<span class=\"type\">{}</span>",
+                    escape(&type_label(self.api, s))
+                );
                 badges(s, out);
                 if let SchemaRef::Inline(own) = prop {
                     if let Some(d) = &own.description {
@@ -251,7 +264,11 @@ impl<'a> SchemaHtml<'a> {
                         out.push_str("</div>");
                     }
                 }
-                if let Some(d) = s.description.as_ref().filter(|_| matches!(prop, SchemaRef::Named(_))) {
+                if let Some(d) = s
+                    .description
+                    .as_ref()
+                    .filter(|_| matches!(prop, SchemaRef::Named(_)))
+                {
                     out.push_str("<div class=\"desc\">");
                     out.push_str(&render_untrusted(d));
                     out.push_str("</div>");
@@ -281,7 +298,9 @@ fn is_simple(api: &Api, r: &SchemaRef) -> bool {
     match r.resolve(api) {
         Some(s) => match &s.kind {
             SchemaKind::Array(rules) => match &rules.items {
-                Some(items) => items.name().is_none() && items.resolve(api).is_some_and(|i| is_leaf(&i.kind)),
+                Some(items) => {
+                    items.name().is_none() && items.resolve(api).is_some_and(|i| is_leaf(&i.kind))
+                }
                 None => true,
             },
             kind => is_leaf(kind),
@@ -516,17 +535,23 @@ mod tests {
             "Node".into(),
             obj(
                 vec![
-                    ("name", SchemaRef::Inline(Box::new(Schema {
-                        kind: SchemaKind::String(StringRules::default()),
-                        ..Default::default()
-                    }))),
-                    ("children", SchemaRef::Inline(Box::new(Schema {
-                        kind: SchemaKind::Array(ArrayRules {
-                            items: Some(Box::new(SchemaRef::Named("Node".into()))),
+                    (
+                        "name",
+                        SchemaRef::Inline(Box::new(Schema {
+                            kind: SchemaKind::String(StringRules::default()),
                             ..Default::default()
-                        }),
-                        ..Default::default()
-                    }))),
+                        })),
+                    ),
+                    (
+                        "children",
+                        SchemaRef::Inline(Box::new(Schema {
+                            kind: SchemaKind::Array(ArrayRules {
+                                items: Some(Box::new(SchemaRef::Named("Node".into()))),
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        })),
+                    ),
                 ],
                 &["name"],
             ),
@@ -571,10 +596,16 @@ mod tests {
         );
         let pet = Schema {
             kind: SchemaKind::OneOf(Composite {
-                members: vec![SchemaRef::Named("Cat".into()), SchemaRef::Named("Dog".into())],
+                members: vec![
+                    SchemaRef::Named("Cat".into()),
+                    SchemaRef::Named("Dog".into()),
+                ],
                 discriminator: Some(Discriminator {
                     property_name: "kind".into(),
-                    mapping: IndexMap::from([("cat".to_string(), "#/components/schemas/Cat".to_string())]),
+                    mapping: IndexMap::from([(
+                        "cat".to_string(),
+                        "#/components/schemas/Cat".to_string(),
+                    )]),
                 }),
             }),
             ..Default::default()

@@ -14,8 +14,7 @@ pub fn index(pages: &[OutputFile]) -> Result<Vec<OutputFile>> {
         .build()
         .map_err(|e| Error::Search(format!("cannot start the indexer: {e}")))?;
     runtime.block_on(async {
-        let mut index =
-            PagefindIndex::new(None).map_err(|e| Error::Search(format!("{e:#}")))?;
+        let mut index = PagefindIndex::new(None).map_err(|e| Error::Search(format!("{e:#}")))?;
         for page in pages {
             if !page.path.ends_with(".html") {
                 continue;
@@ -68,7 +67,10 @@ mod tests {
         let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert!(names.contains(&"pagefind/pagefind.js"), "{names:?}");
         assert!(names.contains(&"pagefind/pagefind-ui.js"), "{names:?}");
-        assert!(names.iter().any(|n| n.starts_with("pagefind/fragment/")), "{names:?}");
+        assert!(
+            names.iter().any(|n| n.starts_with("pagefind/fragment/")),
+            "{names:?}"
+        );
         let again = index(&pages).expect("indexes");
         assert_eq!(files, again, "deterministic");
     }

@@ -196,7 +196,9 @@ pub fn depends_on(page: &PageSpec, input: &Change) -> bool {
         Change::Template(name) => {
             name == "base.html" || name == "macros.html" || name == page.template
         }
-        Change::ContentBody(source) => matches!(&page.id, PageId::Content { source: s } if s == source),
+        Change::ContentBody(source) => {
+            matches!(&page.id, PageId::Content { source: s } if s == source)
+        }
         Change::Api(api) => match &page.id {
             PageId::Home | PageId::Catalog | PageId::Plans | PageId::Search => true,
             PageId::Api { api: a } | PageId::Operation { api: a, .. } => a == api,
@@ -275,6 +277,9 @@ mod tests {
         assert!(api.contains(&"apis/bank/GetBalance/index.html".to_string()));
         assert!(api.contains(&"apis/index.html".to_string()));
         assert!(!api.contains(&"apis/petstore/index.html".to_string()));
-        assert_eq!(affected(Change::Template("plans.html".into())), ["plans/index.html"]);
+        assert_eq!(
+            affected(Change::Template("plans.html".into())),
+            ["plans/index.html"]
+        );
     }
 }

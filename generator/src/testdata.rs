@@ -161,7 +161,10 @@ pub fn sample_api() -> Api {
         "NewPet".to_string(),
         Schema {
             kind: SchemaKind::OneOf(Composite {
-                members: vec![SchemaRef::Named("Cat".into()), SchemaRef::Named("Dog".into())],
+                members: vec![
+                    SchemaRef::Named("Cat".into()),
+                    SchemaRef::Named("Dog".into()),
+                ],
                 discriminator: Some(Discriminator {
                     property_name: "kind".into(),
                     mapping: IndexMap::from([
@@ -269,7 +272,10 @@ pub fn sample_api() -> Api {
     create.responses.push(response(
         201,
         "Created.",
-        media(SchemaRef::Named("Pet".into()), Some(json!({"id": 7, "name": "Rex", "kind": "dog"}))),
+        media(
+            SchemaRef::Named("Pet".into()),
+            Some(json!({"id": 7, "name": "Rex", "kind": "dog"})),
+        ),
     ));
     create.responses.push(response(
         422,
@@ -280,14 +286,19 @@ pub fn sample_api() -> Api {
         name: "onAdopted".into(),
         expression: "{$request.body#/callbackUrl}".into(),
         operations: vec![{
-            let mut cb = rest_op("onAdopted-post", HttpMethod::Post, "{$request.body#/callbackUrl}");
+            let mut cb = rest_op(
+                "onAdopted-post",
+                HttpMethod::Post,
+                "{$request.body#/callbackUrl}",
+            );
             cb.summary = Some("Adoption notice".into());
             cb.request_body = Some(RequestBody {
                 description: None,
                 required: true,
                 content: media(SchemaRef::Named("Pet".into()), None),
             });
-            cb.responses.push(response(204, "Received.", IndexMap::new()));
+            cb.responses
+                .push(response(204, "Received.", IndexMap::new()));
             cb
         }],
     });
@@ -308,7 +319,8 @@ pub fn sample_api() -> Api {
         example: Some(json!("42")),
         content_type: None,
     });
-    old.responses.push(response(204, "Deleted.", IndexMap::new()));
+    old.responses
+        .push(response(204, "Deleted.", IndexMap::new()));
     old.security = Some(vec![IndexMap::from([(
         "oauth".to_string(),
         vec!["pets:write".to_string()],
@@ -316,7 +328,8 @@ pub fn sample_api() -> Api {
 
     let mut hook = rest_op("newPet", HttpMethod::Post, "newPet");
     hook.summary = Some("A pet was added".into());
-    hook.responses.push(response(200, "Acknowledged.", IndexMap::new()));
+    hook.responses
+        .push(response(200, "Acknowledged.", IndexMap::new()));
 
     Api {
         id: "petstore".into(),
@@ -479,8 +492,16 @@ pub fn soap_api() -> Api {
                 message: None,
             }],
             bindings: vec![
-                binding(SoapVersion::V11, "BankSoap", "https://bank.example.test/soap"),
-                binding(SoapVersion::V12, "BankSoap12", "https://bank.example.test/soap12"),
+                binding(
+                    SoapVersion::V11,
+                    "BankSoap",
+                    "https://bank.example.test/soap",
+                ),
+                binding(
+                    SoapVersion::V12,
+                    "BankSoap12",
+                    "https://bank.example.test/soap12",
+                ),
             ],
         }),
         parameters: Vec::new(),
@@ -538,7 +559,10 @@ pub fn sample_input() -> Input {
                 "---\ntitle: Getting started\norder: 1\n---\n# Getting started\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n## Keys\n\nSee [the APIs](/apis/).\n",
             ),
             page("docs/limits.md", "# Limits\n\nText.\n"),
-            page("faq.md", "# FAQ\n\n## How do I get a key?\n\nRegister an app.\n\n## Is there a sandbox?\n\nYes.\n"),
+            page(
+                "faq.md",
+                "# FAQ\n\n## How do I get a key?\n\nRegister an app.\n\n## Is there a sandbox?\n\nYes.\n",
+            ),
         ],
         catalog: Catalog {
             apis: vec![soap_api(), sample_api()],

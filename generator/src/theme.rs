@@ -6,16 +6,31 @@ use std::collections::BTreeMap;
 /// Templates of the default theme: (name, text).
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../site/templates/base.html")),
-    ("macros.html", include_str!("../../site/templates/macros.html")),
-    ("index.html", include_str!("../../site/templates/index.html")),
+    (
+        "macros.html",
+        include_str!("../../site/templates/macros.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../site/templates/index.html"),
+    ),
     ("page.html", include_str!("../../site/templates/page.html")),
     ("faq.html", include_str!("../../site/templates/faq.html")),
     ("apis.html", include_str!("../../site/templates/apis.html")),
     ("api.html", include_str!("../../site/templates/api.html")),
-    ("operation.html", include_str!("../../site/templates/operation.html")),
-    ("plans.html", include_str!("../../site/templates/plans.html")),
+    (
+        "operation.html",
+        include_str!("../../site/templates/operation.html"),
+    ),
+    (
+        "plans.html",
+        include_str!("../../site/templates/plans.html"),
+    ),
     ("apps.html", include_str!("../../site/templates/apps.html")),
-    ("search.html", include_str!("../../site/templates/search.html")),
+    (
+        "search.html",
+        include_str!("../../site/templates/search.html"),
+    ),
     ("404.html", include_str!("../../site/templates/404.html")),
 ];
 
@@ -23,7 +38,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub const STATICS: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../site/static/style.css")),
     ("site.js", include_bytes!("../../site/static/site.js")),
-    ("favicon.svg", include_bytes!("../../site/static/favicon.svg")),
+    (
+        "favicon.svg",
+        include_bytes!("../../site/static/favicon.svg"),
+    ),
     // The Try console and the Apps page (progressive enhancement; see try.js, apps.js).
     ("try.js", include_bytes!("../../site/static/try.js")),
     ("apps.js", include_bytes!("../../site/static/apps.js")),

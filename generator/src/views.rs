@@ -16,7 +16,9 @@ use crate::content::ContentPage;
 use crate::highlight::{code_block, escape};
 use crate::load::Input;
 use crate::markdown::{Heading, render_untrusted, render_untrusted_inline, slug};
-use crate::samples::{self, HttpRequest, Sample, body_text, media_example, scalar_text, url_encode};
+use crate::samples::{
+    self, HttpRequest, Sample, body_text, media_example, scalar_text, url_encode,
+};
 use crate::schema::{SchemaHtml, constraints, ref_label, value_text};
 use crate::site::{PageId, PageSpec, api_url, op_url};
 
@@ -758,7 +760,9 @@ fn op_groups(api: &Api) -> Vec<OpGroup> {
     let mut used = std::collections::HashSet::new();
     let mut out = Vec::new();
     for key in order {
-        let Some(ops) = rows.remove(&key) else { continue };
+        let Some(ops) = rows.remove(&key) else {
+            continue;
+        };
         let title = if key.is_empty() {
             "Operations".to_string()
         } else {
@@ -805,7 +809,11 @@ pub fn limit_text(limit: &RateLimit) -> String {
         LimitKind::Burst => "burst: ",
     };
     let calls = if limit.max == 1 { "call" } else { "calls" };
-    let soft = if limit.hard { "" } else { " (soft: logged, not enforced)" };
+    let soft = if limit.hard {
+        ""
+    } else {
+        " (soft: logged, not enforced)"
+    };
     format!("{kind}{} {calls} per {window}{soft}", limit.max)
 }
 
@@ -837,7 +845,10 @@ impl Prepared {
                     limits: common
                         .iter()
                         .cloned()
-                        .chain(own.iter().map(|l| format!("this operation: {}", limit_text(l))))
+                        .chain(
+                            own.iter()
+                                .map(|l| format!("this operation: {}", limit_text(l))),
+                        )
                         .collect(),
                 };
                 for api in &product.apis {
@@ -852,7 +863,12 @@ impl Prepared {
             }
         }
         Prepared {
-            site: site_view(&input.config, &input.pages, base_url, !input.catalog.products.is_empty()),
+            site: site_view(
+                &input.config,
+                &input.pages,
+                base_url,
+                !input.catalog.products.is_empty(),
+            ),
             sidebar: sidebar(&input.pages),
             cards,
             groups,
@@ -953,7 +969,10 @@ fn site_view(
         if is_absolute_url(&l) {
             l
         } else {
-            format!("static/{}", l.trim_start_matches('/').trim_start_matches("static/"))
+            format!(
+                "static/{}",
+                l.trim_start_matches('/').trim_start_matches("static/")
+            )
         }
     });
     SiteView {
@@ -1001,8 +1020,11 @@ fn sidebar(pages: &[ContentPage]) -> Vec<SidebarSection> {
         .map(|(key, mut list)| {
             list.sort_by(|a, b| {
                 let is_index = |p: &ContentPage| p.source.ends_with("index.md");
-                (!is_index(a), a.order.unwrap_or(i64::MAX), &a.title)
-                    .cmp(&(!is_index(b), b.order.unwrap_or(i64::MAX), &b.title))
+                (!is_index(a), a.order.unwrap_or(i64::MAX), &a.title).cmp(&(
+                    !is_index(b),
+                    b.order.unwrap_or(i64::MAX),
+                    &b.title,
+                ))
             });
             let title = if key.is_empty() {
                 "Guides".to_string()
@@ -1067,7 +1089,7 @@ pub fn page_meta(prepared: &Prepared, input: &Input, page: &PageSpec) -> PageMet
             let a = input.catalog.apis.iter().find(|a| &a.id == api);
             (
                 a.map(|a| a.title.clone()).unwrap_or_default(),
-                a.and_then(|a| a.description.as_deref().map(|d| plain_summary(d))),
+                a.and_then(|a| a.description.as_deref().map(plain_summary)),
                 "apis".into(),
                 true,
             )
@@ -1151,7 +1173,12 @@ pub fn view(prepared: &Prepared, input: &Input, page: &PageSpec) -> View {
                     .filter(|h| h.level == 2 || h.level == 3)
                     .cloned()
                     .collect(),
-                questions: p.headings.iter().filter(|h| h.level == 2).cloned().collect(),
+                questions: p
+                    .headings
+                    .iter()
+                    .filter(|h| h.level == 2)
+                    .cloned()
+                    .collect(),
                 sidebar: prepared.sidebar.clone(),
                 apis: if source == "index.md" {
                     sorted_cards(prepared)
@@ -1248,7 +1275,10 @@ fn api_servers(api: &Api) -> Vec<ServerView> {
 }
 
 fn environments(config: &PortalConfig, api: &Api, servers: &[ServerView]) -> Vec<EnvView> {
-    let base = servers.first().map(|s| base_path(&s.url)).unwrap_or_default();
+    let base = servers
+        .first()
+        .map(|s| base_path(&s.url))
+        .unwrap_or_default();
     let default = config.default_environment();
     config
         .environments
@@ -1428,7 +1458,10 @@ fn api_view(prepared: &Prepared, input: &Input, api: &Api) -> ApiView {
     let mut info = Vec::new();
     if let Some(c) = &api.info.contact {
         if let Some(url) = &c.url {
-            info.push(link(&format!("Contact: {}", c.name.as_deref().unwrap_or(url)), url));
+            info.push(link(
+                &format!("Contact: {}", c.name.as_deref().unwrap_or(url)),
+                url,
+            ));
         }
         if let Some(email) = &c.email {
             info.push(link(&format!("Email: {email}"), &format!("mailto:{email}")));
@@ -1450,12 +1483,18 @@ fn api_view(prepared: &Prepared, input: &Input, api: &Api) -> ApiView {
     }
     if let Some(d) = &api.info.external_docs {
         if let Some(url) = &d.url {
-            info.push(link(d.name.as_deref().unwrap_or("External documentation"), url));
+            info.push(link(
+                d.name.as_deref().unwrap_or("External documentation"),
+                url,
+            ));
         }
     }
     // Only http(s) and mailto links from a spec become links.
     for l in &mut info {
-        if !(l.url.starts_with("https://") || l.url.starts_with("http://") || l.url.starts_with("mailto:")) {
+        if !(l.url.starts_with("https://")
+            || l.url.starts_with("http://")
+            || l.url.starts_with("mailto:"))
+        {
             l.url = String::new();
             l.relative = false;
         }
@@ -1609,7 +1648,12 @@ fn param_example(api: &Api, op: &Operation, p: &api_model::Parameter) -> Option<
     }
     let schema = p.schema.as_ref()?;
     let s = schema.resolve(api)?;
-    if let Some(v) = s.examples.first().or(s.default.as_ref()).or(s.enum_values.first()) {
+    if let Some(v) = s
+        .examples
+        .first()
+        .or(s.default.as_ref())
+        .or(s.enum_values.first())
+    {
         return Some(v.clone());
     }
     let v = api_model::example::json_example(
@@ -1707,7 +1751,14 @@ fn response_views(
                             .unwrap_or_default(),
                     })
                     .collect(),
-                media: media_views(schemas, api, op, &label, &format!("{anchor}-body"), &r.content),
+                media: media_views(
+                    schemas,
+                    api,
+                    op,
+                    &label,
+                    &format!("{anchor}-body"),
+                    &r.content,
+                ),
                 links: r
                     .links
                     .iter()
@@ -1775,12 +1826,19 @@ fn credential_for(name: &str) -> String {
 }
 
 /// Add the credentials of the first security alternative to a request.
-fn add_credentials(api: &Api, reqs: &[SecurityRequirement], headers: &mut Vec<(String, String)>, query: &mut Vec<(String, String)>) {
+fn add_credentials(
+    api: &Api,
+    reqs: &[SecurityRequirement],
+    headers: &mut Vec<(String, String)>,
+    query: &mut Vec<(String, String)>,
+) {
     let Some(first) = reqs.iter().find(|r| !r.is_empty()) else {
         return;
     };
     for name in first.keys() {
-        let Some(scheme) = api.security_schemes.get(name) else { continue };
+        let Some(scheme) = api.security_schemes.get(name) else {
+            continue;
+        };
         match &scheme.kind {
             SecuritySchemeKind::ApiKey { name, location } => match location {
                 ApiKeyLocation::Header => headers.push((name.clone(), credential_for(name))),
@@ -1818,13 +1876,7 @@ fn request_base(envs: &[EnvView], servers: &[ServerView]) -> String {
     }
 }
 
-fn rest_request(
-    api: &Api,
-    op: &Operation,
-    method: &str,
-    path: &str,
-    base: &str,
-) -> HttpRequest {
+fn rest_request(api: &Api, op: &Operation, method: &str, path: &str, base: &str) -> HttpRequest {
     let mut path = path.to_string();
     let mut query: Vec<(String, String)> = Vec::new();
     let mut headers: Vec<(String, String)> = Vec::new();
@@ -1862,7 +1914,12 @@ fn rest_request(
     if let Some(accept) = op
         .responses
         .iter()
-        .find(|r| matches!(r.status, ResponseStatus::Code(200..=299) | ResponseStatus::Range(2)))
+        .find(|r| {
+            matches!(
+                r.status,
+                ResponseStatus::Code(200..=299) | ResponseStatus::Range(2)
+            )
+        })
         .and_then(|r| r.content.keys().next())
     {
         headers.push(("Accept".into(), accept.clone()));
@@ -1912,7 +1969,11 @@ fn part_views(schemas: &mut SchemaHtml<'_>, parts: &[api_model::SoapPart]) -> Ve
 }
 
 /// The SOAP request envelope of an operation in one binding.
-fn soap_envelope(api: &Api, soap: &api_model::SoapOperation, binding: &api_model::SoapBinding) -> String {
+fn soap_envelope(
+    api: &Api,
+    soap: &api_model::SoapOperation,
+    binding: &api_model::SoapBinding,
+) -> String {
     // TODO(xml_example): use `api_model::xml_example::envelope(version, headers, body)` with
     // `message_xml(...)` once the WSDL helper lands it; until then the body shows the input
     // parts' elements without content.
@@ -1931,7 +1992,9 @@ fn soap_envelope(api: &Api, soap: &api_model::SoapOperation, binding: &api_model
                 api_model::PartContent::Type(_) => (part.name.clone(), None),
             };
             match ns_uri {
-                Some(uri) => body.push_str(&format!("{pad}<m:{local} xmlns:m=\"{uri}\">…</m:{local}>\n")),
+                Some(uri) => body.push_str(&format!(
+                    "{pad}<m:{local} xmlns:m=\"{uri}\">…</m:{local}>\n"
+                )),
                 None => body.push_str(&format!("{pad}<{local}>…</{local}>\n")),
             }
         }
@@ -2217,7 +2280,9 @@ fn security_data(api: &Api, reqs: &[SecurityRequirement]) -> Vec<Vec<SecurityDat
                         Some(SecuritySchemeKind::OpenIdConnect { url }) => {
                             ("openIdConnect", None, None, None, Some(url.clone()))
                         }
-                        Some(SecuritySchemeKind::MutualTls) => ("mutualTLS", None, None, None, None),
+                        Some(SecuritySchemeKind::MutualTls) => {
+                            ("mutualTLS", None, None, None, None)
+                        }
                         Some(SecuritySchemeKind::WsSecurityUsernameToken) => {
                             ("wsSecurity", None, None, None, None)
                         }
@@ -2257,7 +2322,10 @@ fn op_view(prepared: &Prepared, input: &Input, api: &Api, op: &Operation, webhoo
             let req = rest_request(api, op, method.as_str(), path, &base);
             (sample_views(samples::samples(&req), "sample-"), None)
         }
-        Binding::Soap(s) => (Vec::new(), Some(soap_view(&mut schemas, api, s, &environments))),
+        Binding::Soap(s) => (
+            Vec::new(),
+            Some(soap_view(&mut schemas, api, s, &environments)),
+        ),
     };
     let callbacks = op
         .callbacks
@@ -2330,7 +2398,11 @@ fn op_view(prepared: &Prepared, input: &Input, api: &Api, op: &Operation, webhoo
                     location: p.location.as_str(),
                     required: p.required,
                     deprecated: p.deprecated,
-                    type_label: p.schema.as_ref().map(|s| ref_label(api, s)).unwrap_or_else(|| "string".into()),
+                    type_label: p
+                        .schema
+                        .as_ref()
+                        .map(|s| ref_label(api, s))
+                        .unwrap_or_else(|| "string".into()),
                     default: s.and_then(|s| s.default.clone()),
                     example: param_example(api, op, p),
                     enum_values: s.map(|s| s.enum_values.clone()).unwrap_or_default(),
@@ -2536,7 +2608,10 @@ mod tests {
             hard: false,
             ..l
         };
-        assert_eq!(limit_text(&b), "burst: 1 call per second (soft: logged, not enforced)");
+        assert_eq!(
+            limit_text(&b),
+            "burst: 1 call per second (soft: logged, not enforced)"
+        );
     }
 
     #[test]
@@ -2564,7 +2639,12 @@ mod tests {
         assert_eq!(data["environments"][0]["name"], "sandbox");
         assert_eq!(data["environments"][0]["url"], "http://127.0.0.1:4010/v1");
         assert_eq!(data["security"][0][0]["in"], "header");
-        assert!(data["bodies"][0]["example"].as_str().expect("example").contains("Rex"));
+        assert!(
+            data["bodies"][0]["example"]
+                .as_str()
+                .expect("example")
+                .contains("Rex")
+        );
         // The samples use the sandbox URL and the API key header.
         let curl = &op.samples[0].html;
         assert!(curl.contains("127.0.0.1:4010/v1/pets"), "{curl}");
