@@ -126,6 +126,15 @@ test('register an app: the secret is shown once, kept out of localStorage, cooki
 test('Try a REST operation with the app\'s keys: 200 with rate-limit headers', async () => {
   await openOp('atm-and-branch-locator', 'listLocations');
   assert.equal(await page.inputValue('#try input[name=client-id]'), apps.a.id, 'keys filled in from this tab');
+  // The sandbox is the default; choosing live says plainly that it calls the real API.
+  assert.match(await page.locator('#try select[name=environment] option:checked').textContent(), /Sandbox/);
+  assert.ok(await page.locator('.try-live').isHidden());
+  const live = await page.locator('#try select[name=environment] option', { hasText: 'live' }).getAttribute('value');
+  await page.selectOption('#try select[name=environment]', live);
+  assert.match(await page.locator('.try-live').textContent(), /real API/);
+  assert.equal(await page.locator('.try-send').textContent(), 'Send to the live API');
+  await page.selectOption('#try select[name=environment]', { index: 0 });
+  assert.ok(await page.locator('.try-live').isHidden());
   const result = await send();
   assert.match(await result.locator('.try-status').textContent(), /^200\b/);
   const limits = await result.locator('.try-limits').textContent();
