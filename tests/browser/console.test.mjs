@@ -142,8 +142,8 @@ test('Try a REST operation with the app\'s keys: 200 with rate-limit headers', a
   assert.match(limits, /1 of 100/);
   assert.ok(await result.locator('.try-headers tr.try-rl').count() >= 2, 'rate-limit headers highlighted');
   assert.match(await result.locator('.try-response').textContent(), /[[{]/);
-  await axe('operation page, console open');
   await shots('operation-rest', '#try');
+  await axe('operation page, console open');
   // Copy as curl builds the same request.
   await page.click('text=Copy as curl');
   const curl = await page.locator('.try-curl').textContent();
