@@ -231,7 +231,13 @@ test('a sandbox that is not running is explained in words', async () => {
   await openOp('atm-and-branch-locator', 'listLocations');
   // The browser sees the sandbox refuse connections, as when it is not started.
   await page.route(`${SANDBOX}/**`, (route) => route.abort('connectionrefused'));
-  const result = await send();
+  // Keyboard only: from the last parameter, Tab reaches Send and Enter sends.
+  await page.locator('#try input[name=page_size]').focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Send');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.try-error');
+  const result = page.locator('.try-result');
   assert.match(await result.locator('.try-error').textContent(), /not running|Could not reach/);
   await page.unroute(`${SANDBOX}/**`);
 });

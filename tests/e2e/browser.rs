@@ -51,7 +51,10 @@ fn chromium() -> PathBuf {
 fn missing_tools(tests_dir: &Path) -> Vec<String> {
     let mut missing = Vec::new();
     if !chromium().is_file() {
-        missing.push(format!("{} (apt-get install chromium)", chromium().display()));
+        missing.push(format!(
+            "{} (apt-get install chromium)",
+            chromium().display()
+        ));
     }
     if Command::new("node").arg("--version").output().is_err() {
         missing.push("node".into());
@@ -91,11 +94,17 @@ fn demo_root(dir: &Path, port: u16) {
         copy_dir(&repo.join(sub), &dir.join(sub));
     }
     let toml = std::fs::read_to_string(repo.join("portal.toml")).expect("portal.toml");
-    assert!(toml.contains("http://127.0.0.1:4010"), "the demo sandbox URL moved");
+    assert!(
+        toml.contains("http://127.0.0.1:4010"),
+        "the demo sandbox URL moved"
+    );
     let toml = toml.replace("http://127.0.0.1:4010", &format!("http://127.0.0.1:{port}"));
     std::fs::write(dir.join("portal.toml"), toml).expect("write portal.toml");
-    std::fs::write(dir.join("specs/products/zz-browser-tiny.yaml"), TINY_PRODUCT)
-        .expect("write fixture product");
+    std::fs::write(
+        dir.join("specs/products/zz-browser-tiny.yaml"),
+        TINY_PRODUCT,
+    )
+    .expect("write fixture product");
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -190,7 +199,10 @@ fn try_console_and_apps_page_in_chromium() {
     let missing = missing_tools(&tests_dir);
     if !missing.is_empty() {
         assert!(!in_ci(), "browser tests need: {}", missing.join(", "));
-        eprintln!("skipping the browser tests, missing: {}", missing.join(", "));
+        eprintln!(
+            "skipping the browser tests, missing: {}",
+            missing.join(", ")
+        );
         return;
     }
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -216,7 +228,13 @@ fn try_console_and_apps_page_in_chromium() {
     let mock = Command::new(portal_bin())
         .args(["mock", "--root"])
         .arg(&root)
-        .args(["--host", "127.0.0.1", "--port", &sandbox_port.to_string(), "--data"])
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &sandbox_port.to_string(),
+            "--data",
+        ])
         .arg(tmp.path().join("data"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
