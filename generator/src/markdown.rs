@@ -424,7 +424,7 @@ mod tests {
     #[test]
     fn tables_footnotes_and_code() {
         let r = render_content(
-            "| a | b |\n|---|---|\n| 1 | 2 |\n\nText[^n].\n\n[^n]: Note.\n\n```json\n{\"a\": 1}\n```\n",
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\nText[^n].\n\n[^n]: Note.\n\n```python\nimport os\n```\n",
             &ROOT,
         );
         assert!(r.html.contains("<table>"), "{}", r.html);

@@ -1,7 +1,8 @@
 //! Example payloads for pages and the code samples that send them (curl, Python requests,
 //! JavaScript fetch, Java `java.net.http`, C# `HttpClient`).
 
-use api_model::example::{Seed, json_example};
+use api_model::example::{Direction, Seed};
+use api_model::xml_example::element_xml;
 use api_model::{Api, MediaType, Operation};
 use serde::Serialize;
 use serde_json::Value;
@@ -18,7 +19,8 @@ pub fn example_seed(api: &Api, op: &Operation, purpose: &str, media_type: &str) 
 }
 
 /// The example of a media type entry: the spec's own (`example`, then the first named example,
-/// then the schema's), else one generated from the schema. `None` when there is nothing to show.
+/// then the schema's), else one generated from the schema (XML for XML media types). `None` when
+/// there is nothing to show.
 pub fn media_example(
     api: &Api,
     op: &Operation,
@@ -26,18 +28,48 @@ pub fn media_example(
     media_type: &str,
     media: &MediaType,
 ) -> Option<Value> {
-    if let Some(v) = &media.example {
-        return Some(v.clone());
+    let seed = example_seed(api, op, purpose, media_type);
+    let direction = if purpose == "request" {
+        Direction::Request
+    } else {
+        Direction::Response
+    };
+    let given = media.example.is_some() || media.examples.values().any(|e| e.value.is_some());
+    if !given && media_type.to_ascii_lowercase().contains("xml") {
+        let schema = media.schema.as_ref()?;
+        let name = schema
+            .resolve(api)
+            .and_then(|s| s.xml.as_ref())
+            .and_then(|x| x.name.clone())
+            .or_else(|| schema.name().map(str::to_string))
+            .unwrap_or_else(|| "root".to_string());
+        let xml = element_xml(api, schema, &name, seed);
+        return (!xml.is_empty()).then(|| Value::String(pretty_xml(&xml)));
     }
-    if let Some(v) = media.examples.values().find_map(|e| e.value.clone()) {
-        return Some(v);
-    }
-    let schema = media.schema.as_ref()?;
-    if let Some(v) = schema.resolve(api).and_then(|s| s.examples.first()) {
-        return Some(v.clone());
-    }
-    let value = json_example(api, schema, example_seed(api, op, purpose, media_type));
+    let value = api_model::example::media_example(api, media, seed, direction);
     (!value.is_null()).then_some(value)
+}
+
+/// Indent XML for reading (two spaces per level). Input that does not parse comes back as is.
+pub fn pretty_xml(xml: &str) -> String {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.config_mut().trim_text(true);
+    let mut writer = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => break,
+            Ok(event) => {
+                if writer.write_event(event).is_err() {
+                    return xml.to_string();
+                }
+            }
+            Err(_) => return xml.to_string(),
+        }
+    }
+    let mut out = String::from_utf8(writer.into_inner()).unwrap_or_else(|_| xml.to_string());
+    out.push('\n');
+    out
 }
 
 /// A body as text in its media type, with the highlighting language to show it in.
@@ -470,6 +502,15 @@ mod tests {
             s.contains("MediaTypeHeaderValue.Parse(\"application/json\")"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn xml_is_indented() {
+        assert_eq!(
+            pretty_xml("<?xml version=\"1.0\"?><a><b x=\"1\">t</b><c/></a>"),
+            "<?xml version=\"1.0\"?>\n<a>\n  <b x=\"1\">t</b>\n  <c/>\n</a>\n"
+        );
+        assert_eq!(pretty_xml("<a><b></a>"), "<a><b></a>");
     }
 
     #[test]

@@ -16,6 +16,20 @@ const MAX_DEPTH: usize = 24;
 /// After this many schema nodes on one page, named schemas are no longer expanded.
 const NODE_BUDGET: usize = 6000;
 
+/// A schema key as people read it: `element:{urn:x}Account` -> `Account`.
+pub fn display_name(key: &str) -> &str {
+    let key = key
+        .strip_prefix("element:")
+        .or_else(|| key.strip_prefix("type:"))
+        .or_else(|| key.strip_prefix("attribute:"))
+        .or_else(|| key.strip_prefix("group:"))
+        .unwrap_or(key);
+    match key.strip_prefix('{').and_then(|k| k.split_once('}')) {
+        Some((_, local)) if !local.is_empty() => local,
+        _ => key,
+    }
+}
+
 /// Renders the schemas of one page, remembering which named schemas it has expanded.
 #[derive(Debug)]
 pub struct SchemaHtml<'a> {
@@ -60,7 +74,7 @@ impl<'a> SchemaHtml<'a> {
 
     fn anchor_id(&mut self, name: &str) -> String {
         let mut base = String::from("schema-");
-        for c in name.chars() {
+        for c in display_name(name).chars() {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
                 base.push(c);
             } else {
@@ -91,10 +105,11 @@ impl<'a> SchemaHtml<'a> {
                 .unwrap_or_default();
             let _ = write!(
                 out,
-                "<div class=\"schema schema-link\"><span class=\"type\">{}</span> <a href=\"#{}\">{}</a> <span class=\"muted\">(shown above)</span>{desc}</div>",
+                "<div class=\"schema schema-link\"><span class=\"type\">{}</span> <a href=\"#{}\" title=\"{}\">{}</a> <span class=\"muted\">(shown above)</span>{desc}</div>",
                 escape(&label),
                 escape(id),
-                escape(name)
+                escape(name),
+                escape(display_name(name))
             );
             return;
         }
@@ -102,7 +117,7 @@ impl<'a> SchemaHtml<'a> {
             let _ = write!(
                 out,
                 "<div class=\"schema\"><span class=\"type\">{}</span> <span class=\"muted\">(not described)</span>{desc}</div>",
-                escape(name)
+                escape(display_name(name))
             );
             return;
         };
@@ -110,7 +125,7 @@ impl<'a> SchemaHtml<'a> {
             let _ = write!(
                 out,
                 "<div class=\"schema\"><span class=\"type\">{}</span> <span class=\"muted\">(not expanded: page limit)</span>{desc}</div>",
-                escape(name)
+                escape(display_name(name))
             );
             return;
         }
@@ -118,9 +133,10 @@ impl<'a> SchemaHtml<'a> {
         self.anchors.insert(name.to_string(), id.clone());
         let _ = write!(
             out,
-            "<div class=\"schema schema-named\" id=\"{}\"><p class=\"schema-name\">{}</p>{desc}",
+            "<div class=\"schema schema-named\" id=\"{}\"><p class=\"schema-name\" title=\"{}\">{}</p>{desc}",
             escape(&id),
-            escape(name)
+            escape(name),
+            escape(display_name(name))
         );
         self.body(schema, depth + 1, out);
         out.push_str("</div>");
@@ -372,14 +388,14 @@ fn kind_label(api: &Api, kind: &SchemaKind) -> String {
             .map(|k| kind_label(api, k))
             .collect::<Vec<_>>()
             .join(" | "),
-        SchemaKind::Ref(name) => name.clone(),
+        SchemaKind::Ref(name) => display_name(name).to_string(),
     }
 }
 
 /// The label of a schema reference: its name when named, else its type label.
 pub fn ref_label(api: &Api, r: &SchemaRef) -> String {
     if let Some(name) = r.name() {
-        return name.to_string();
+        return display_name(name).to_string();
     }
     match r.resolve(api) {
         Some(s) => type_label(api, s),
@@ -618,6 +634,13 @@ mod tests {
         assert!(html.contains("href=\"#schema-Cat\""), "{html}");
         assert!(html.contains("&quot;&lt;b&gt;&quot;"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
+    }
+
+    #[test]
+    fn display_names() {
+        assert_eq!(display_name("element:{urn:x}Account"), "Account");
+        assert_eq!(display_name("type:Plain"), "Plain");
+        assert_eq!(display_name("Pet"), "Pet");
     }
 
     #[test]

@@ -1968,49 +1968,27 @@ fn part_views(schemas: &mut SchemaHtml<'_>, parts: &[api_model::SoapPart]) -> Ve
         .collect()
 }
 
-/// The SOAP request envelope of an operation in one binding.
-fn soap_envelope(
-    api: &Api,
-    soap: &api_model::SoapOperation,
-    binding: &api_model::SoapBinding,
-) -> String {
-    // TODO(xml_example): use `api_model::xml_example::envelope(version, headers, body)` with
-    // `message_xml(...)` once the WSDL helper lands it; until then the body shows the input
-    // parts' elements without content.
-    let ns = binding.version.envelope_ns();
-    let mut body = String::new();
-    if let Some(input) = &soap.input {
-        let wrapper = matches!(binding.style, api_model::SoapStyle::Rpc);
-        let pad = if wrapper { "      " } else { "    " };
-        if wrapper {
-            let rpc_ns = binding.namespace.clone().unwrap_or_default();
-            body.push_str(&format!("    <m:{} xmlns:m=\"{rpc_ns}\">\n", soap.name));
-        }
-        for part in &input.parts {
-            let (local, ns_uri) = match &part.content {
-                api_model::PartContent::Element(q) => (q.local.clone(), q.namespace.clone()),
-                api_model::PartContent::Type(_) => (part.name.clone(), None),
-            };
-            match ns_uri {
-                Some(uri) => body.push_str(&format!(
-                    "{pad}<m:{local} xmlns:m=\"{uri}\">…</m:{local}>\n"
-                )),
-                None => body.push_str(&format!("{pad}<{local}>…</{local}>\n")),
-            }
-        }
-        if wrapper {
-            body.push_str(&format!("    </m:{}>\n", soap.name));
-        }
-    }
-    let _ = api;
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope xmlns:soap=\"{ns}\">\n  <soap:Header/>\n  <soap:Body>\n{body}  </soap:Body>\n</soap:Envelope>\n"
-    )
+/// The SOAP request envelope of an operation in one binding, indented.
+fn soap_envelope(api: &Api, op: &Operation, soap: &api_model::SoapOperation, binding: &api_model::SoapBinding) -> String {
+    use api_model::xml_example::{self, Direction};
+    let version = match binding.version {
+        SoapVersion::V11 => "1.1",
+        SoapVersion::V12 => "1.2",
+    };
+    let seed = samples::example_seed(api, op, "request", version);
+    let body = soap
+        .input
+        .as_ref()
+        .map(|m| xml_example::message_xml(api, m, binding, &soap.name, Direction::Request, seed))
+        .unwrap_or_default();
+    let headers = xml_example::headers_xml(api, binding, Direction::Request, seed);
+    samples::pretty_xml(&xml_example::envelope(binding.version, &headers, &body))
 }
 
 fn soap_view(
     schemas: &mut SchemaHtml<'_>,
     api: &Api,
+    op: &Operation,
     soap: &api_model::SoapOperation,
     envs: &[EnvView],
 ) -> SoapView {
@@ -2035,7 +2013,7 @@ fn soap_view(
                 }
                 (SoapVersion::V12, None) => "application/soap+xml; charset=utf-8".to_string(),
             };
-            let envelope = soap_envelope(api, soap, b);
+            let envelope = soap_envelope(api, op, soap, b);
             let mut headers = vec![("Content-Type".to_string(), content_type.clone())];
             if b.version == SoapVersion::V11 {
                 headers.push((
@@ -2324,7 +2302,7 @@ fn op_view(prepared: &Prepared, input: &Input, api: &Api, op: &Operation, webhoo
         }
         Binding::Soap(s) => (
             Vec::new(),
-            Some(soap_view(&mut schemas, api, s, &environments)),
+            Some(soap_view(&mut schemas, api, op, s, &environments)),
         ),
     };
     let callbacks = op
@@ -2437,7 +2415,7 @@ fn op_view(prepared: &Prepared, input: &Input, api: &Api, op: &Operation, webhoo
                             },
                             content_type: b.version.content_type().to_string(),
                             action,
-                            envelope: soap_envelope(api, s, b),
+                            envelope: soap_envelope(api, op, s, b),
                             endpoints: b.endpoints.iter().map(|e| e.address.clone()).collect(),
                         }
                     })

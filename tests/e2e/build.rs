@@ -221,7 +221,6 @@ fn bad_front_matter_fails_with_its_location() {
 }
 
 #[test]
-#[ignore = "needs the OpenAPI, WSDL and product loaders (api-model)"]
 fn fixture_portal_with_specs_has_every_page_and_sound_links() {
     let root = fixture_root(true);
     let out = root.path().join("public");
@@ -255,7 +254,6 @@ fn fixture_portal_with_specs_has_every_page_and_sound_links() {
 }
 
 #[test]
-#[ignore = "needs the OpenAPI and WSDL loaders (api-model)"]
 fn every_corpus_spec_builds_with_a_page_per_operation() {
     let root = tempfile::tempdir().expect("tempdir");
     copy_dir(
