@@ -42,6 +42,10 @@ pub const STATICS: &[(&str, &[u8])] = &[
         "favicon.svg",
         include_bytes!("../../site/static/favicon.svg"),
     ),
+    // The Try console and the Apps page (progressive enhancement; see try.js, apps.js).
+    ("try.js", include_bytes!("../../site/static/try.js")),
+    ("apps.js", include_bytes!("../../site/static/apps.js")),
+    ("console.css", include_bytes!("../../site/static/console.css")),
 ];
 
 /// The theme a build uses: the default files with the portal's own files laid over them.

@@ -561,6 +561,8 @@ pub struct PlanView {
     pub anchor: String,
     /// Key.
     pub name: String,
+    /// `<product>:<plan>`, what a sandbox subscription names (the Apps page's `#subscribe=`).
+    pub subscribe: String,
     /// Title.
     pub title: String,
     /// Sanitized description.
@@ -606,6 +608,8 @@ pub struct ProductView {
 pub struct PlansView {
     /// Products.
     pub products: Vec<ProductView>,
+    /// Script-safe JSON for the Apps page's `apps.js`: `{"sandbox": origin or null}`.
+    pub apps_data: String,
 }
 
 /// The view of any page.
@@ -2510,6 +2514,7 @@ fn plans_view(input: &Input) -> PlansView {
                     .iter()
                     .map(|plan| PlanView {
                         anchor: plan_anchor(&product.name, &plan.name),
+                        subscribe: format!("{}:{}", product.name, plan.name),
                         name: plan.name.clone(),
                         title: plan.title.clone(),
                         description_html: plan
@@ -2534,7 +2539,28 @@ fn plans_view(input: &Input) -> PlansView {
                     .collect(),
             })
             .collect(),
+        apps_data: script_json(&serde_json::json!({ "sandbox": sandbox_origin(&input.config) })),
     }
+}
+
+/// Where the Apps page registers apps: the origin of the default environment, or of the first
+/// one that is not live (the app API lives at the sandbox's root, under `/_sandbox`).
+fn sandbox_origin(config: &PortalConfig) -> Option<String> {
+    let usable = |name: &str| {
+        let env = config.environments.get(name)?;
+        if env.live {
+            return None;
+        }
+        let url = env.url.as_deref()?;
+        let url = url.split('{').next().unwrap_or(url);
+        let rest = url.split_once("://")?;
+        let host = rest.1.split('/').next().unwrap_or("");
+        Some(format!("{}://{}", rest.0, host))
+    };
+    config
+        .default_environment()
+        .and_then(usable)
+        .or_else(|| config.environments.keys().find_map(|k| usable(k)))
 }
 
 #[cfg(test)]
