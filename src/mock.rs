@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use api_model::PortalConfig;
+use mock_server::apps::{Apps, AppsOptions, StoreConfig};
 use mock_server::gate::{Gate, OpenGate};
-use mock_server::presence::PresenceGate;
 use mock_server::state::DEFAULT_MAX_BODY_BYTES;
 use mock_server::{AppState, MockOptions};
 
@@ -53,9 +53,16 @@ pub struct Args {
     /// Check credentials (`on`) or let every call through (`off`).
     #[arg(long, value_enum, default_value = "on")]
     auth: Auth,
-    /// Where apps, subscriptions and usage are stored.
+    /// Where apps, subscriptions and usage are stored (SQLite, `DIR/sandbox.db`).
     #[arg(long, default_value = ".portal")]
     data: PathBuf,
+    /// Keep apps, subscriptions and rate-limit counters in Redis instead (`redis://HOST:PORT`),
+    /// so several sandbox replicas enforce one exact limit.
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+    /// Bearer token of the admin API (`/_sandbox/admin/...`); without one the admin API is off.
+    #[arg(long, env = "PORTAL_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     /// Log format.
     #[arg(long, value_enum, default_value = "text")]
     log_format: LogFormat,
@@ -119,11 +126,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         auth: args.auth == Auth::On,
         public_url: None,
     };
-    let gate: Arc<dyn Gate> = match args.auth {
-        Auth::On => Arc::new(PresenceGate),
-        Auth::Off => Arc::new(OpenGate),
-    };
-    let _ = &args.data; // The apps store (issue 7) lives here.
+    let gate: Arc<dyn Gate> = Arc::new(OpenGate);
+    let store = StoreConfig::from_args(&args.data, args.store.as_deref())?;
+    let apps_options = AppsOptions::new(store)
+        .admin_token(args.admin_token.clone())
+        .soap_client_id(config.sandbox.soap_client_id.clone());
     let state = AppState::new(outcome.catalog, config, options, gate);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -131,6 +138,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        let apps = Apps::open(&state.catalog, apps_options)
+            .await
+            .context("cannot open the sandbox's app store")?;
+        let state = mock_server::apps::attach(state, &apps, args.auth == Auth::On);
         let addr = SocketAddr::new(args.host, args.port);
         let listener = mock_server::server::bind(addr)
             .await
@@ -147,6 +158,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         mock_server::server::serve(listener, state)
             .await
             .context("server failed")?;
+        apps.flush().await.context("cannot save sandbox usage")?;
         Ok(ExitCode::SUCCESS)
     })
 }

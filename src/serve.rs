@@ -11,9 +11,9 @@ use std::time::Instant;
 use anyhow::Context;
 use generator::serve::BuildEvent;
 use generator::serve::session::{Session, SessionOptions};
-use mock_server::gate::Gate;
+use mock_server::apps::{Apps, AppsOptions, StoreConfig};
+use mock_server::gate::{Gate, OpenGate};
 use mock_server::live::LiveSandbox;
-use mock_server::presence::PresenceGate;
 use mock_server::state::DEFAULT_MAX_BODY_BYTES;
 use mock_server::{AppState, MockOptions};
 
@@ -38,6 +38,9 @@ pub struct Args {
     /// Open the site in the browser.
     #[arg(long)]
     open: bool,
+    /// Where the sandbox keeps apps, subscriptions and usage (default `ROOT/.portal`).
+    #[arg(long)]
+    data: Option<PathBuf>,
 }
 
 fn init_logging() {
@@ -53,17 +56,24 @@ fn init_logging() {
 
 fn bind(host: IpAddr, port: u16) -> anyhow::Result<std::net::TcpListener> {
     let addr = SocketAddr::new(host, port);
-    let l = std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+    let l =
+        std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
     l.set_nonblocking(true)?;
     Ok(l)
 }
 
 fn url_of(l: &std::net::TcpListener) -> anyhow::Result<String> {
-    Ok(format!("http://{}", l.local_addr().context("no local address")?))
+    Ok(format!(
+        "http://{}",
+        l.local_addr().context("no local address")?
+    ))
 }
 
 /// What changed, for the terminal: `content/docs/a.md, specs/x.yaml`.
-fn changed_list(session_root: &std::path::Path, changes: &[generator::serve::watch::Changed]) -> String {
+fn changed_list(
+    session_root: &std::path::Path,
+    changes: &[generator::serve::watch::Changed],
+) -> String {
     let mut names: Vec<String> = changes
         .iter()
         .map(|c| {
@@ -104,26 +114,47 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     .map_err(|e| anyhow::anyhow!("{}", generator::serve::session::describe(&args.root, &e)))
     .context("the portal does not build")?;
     let input = session.input();
-    let pages = session.files().keys().filter(|p| p.ends_with(".html")).count();
+    let pages = session
+        .files()
+        .keys()
+        .filter(|p| p.ends_with(".html"))
+        .count();
     let operations: usize = input.catalog.apis.iter().map(|a| a.operations.len()).sum();
     let built = start.elapsed();
 
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+
+    let mut registry = None;
     let live = match &mock_url {
         Some(url) => {
             let config = input.config.clone();
             let options = MockOptions {
-                max_body_bytes: config.sandbox.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
+                max_body_bytes: config
+                    .sandbox
+                    .max_body_bytes
+                    .unwrap_or(DEFAULT_MAX_BODY_BYTES),
                 cors_origins: config.sandbox.cors_origins.clone(),
                 public_url: Some(url.clone()),
                 ..MockOptions::default()
             };
-            let gate: Arc<dyn Gate> = Arc::new(PresenceGate);
-            Some(LiveSandbox::new(AppState::new(
-                input.catalog.clone(),
-                config,
-                options,
-                gate,
-            )))
+            let data = args
+                .data
+                .clone()
+                .unwrap_or_else(|| args.root.join(".portal"));
+            let store = StoreConfig::from_args(&data, None)?;
+            let apps_options =
+                AppsOptions::new(store).soap_client_id(config.sandbox.soap_client_id.clone());
+            let apps = runtime
+                .block_on(Apps::open(&input.catalog, apps_options))
+                .context("cannot open the sandbox's app store")?;
+            let gate: Arc<dyn Gate> = Arc::new(OpenGate);
+            let state = AppState::new(input.catalog.clone(), config, options, gate);
+            let state = mock_server::apps::attach(state, &apps, true);
+            registry = Some(apps);
+            Some(LiveSandbox::new(state))
         }
         None => None,
     };
@@ -152,7 +183,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 
     if args.open {
-        let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+        let opener = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
         // No browser is fine: the URL is printed above.
         let _ = std::process::Command::new(opener)
             .arg(format!("{site_url}/"))
@@ -182,7 +217,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 format!(
                     "; reloaded {}{}",
                     applied.apis.join(", "),
-                    if hook_live.is_some() { " (site and sandbox)" } else { "" }
+                    if hook_live.is_some() {
+                        " (site and sandbox)"
+                    } else {
+                        ""
+                    }
                 )
             };
             println!(
@@ -203,10 +242,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         BuildEvent::WatchFailed(m) => eprintln!("warning: watcher: {m}"),
     });
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -231,7 +266,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if let Some(task) = mock_task {
-            task.await.context("sandbox task")?.context("sandbox failed")?;
+            task.await
+                .context("sandbox task")?
+                .context("sandbox failed")?;
+        }
+        if let Some(apps) = registry {
+            apps.flush().await.context("cannot save sandbox usage")?;
         }
         println!("portal serve: stopped");
         Ok(ExitCode::SUCCESS)

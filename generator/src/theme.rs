@@ -45,7 +45,10 @@ pub const STATICS: &[(&str, &[u8])] = &[
     // The Try console and the Apps page (progressive enhancement; see try.js, apps.js).
     ("try.js", include_bytes!("../../site/static/try.js")),
     ("apps.js", include_bytes!("../../site/static/apps.js")),
-    ("console.css", include_bytes!("../../site/static/console.css")),
+    (
+        "console.css",
+        include_bytes!("../../site/static/console.css"),
+    ),
 ];
 
 /// The theme a build uses: the default files with the portal's own files laid over them.

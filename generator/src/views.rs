@@ -1969,7 +1969,12 @@ fn part_views(schemas: &mut SchemaHtml<'_>, parts: &[api_model::SoapPart]) -> Ve
 }
 
 /// The SOAP request envelope of an operation in one binding, indented.
-fn soap_envelope(api: &Api, op: &Operation, soap: &api_model::SoapOperation, binding: &api_model::SoapBinding) -> String {
+fn soap_envelope(
+    api: &Api,
+    op: &Operation,
+    soap: &api_model::SoapOperation,
+    binding: &api_model::SoapBinding,
+) -> String {
     use api_model::xml_example::{self, Direction};
     let version = match binding.version {
         SoapVersion::V11 => "1.1",

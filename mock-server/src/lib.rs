@@ -47,10 +47,14 @@ pub const REQUEST_ID: &str = "x-request-id";
 pub fn app(state: AppState) -> Router {
     let cors = cors_layer(&state);
     let request_id = HeaderName::from_static(REQUEST_ID);
-    let inner: Router = Router::new()
+    let extra = state.extra.clone();
+    let mut inner: Router = Router::new()
         .merge(sandbox::routes())
         .fallback(dispatch)
         .with_state(state);
+    if let Some(extra) = extra {
+        inner = extra.merge(inner);
+    }
     let with_cors = inner.clone().layer(cors);
     // tower-http answers every OPTIONS as a preflight; a plain OPTIONS (no
     // `Access-Control-Request-Method`) goes to the API instead, which lists `Allow`.
@@ -164,6 +168,7 @@ const EXPOSED_HEADERS: &[&str] = &[
     "ratelimit",
     "ratelimit-policy",
     "x-ratelimit-limit",
+    "x-ratelimit-plan",
     "x-ratelimit-remaining",
     "retry-after",
     "x-request-id",

@@ -134,7 +134,12 @@ mod tests {
 
     async fn status(app: &Router, path: &str) -> StatusCode {
         app.clone()
-            .oneshot(Request::builder().uri(path).body(Body::empty()).expect("request"))
+            .oneshot(
+                Request::builder()
+                    .uri(path)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
             .await
             .expect("infallible")
             .status()

@@ -56,6 +56,9 @@ pub struct AppState {
     pub routes: Arc<Routes>,
     /// Request and response validators, compiled on first use per operation.
     pub validators: Arc<Validators>,
+    /// Routes served beside the APIs, inside the same CORS, request-id and logging layers: the
+    /// apps API and the OAuth2 token endpoints (see [`crate::apps::attach`]).
+    pub extra: Option<axum::Router>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -85,6 +88,16 @@ impl AppState {
             gate,
             routes: Arc::new(routes),
             validators: Arc::new(validators),
+            extra: None,
         }
+    }
+
+    /// Serve `router` beside the APIs (its routes win over API paths).
+    pub fn with_routes(mut self, router: axum::Router) -> AppState {
+        self.extra = Some(match self.extra.take() {
+            Some(existing) => existing.merge(router),
+            None => router,
+        });
+        self
     }
 }

@@ -83,7 +83,10 @@ impl Serve {
             if n == 0 || Instant::now() > deadline {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("portal serve did not start:\n{}", log.lock().map(|l| l.clone()).unwrap_or_default());
+                panic!(
+                    "portal serve did not start:\n{}",
+                    log.lock().map(|l| l.clone()).unwrap_or_default()
+                );
             }
             let t = line.trim();
             if let Some(u) = t.strip_prefix("site:") {
@@ -142,7 +145,10 @@ impl Serve {
     /// Ctrl-C (SIGINT); the process must exit cleanly.
     fn stop(mut self) {
         let pid = self.child.id().to_string();
-        let status = Command::new("kill").args(["-INT", &pid]).status().expect("kill");
+        let status = Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .expect("kill");
         assert!(status.success());
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -150,7 +156,11 @@ impl Serve {
                 assert!(exit.success(), "exit {exit:?}; log:\n{}", self.log());
                 break;
             }
-            assert!(Instant::now() < deadline, "did not stop on Ctrl-C; log:\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "did not stop on Ctrl-C; log:\n{}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -201,14 +211,22 @@ fn edits_are_served_without_restarting_and_errors_show_an_overlay() {
     assert_eq!(home.status, 200);
     assert!(text(&home).contains("/__livereload"), "{}", text(&home));
     assert_eq!(serve.get("/no/such/page/").status, 404);
-    assert!(!root.join("public").exists(), "serve never writes an output folder");
+    assert!(
+        !root.join("public").exists(),
+        "serve never writes an output folder"
+    );
     // The Try console points at this sandbox.
     let op = text(&serve.get("/apis/bill-payment/"));
-    assert!(op.contains(&sandbox), "sandbox URL {sandbox} not in the API page");
+    assert!(
+        op.contains(&sandbox),
+        "sandbox URL {sandbox} not in the API page"
+    );
 
     // 1. A Markdown page.
     let page = root.join("content/docs/getting-started.md");
-    edit(&page, |t| format!("{t}\nServe marker: MARKDOWN-EDIT-7731.\n"));
+    edit(&page, |t| {
+        format!("{t}\nServe marker: MARKDOWN-EDIT-7731.\n")
+    });
     serve.wait_until("the edited page", || {
         text(&serve.get("/docs/getting-started/")).contains("MARKDOWN-EDIT-7731")
     });
@@ -244,7 +262,11 @@ fn edits_are_served_without_restarting_and_errors_show_an_overlay() {
     });
 
     // 4. Break the spec: the last good site stays, with an overlay naming the file and line.
-    std::fs::write(&spec, with_op.replacen("paths:\n", "paths:\n  /broken: [\n", 1)).expect("write");
+    std::fs::write(
+        &spec,
+        with_op.replacen("paths:\n", "paths:\n  /broken: [\n", 1),
+    )
+    .expect("write");
     serve.wait_until("the error overlay", || {
         let t = text(&serve.get("/docs/getting-started/"));
         t.contains("portal-serve-overlay\" role") && t.contains("specs/bill-payment/openapi.yaml:")
@@ -255,9 +277,19 @@ fn edits_are_served_without_restarting_and_errors_show_an_overlay() {
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == ':')
         .collect();
-    assert!(loc.split(':').filter(|s| !s.is_empty()).count() >= 2, "line:col in {loc:?}");
-    assert!(page.contains("MARKDOWN-EDIT-7731"), "last good page still served");
-    assert!(serve.log().contains("specs/bill-payment/openapi.yaml:"), "{}", serve.log());
+    assert!(
+        loc.split(':').filter(|s| !s.is_empty()).count() >= 2,
+        "line:col in {loc:?}"
+    );
+    assert!(
+        page.contains("MARKDOWN-EDIT-7731"),
+        "last good page still served"
+    );
+    assert!(
+        serve.log().contains("specs/bill-payment/openapi.yaml:"),
+        "{}",
+        serve.log()
+    );
     assert_eq!(
         http(&sandbox, "GET", "/bill-payment/v1/serve-ping", &[], b"").status,
         200,
@@ -287,8 +319,11 @@ fn no_mock_serves_the_site_alone() {
     // A folder created after start is watched too.
     std::fs::create_dir_all(dir.path().join("content/docs")).expect("mkdir");
     std::thread::sleep(Duration::from_millis(300));
-    std::fs::write(dir.path().join("content/docs/new.md"), "---\ntitle: New\n---\nFresh page.\n")
-        .expect("write");
+    std::fs::write(
+        dir.path().join("content/docs/new.md"),
+        "---\ntitle: New\n---\nFresh page.\n",
+    )
+    .expect("write");
     serve.wait_until("the new page", || serve.get("/docs/new/").status == 200);
     serve.stop();
 }

@@ -32,9 +32,17 @@ fn is_editor_noise(name: &str) -> bool {
         || name.starts_with('#')
         || name.ends_with('~')
         || name == "4913"
-        || [".swp", ".swx", ".swo", ".tmp", ".bak", ".orig", ".crdownload"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
+        || [
+            ".swp",
+            ".swx",
+            ".swo",
+            ".tmp",
+            ".bak",
+            ".orig",
+            ".crdownload",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }
 
 /// Spec-like file extensions under `specs/`.
@@ -76,8 +84,8 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
         "specs" if !rest.is_empty() => match ext.as_deref() {
             Some(e) if SPEC_EXTENSIONS.contains(&e) => {
                 let name = rest.last().map_or("", |n| n).to_ascii_lowercase();
-                let product = rest[..rest.len() - 1].contains(&"products")
-                    || name.contains("product");
+                let product =
+                    rest[..rest.len() - 1].contains(&"products") || name.contains("product");
                 if product {
                     Some(ChangeKind::Product(joined))
                 } else {
@@ -111,10 +119,16 @@ mod tests {
         let cases: Vec<(&str, Option<ChangeKind>)> = vec![
             ("/p/portal.toml", Some(ChangeKind::Config)),
             ("/p/content/index.md", page("index.md")),
-            ("/p/content/docs/getting-started.md", page("docs/getting-started.md")),
+            (
+                "/p/content/docs/getting-started.md",
+                page("docs/getting-started.md"),
+            ),
             ("/p/content/faq.md", Some(ChangeKind::Faq)),
             ("/p/content/docs/faq.md", page("docs/faq.md")),
-            ("/p/content/docs", Some(ChangeKind::ContentTree("docs".into()))),
+            (
+                "/p/content/docs",
+                Some(ChangeKind::ContentTree("docs".into())),
+            ),
             ("/p/content/logo.png", None),
             ("/p/content/docs/.getting-started.md.swp", None),
             ("/p/content/docs/getting-started.md~", None),
@@ -157,7 +171,10 @@ mod tests {
                 "/p/site/static/style.css",
                 Some(ChangeKind::Asset("style.css".into())),
             ),
-            ("/p/site/other.txt", Some(ChangeKind::Asset("other.txt".into()))),
+            (
+                "/p/site/other.txt",
+                Some(ChangeKind::Asset("other.txt".into())),
+            ),
             ("/p/public/index.html", None),
             ("/p/target/debug/portal", None),
             ("/p/README.md", None),

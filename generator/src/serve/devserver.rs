@@ -228,7 +228,11 @@ pub fn content_type(path: &str) -> &'static str {
 async fn serve_file(State(store): State<Arc<SiteStore>>, request: Request) -> Response {
     let method = request.method().clone();
     if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
-        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
     }
     let files = store.files();
     let error = store.error();
@@ -396,10 +400,17 @@ mod tests {
     #[test]
     fn injects_before_the_last_body_end() {
         let out = String::from_utf8(inject(b"<body>x</body>", None)).expect("utf-8");
-        assert!(out.starts_with("<body>x<script data-portal-serve>"), "{out}");
+        assert!(
+            out.starts_with("<body>x<script data-portal-serve>"),
+            "{out}"
+        );
         assert!(out.ends_with("</script></body>"), "{out}");
-        let out = String::from_utf8(inject(b"<p>no body", Some("a.yaml:3:1: <bad>"))).expect("utf-8");
-        assert!(out.starts_with("<p>no body<div id=\"portal-serve-overlay\""), "{out}");
+        let out =
+            String::from_utf8(inject(b"<p>no body", Some("a.yaml:3:1: <bad>"))).expect("utf-8");
+        assert!(
+            out.starts_with("<p>no body<div id=\"portal-serve-overlay\""),
+            "{out}"
+        );
         assert!(out.contains("a.yaml:3:1: &lt;bad&gt;"), "{out}");
     }
 
@@ -409,12 +420,21 @@ mod tests {
         let (st, ct, body) = get(&s, "/").await;
         assert_eq!(st, StatusCode::OK);
         assert_eq!(ct, "text/html; charset=utf-8");
-        assert!(body.contains("<h1>Home</h1><script data-portal-serve>"), "{body}");
+        assert!(
+            body.contains("<h1>Home</h1><script data-portal-serve>"),
+            "{body}"
+        );
         assert!(body.contains(LIVERELOAD_PATH), "{body}");
         let (st, ct, body) = get(&s, "/static/style.css").await;
-        assert_eq!((st, ct.as_str(), body.as_str()), (StatusCode::OK, "text/css; charset=utf-8", "body{}"));
+        assert_eq!(
+            (st, ct.as_str(), body.as_str()),
+            (StatusCode::OK, "text/css; charset=utf-8", "body{}")
+        );
         let (st, _, loc) = get(&s, "/docs/intro").await;
-        assert_eq!((st, loc.as_str()), (StatusCode::MOVED_PERMANENTLY, "/docs/intro/"));
+        assert_eq!(
+            (st, loc.as_str()),
+            (StatusCode::MOVED_PERMANENTLY, "/docs/intro/")
+        );
         let (st, _, body) = get(&s, "/docs/intro/").await;
         assert_eq!(st, StatusCode::OK);
         assert!(body.contains("Intro"), "{body}");

@@ -96,14 +96,11 @@ pub fn point_sandbox(config: &mut PortalConfig, url: &str) {
 impl Session {
     /// Read the whole root and render every page (no search index: see [`search_index`]).
     pub fn new(opts: SessionOptions) -> Result<Session> {
-        let root = opts
-            .root
-            .canonicalize()
-            .map_err(|source| Error::Io {
-                path: opts.root.clone(),
-                action: "cannot open the portal root",
-                source,
-            })?;
+        let root = opts.root.canonicalize().map_err(|source| Error::Io {
+            path: opts.root.clone(),
+            action: "cannot open the portal root",
+            source,
+        })?;
         let mut input = load::load_root(&root)?;
         if let Some(url) = &opts.sandbox_url {
             point_sandbox(&mut input.config, url);
@@ -282,7 +279,9 @@ impl Session {
         kinds: &BTreeSet<&ChangeKind>,
         changes: &mut BTreeSet<Change>,
     ) -> Result<Option<Vec<ContentPage>>> {
-        let tree = kinds.iter().any(|k| matches!(k, ChangeKind::ContentTree(_)));
+        let tree = kinds
+            .iter()
+            .any(|k| matches!(k, ChangeKind::ContentTree(_)));
         let sources: Vec<&str> = kinds
             .iter()
             .filter_map(|k| match k {
@@ -357,9 +356,7 @@ impl Session {
                 .apis
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| {
-                    a.source.path == *rel || a.source.files.iter().any(|f| f == rel)
-                })
+                .filter(|(_, a)| a.source.path == *rel || a.source.files.iter().any(|f| f == rel))
                 .map(|(i, _)| i)
                 .collect();
             if users.is_empty() {
@@ -467,8 +464,7 @@ impl Session {
             .collect();
         let rendered = render_many(&renderer, &pages, self.opts.threads)?;
         let count = rendered.len();
-        let page_paths: HashSet<String> =
-            renderer.pages().iter().map(|p| p.path.clone()).collect();
+        let page_paths: HashSet<String> = renderer.pages().iter().map(|p| p.path.clone()).collect();
         let mut files = (*self.files).clone();
         for gone in self.page_paths.difference(&page_paths) {
             files.remove(gone);
@@ -634,8 +630,13 @@ mod tests {
         std::fs::create_dir_all(root.join("content/docs")).expect("mkdir");
         std::fs::create_dir_all(root.join("specs/pets")).expect("mkdir");
         std::fs::write(root.join("content/index.md"), "# Home\n").expect("write");
-        std::fs::write(root.join("content/docs/a.md"), "---\ntitle: A\n---\nalpha\n").expect("write");
-        std::fs::write(root.join("content/docs/b.md"), "---\ntitle: B\n---\nbeta\n").expect("write");
+        std::fs::write(
+            root.join("content/docs/a.md"),
+            "---\ntitle: A\n---\nalpha\n",
+        )
+        .expect("write");
+        std::fs::write(root.join("content/docs/b.md"), "---\ntitle: B\n---\nbeta\n")
+            .expect("write");
         std::fs::write(root.join("specs/pets/openapi.yaml"), SPEC).expect("write");
         let s = Session::new(SessionOptions {
             root: root.to_path_buf(),
@@ -662,15 +663,21 @@ mod tests {
     fn markdown_edit_renders_only_that_page() {
         let (dir, mut s) = site();
         let b_before = page(&s, "docs/b/index.html");
-        std::fs::write(dir.path().join("content/docs/a.md"), "---\ntitle: A\n---\nalpha two\n")
-            .expect("write");
+        std::fs::write(
+            dir.path().join("content/docs/a.md"),
+            "---\ntitle: A\n---\nalpha two\n",
+        )
+        .expect("write");
         let applied = apply(&mut s, "content/docs/a.md").expect("rebuilds");
         assert_eq!(applied.rendered, 1);
         assert!(page(&s, "docs/a/index.html").contains("alpha two"));
         assert_eq!(page(&s, "docs/b/index.html"), b_before);
         // A new title moves the navigation: every page that lists it.
-        std::fs::write(dir.path().join("content/docs/a.md"), "---\ntitle: Alpha\n---\nx\n")
-            .expect("write");
+        std::fs::write(
+            dir.path().join("content/docs/a.md"),
+            "---\ntitle: Alpha\n---\nx\n",
+        )
+        .expect("write");
         let applied = apply(&mut s, "content/docs/a.md").expect("rebuilds");
         assert!(applied.rendered > 1, "{applied:?}");
         // A deleted page disappears.
@@ -705,7 +712,11 @@ mod tests {
     fn template_error_points_at_the_file_and_line() {
         let (dir, mut s) = site();
         std::fs::create_dir_all(dir.path().join("site/templates")).expect("mkdir");
-        std::fs::write(dir.path().join("site/templates/page.html"), "{% extends \"base.html\" %}\n{% block main %}\n{% if %}\n{% endblock main %}\n").expect("write");
+        std::fs::write(
+            dir.path().join("site/templates/page.html"),
+            "{% extends \"base.html\" %}\n{% block main %}\n{% if %}\n{% endblock main %}\n",
+        )
+        .expect("write");
         let err = apply(&mut s, "site/templates/page.html").expect_err("broken template");
         let text = s.describe(&err);
         assert!(text.starts_with("site/templates/page.html:3:"), "{text}");

@@ -163,10 +163,17 @@ mod tests {
 
         // Save by rename, as vim and many editors do.
         std::fs::write(root.join("content/docs/.a.md.tmp"), "# A3\n").expect("write");
-        std::fs::rename(root.join("content/docs/.a.md.tmp"), root.join("content/docs/a.md"))
-            .expect("rename");
+        std::fs::rename(
+            root.join("content/docs/.a.md.tmp"),
+            root.join("content/docs/a.md"),
+        )
+        .expect("rename");
         let seen = wait_for(&rx, &ChangeKind::Page("docs/a.md".into()));
-        assert!(seen.iter().all(|c| !c.path.to_string_lossy().ends_with(".tmp")), "{seen:?}");
+        assert!(
+            seen.iter()
+                .all(|c| !c.path.to_string_lossy().ends_with(".tmp")),
+            "{seen:?}"
+        );
 
         std::fs::write(root.join("portal.toml"), "title = \"X\"\n").expect("write");
         wait_for(&rx, &ChangeKind::Config);
@@ -198,6 +205,9 @@ mod tests {
             ],
         );
         let kinds: Vec<&ChangeKind> = batch.iter().map(|c| &c.kind).collect();
-        assert_eq!(kinds, [&ChangeKind::Page("a.md".into()), &ChangeKind::Config]);
+        assert_eq!(
+            kinds,
+            [&ChangeKind::Page("a.md".into()), &ChangeKind::Config]
+        );
     }
 }

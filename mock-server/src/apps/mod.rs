@@ -277,3 +277,14 @@ pub struct OperationUsage {
     /// Admitted calls.
     pub calls: u64,
 }
+
+/// Put the app registry in front of a sandbox: its gate checks every call (unless `auth` is
+/// off, when calls go through but the apps API is still served), and its routes (apps API,
+/// admin API, OAuth2 token endpoints) are served beside the APIs.
+pub fn attach(state: crate::AppState, apps: &Arc<Apps>, auth: bool) -> crate::AppState {
+    let mut state = state.with_routes(router(apps.clone()));
+    if auth {
+        state.gate = Arc::new(apps.gate());
+    }
+    state
+}
