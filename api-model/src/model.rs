@@ -890,7 +890,9 @@ pub enum SchemaKind {
     /// bare sequence).
     #[serde(serialize_with = "ser_union", deserialize_with = "de_union")]
     Union(Vec<SchemaKind>),
-    /// A reference to a named schema (recursion stops here).
+    /// A reference to a named schema (recursion stops here). Found inline when a `$ref` carries
+    /// its own annotations (a property's description, `nullable`, example...): the wrapper
+    /// holds them; [`SchemaRef::resolve`] and [`SchemaRef::name`] see through it.
     /// Serialized as `{type: ref, ref: key}` (an internally tagged enum cannot hold a bare string).
     #[serde(serialize_with = "ser_ref", deserialize_with = "de_ref")]
     Ref(String),
