@@ -1,12 +1,152 @@
-//! `portal mock`.
+//! `portal mock`: load the specs, mount every API, print where each is served, and run the
+//! sandbox until Ctrl-C.
 
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use api_model::PortalConfig;
+use mock_server::gate::{Gate, OpenGate};
+use mock_server::presence::PresenceGate;
+use mock_server::state::DEFAULT_MAX_BODY_BYTES;
+use mock_server::{AppState, MockOptions};
+
+/// Credential checks on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Auth {
+    /// Check what the specs' security schemes ask for.
+    On,
+    /// Let every call through (quick local mocking).
+    Off,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
 
 /// Arguments of `portal mock`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Portal folder: serves `DIR/specs` and reads `DIR/portal.toml`.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Serve these spec files or folders instead of `DIR/specs` (repeatable).
+    #[arg(long = "specs", value_name = "PATH")]
+    specs: Vec<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 4010)]
+    port: u16,
+    /// Seed of all generated data: change it to get other (still deterministic) data.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Check credentials (`on`) or let every call through (`off`).
+    #[arg(long, value_enum, default_value = "on")]
+    auth: Auth,
+    /// Where apps, subscriptions and usage are stored.
+    #[arg(long, default_value = ".portal")]
+    data: PathBuf,
+    /// Log format.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Largest request body in bytes (default: portal.toml's, else 1 MiB).
+    #[arg(long)]
+    max_body_bytes: Option<usize>,
+    /// Allowed CORS origin (repeatable; default: portal.toml's list, else any).
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origin: Vec<String>,
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,portal::mock=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let result = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+    // A second init (tests) keeps the first subscriber.
+    drop(result);
+}
 
 /// Run the command.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`portal mock` is not built yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    init_logging(args.log_format);
+    let config = PortalConfig::load(&args.root).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let paths = if args.specs.is_empty() {
+        vec![args.root.join("specs")]
+    } else {
+        args.specs.clone()
+    };
+    let outcome = api_model::load_paths(&paths);
+    let mut err = std::io::stderr().lock();
+    for d in outcome.errors() {
+        writeln!(err, "{d}")?;
+    }
+    let skipped = outcome.errors().len();
+    if skipped > 0 {
+        writeln!(
+            err,
+            "warning: {skipped} error(s) above; the files they are in are not served"
+        )?;
+    }
+    drop(err);
+
+    let options = MockOptions {
+        seed: args.seed,
+        max_body_bytes: args
+            .max_body_bytes
+            .or(config.sandbox.max_body_bytes)
+            .unwrap_or(DEFAULT_MAX_BODY_BYTES),
+        cors_origins: if args.cors_origin.is_empty() {
+            config.sandbox.cors_origins.clone()
+        } else {
+            args.cors_origin.clone()
+        },
+        auth: args.auth == Auth::On,
+        public_url: None,
+    };
+    let gate: Arc<dyn Gate> = match args.auth {
+        Auth::On => Arc::new(PresenceGate),
+        Auth::Off => Arc::new(OpenGate),
+    };
+    let _ = &args.data; // The apps store (issue 7) lives here.
+    let state = AppState::new(outcome.catalog, config, options, gate);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let addr = SocketAddr::new(args.host, args.port);
+        let listener = mock_server::server::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let local = listener.local_addr().context("no local address")?;
+        let base = format!("http://{local}");
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "portal mock: {} API(s)", state.catalog.apis.len())?;
+        out.write_all(mock_server::server::listing(&state, &base).as_bytes())?;
+        writeln!(out, "catalog: {base}/_sandbox/catalog")?;
+        writeln!(out, "listening on {base}")?;
+        out.flush()?;
+        drop(out);
+        mock_server::server::serve(listener, state)
+            .await
+            .context("server failed")?;
+        Ok(ExitCode::SUCCESS)
+    })
 }

@@ -192,7 +192,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_located() {
-        let err = PortalConfig::parse(Path::new("portal.toml"), "title = 1\n").unwrap_err();
+        let err =
+            PortalConfig::parse(Path::new("portal.toml"), "title = 1\n").expect_err("bad title");
         assert!(err.to_string().starts_with("portal.toml:1:"), "{err}");
     }
 }

@@ -133,13 +133,9 @@ fn json_top_level_keys(text: &str) -> Vec<&str> {
                 }
                 last_string = Some((start, i.min(bytes.len())));
             }
-            b':' => {
-                if depth == 1 {
-                    if let Some((s, e)) = last_string.take() {
-                        if let Some(k) = text.get(s..e) {
-                            keys.push(k);
-                        }
-                    }
+            b':' if depth == 1 => {
+                if let Some(k) = last_string.take().and_then(|(s, e)| text.get(s..e)) {
+                    keys.push(k);
                 }
             }
             b'{' | b'[' => {

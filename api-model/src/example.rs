@@ -305,10 +305,17 @@ impl<'a> Gen<'a> {
                 Some(Value::Object(map))
             }
             SchemaKind::OneOf(c) | SchemaKind::AnyOf(c) => {
+                // The first member that is neither a recursion nor a bare `null` (3.1 writes
+                // nullable references as `oneOf: [{type: 'null'}, {$ref: ..}]`).
+                let is_null = |m: &SchemaRef| {
+                    m.resolve(self.api)
+                        .is_some_and(|s| matches!(s.kind, SchemaKind::Null))
+                };
                 let first = c
                     .members
                     .iter()
-                    .find(|m| !self.recursive(m))
+                    .find(|m| !self.recursive(m) && !is_null(m))
+                    .or_else(|| c.members.iter().find(|m| !self.recursive(m)))
                     .or(c.members.first())?;
                 let mut v = self.value(first, hint, depth + 1)?;
                 if let (Some(d), Value::Object(map)) = (&c.discriminator, &mut v) {
@@ -504,6 +511,16 @@ fn number(rules: &NumberRules, integer: bool, hint: &str, rng: &mut ExampleRng) 
     if hi < lo {
         hi = lo;
     }
+    // A huge allowed range (`0..2^53`) still gets a readable value: the usual range when it
+    // fits inside, else the low end of it.
+    if hi - lo > 1.0e6 {
+        if lo <= def_lo && def_hi <= hi {
+            lo = def_lo;
+            hi = def_hi;
+        } else {
+            hi = lo + 1000.0;
+        }
+    }
     // Bounds of the integer formats (OpenAPI's and XSD's built-in integer types).
     let format = rules
         .format
@@ -610,12 +627,19 @@ fn from_pattern(pattern: &str, min: usize, max: usize, rng: &mut ExampleRng) -> 
     if pattern.len() > 1000 {
         return None;
     }
-    let hir = regex_syntax::ParserBuilder::new()
+    // ASCII classes first (`\d` as 0-9, not every Unicode digit); Unicode when the pattern
+    // needs it (a `.` that could match invalid UTF-8 without it, or non-ASCII literals).
+    let hir = match regex_syntax::ParserBuilder::new()
         .unicode(false)
         .build()
         .parse(pattern)
-        .or_else(|_| regex_syntax::ParserBuilder::new().build().parse(pattern))
-        .ok()?;
+    {
+        Ok(h) => h,
+        Err(_) => regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(pattern)
+            .ok()?,
+    };
     let hir = strip_anchors(hir)?;
     let props = hir.properties();
     if props.minimum_len().is_none_or(|m| m > MAX_STRING)
@@ -1250,6 +1274,24 @@ mod tests {
             n.abs() < 1000.0 && ((n * 100.0).round() - n * 100.0).abs() < 1e-6,
             "{n}"
         );
+    }
+
+    #[test]
+    fn huge_ranges_and_nullable_unions_read_well() {
+        let mut rng = Seed(8).rng();
+        let big = kind(SchemaKind::Integer(NumberRules {
+            minimum: Some(-9_007_199_254_740_991.0),
+            maximum: Some(9_007_199_254_740_991.0),
+            ..NumberRules::default()
+        }));
+        let n = leaf_value(&big, "flags", &mut rng);
+        assert!(n.as_i64().is_some_and(|n| (1..=1000).contains(&n)), "{n}");
+        let api = api(vec![("Thing", kind(string_rules(|_| {})))]);
+        let s = inline(SchemaKind::OneOf(Composite {
+            members: vec![inline(SchemaKind::Null), SchemaRef::Named("Thing".into())],
+            discriminator: None,
+        }));
+        assert!(json_example(&api, &s, Seed(1)).is_string());
     }
 
     #[test]

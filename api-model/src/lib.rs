@@ -9,6 +9,7 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod example;
+pub mod export;
 pub mod files;
 pub mod load;
 pub mod model;

@@ -257,6 +257,7 @@ pub struct Callback {
 /// How an operation is invoked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
+#[allow(clippy::large_enum_variant)] // one per operation; boxing would only add indirection
 pub enum Binding {
     /// REST: an HTTP method on a path template (relative to the server URL).
     Http {
@@ -726,6 +727,7 @@ pub struct SecurityScheme {
 /// Kinds of security schemes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
+#[allow(clippy::large_enum_variant)] // a handful per API
 pub enum SecuritySchemeKind {
     /// An API key in a header, query parameter or cookie (e.g. `X-IBM-Client-Id`).
     ApiKey {

@@ -23,6 +23,8 @@ const SOAP_ENC_NS: &str = "http://schemas.xmlsoap.org/soap/encoding/";
 const MAX_DEPTH: usize = 24;
 /// Below this depth optional elements and attributes are left out (recursion ends here).
 const OPTIONAL_DEPTH: usize = 5;
+/// Most repetitions of one element or group.
+const MAX_REPEAT: u64 = 100;
 /// Most elements written in one message.
 const MAX_ELEMENTS: usize = 5_000;
 
@@ -472,6 +474,9 @@ impl<'a> Gen<'a> {
                     self.open(&name, ns.as_deref(), Vec::new(), None);
                 }
                 for _ in 0..count {
+                    if self.elements > MAX_ELEMENTS {
+                        break;
+                    }
                     match item {
                         Some(i) => self.element(i, "item", depth + 1, true),
                         None => self.empty("item", None),
@@ -521,6 +526,9 @@ impl<'a> Gen<'a> {
                     }
                 }
                 for it in &items {
+                    if self.elements > MAX_ELEMENTS {
+                        break;
+                    }
                     if let Item::Elem(s, key, required) = it {
                         self.child(s, key, *required, depth + 1);
                     }
@@ -552,6 +560,9 @@ impl<'a> Gen<'a> {
                     self.count(min, a.max_items, depth)
                 };
                 for _ in 0..count {
+                    if self.elements > MAX_ELEMENTS {
+                        break;
+                    }
                     match item {
                         Some(i) => self.element(i, key, depth, true),
                         None => self.empty(key, None),
@@ -568,6 +579,8 @@ impl<'a> Gen<'a> {
 
     /// How many repetitions: at least `min`, at most `max`, one or two when free.
     fn count(&mut self, min: u64, max: Option<u64>, depth: usize) -> u64 {
+        // Absurd minimums (minOccurs="1000000") are not honoured past a hundred.
+        let min = min.min(MAX_REPEAT);
         let max = max.unwrap_or(u64::MAX);
         if depth > OPTIONAL_DEPTH {
             return min.min(max);
@@ -584,7 +597,7 @@ impl<'a> Gen<'a> {
     /// Flatten complex content into attributes, text and child elements, choosing one branch of
     /// each choice and repeating repeated groups.
     fn flatten(&mut self, s: &'a Schema, out: &mut Vec<Item<'a>>, depth: usize, hops: usize) {
-        if hops > 64 {
+        if hops > 64 || out.len() > MAX_ELEMENTS {
             return;
         }
         match &s.kind {
@@ -666,7 +679,13 @@ impl<'a> Gen<'a> {
                 return self.leaf_text(&m, hint);
             }
         }
-        let v = crate::example::leaf_value(s, hint, &mut self.rng);
+        // XSD patterns are not ECMA patterns: those strings come from our own generator.
+        let xsd_pattern = matches!(&s.kind, SchemaKind::String(r) if r.pattern.is_some());
+        let v = if xsd_pattern {
+            Value::Null
+        } else {
+            crate::example::leaf_value(s, hint, &mut self.rng)
+        };
         if !v.is_null() {
             let text = value_text(&v);
             if lexically_valid(s, &text) {
@@ -735,11 +754,83 @@ fn lexically_valid(s: &Schema, text: &str) -> bool {
         SchemaKind::Boolean => matches!(text, "true" | "false" | "1" | "0"),
         SchemaKind::String(r) => {
             let len = text.chars().count() as u64;
-            r.min_length.is_none_or(|m| len >= m)
+            name_like_ok(r.xsd_type.as_deref(), text)
+                && format_ok(r.format.as_ref(), text)
+                && r.min_length.is_none_or(|m| len >= m)
                 && r.max_length.is_none_or(|m| len <= m)
                 // XSD patterns differ from ECMA ones: only trust our own pattern generator.
                 && r.pattern.is_none()
         }
+        _ => true,
+    }
+}
+
+/// Whether `text` has the XSD lexical form of a formatted string (roughly, but never letting
+/// through what a validator refuses for the common formats).
+fn format_ok(format: Option<&StringFormat>, text: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let date = |s: &str| {
+        let p: Vec<&str> = s.split('-').collect();
+        p.len() == 3 && digits(p[0], 4) && digits(p[1], 2) && digits(p[2], 2)
+    };
+    let time = |s: &str| {
+        let s = s.trim_end_matches('Z');
+        let s = s.split(['+']).next().unwrap_or(s);
+        let p: Vec<&str> = s.split(':').collect();
+        p.len() == 3
+            && digits(p[0], 2)
+            && digits(p[1], 2)
+            && p[2].split('.').next().is_some_and(|sec| digits(sec, 2))
+    };
+    match format {
+        None => true,
+        Some(StringFormat::Date) => date(text),
+        Some(StringFormat::DateTime) => text
+            .split_once('T')
+            .is_some_and(|(d, t)| date(d) && time(t)),
+        Some(StringFormat::Time) => time(text),
+        Some(StringFormat::Byte) => text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')),
+        Some(StringFormat::Uri) | Some(StringFormat::UriReference) => {
+            !text.contains(char::is_whitespace)
+        }
+        Some(StringFormat::Uuid) | Some(StringFormat::Email) | Some(StringFormat::Hostname) => {
+            !text.contains(char::is_whitespace)
+        }
+        // gYear & co, durations, hexBinary: our own generator writes these.
+        Some(_) => false,
+    }
+}
+
+/// Whether `text` is valid for the XSD string types with a restricted lexical space.
+fn name_like_ok(xsd_type: Option<&str>, text: &str) -> bool {
+    let name_start = |c: char| c.is_alphabetic() || c == '_';
+    let name_char = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let ncname = |t: &str| t.chars().next().is_some_and(name_start) && t.chars().all(name_char);
+    match xsd_type.unwrap_or("") {
+        "xsd:NCName" | "xsd:ID" | "xsd:IDREF" | "xsd:ENTITY" => ncname(text),
+        // A QName's prefix would need a declaration: keep to unprefixed names.
+        "xsd:Name" | "xsd:QName" => ncname(text),
+        "xsd:NMTOKEN" => !text.is_empty() && text.chars().all(name_char),
+        "xsd:IDREFS" | "xsd:ENTITIES" => text.split(' ').all(ncname),
+        "xsd:NMTOKENS" => text
+            .split(' ')
+            .all(|t| !t.is_empty() && t.chars().all(name_char)),
+        "xsd:language" => {
+            let mut parts = text.split('-');
+            parts.next().is_some_and(|p| {
+                (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic())
+            }) && parts
+                .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        }
+        "xsd:token" => {
+            !text.starts_with(' ')
+                && !text.ends_with(' ')
+                && !text.contains("  ")
+                && !text.contains(['\t', '\n', '\r'])
+        }
+        "xsd:normalizedString" => !text.contains(['\t', '\n', '\r']),
         _ => true,
     }
 }
@@ -894,16 +985,22 @@ fn from_pattern(pattern: &str, r: &StringRules, rng: &mut ExampleRng) -> Option<
     let translated = pattern
         .replace("\\i", "[A-Za-z_:]")
         .replace("\\c", "[A-Za-z0-9._:-]");
-    let hir = regex_syntax::ParserBuilder::new()
+    // ASCII classes first (`\d` as 0-9), full Unicode when the pattern needs it.
+    let hir = match regex_syntax::ParserBuilder::new()
         .unicode(false)
         .build()
         .parse(&translated)
-        .or_else(|_| {
-            regex_syntax::ParserBuilder::new()
-                .build()
-                .parse(&translated)
-        })
-        .ok()?;
+    {
+        Ok(h) => h,
+        Err(_) => regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(&translated)
+            .ok()?,
+    };
+    // Hostile patterns (`((a{9999}){9999}){9999}`) must not allocate without bound.
+    if max_len(&hir) > 4096 {
+        return None;
+    }
     let regex = rand_regex::Regex::with_hir(hir, 8).ok()?;
     let min = r.min_length.unwrap_or(0) as usize;
     let max = r.max_length.map_or(usize::MAX, |m| m as usize);
@@ -919,14 +1016,73 @@ fn from_pattern(pattern: &str, r: &StringRules, rng: &mut ExampleRng) -> Option<
     last
 }
 
+/// The longest string (in bytes) a pattern generates with unbounded repeats capped at 8.
+fn max_len(hir: &regex_syntax::hir::Hir) -> u64 {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 0,
+        HirKind::Literal(l) => l.0.len() as u64,
+        HirKind::Class(_) => 4,
+        HirKind::Repetition(r) => {
+            let times = u64::from(r.max.unwrap_or(r.min.max(8)).max(r.min));
+            max_len(&r.sub).saturating_mul(times)
+        }
+        HirKind::Capture(c) => max_len(&c.sub),
+        HirKind::Concat(hs) => hs.iter().map(max_len).fold(0u64, u64::saturating_add),
+        HirKind::Alternation(hs) => hs.iter().map(max_len).max().unwrap_or(0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn hostile_patterns_are_skipped() {
+        let mut rng = Seed(1).rng();
+        let r = StringRules::default();
+        assert!(from_pattern("((a{9999}){9999}){9999}", &r, &mut rng).is_none());
+        assert!(
+            from_pattern("(((a{4294967295}){4294967295}){4294967295})", &r, &mut rng).is_none()
+        );
+        assert!(from_pattern("[0-9]{3}", &r, &mut rng).is_some_and(|s| s.len() == 3));
+    }
+
+    #[test]
     fn escapes_text_and_attributes() {
         assert_eq!(escape_text("a<b&c>\u{1}"), "a&lt;b&amp;c&gt;");
         assert_eq!(escape_attr("\"x\"\n"), "&quot;x&quot;&#10;");
+    }
+
+    #[test]
+    fn formats_are_checked() {
+        assert!(format_ok(Some(&StringFormat::Date), "2024-01-31"));
+        assert!(!format_ok(Some(&StringFormat::Date), "31/01/2024"));
+        assert!(format_ok(
+            Some(&StringFormat::DateTime),
+            "2024-01-31T10:00:00Z"
+        ));
+        assert!(format_ok(
+            Some(&StringFormat::DateTime),
+            "2024-01-31T10:00:00.5+01:00"
+        ));
+        assert!(!format_ok(
+            Some(&StringFormat::Other("gYear".into())),
+            "2024"
+        ));
+        assert!(format_ok(None, "anything"));
+    }
+
+    #[test]
+    fn name_like_types_are_checked() {
+        assert!(name_like_ok(Some("xsd:NCName"), "abc_1"));
+        assert!(!name_like_ok(Some("xsd:NCName"), "Darrin Crist"));
+        assert!(!name_like_ok(Some("xsd:ID"), "1abc"));
+        assert!(!name_like_ok(Some("xsd:QName"), "p:x"));
+        assert!(name_like_ok(Some("xsd:language"), "en-GB"));
+        assert!(!name_like_ok(Some("xsd:language"), "english language"));
+        assert!(!name_like_ok(Some("xsd:token"), " a"));
+        assert!(name_like_ok(Some("xsd:string"), " a  b "));
     }
 
     #[test]

@@ -59,11 +59,15 @@ fn raw_operation_count(path: &Path) -> usize {
         .unwrap_or(0)
 }
 
-fn short(s: &SchemaRef, api: &Api, depth: usize) -> String {
+fn short(s: &SchemaRef, depth: usize) -> String {
     let schema = match s {
         SchemaRef::Named(n) => return n.clone(),
         SchemaRef::Inline(s) => s,
     };
+    if let SchemaKind::Ref(n) = &schema.kind {
+        // A reference with its own annotations.
+        return format!("{n}{}", if schema.nullable { "?" } else { "" });
+    }
     if depth > 2 {
         return "..".into();
     }
@@ -96,7 +100,7 @@ fn short(s: &SchemaRef, api: &Api, depth: usize) -> String {
             "array<{}>",
             a.items
                 .as_deref()
-                .map_or("any".into(), |i| short(i, api, depth + 1))
+                .map_or("any".into(), |i| short(i, depth + 1))
         ),
         SchemaKind::Object(o) => {
             let props: Vec<String> = o
@@ -105,12 +109,12 @@ fn short(s: &SchemaRef, api: &Api, depth: usize) -> String {
                 .take(6)
                 .map(|(k, v)| {
                     let req = if o.required.contains(k) { "!" } else { "" };
-                    format!("{k}{req}:{}", short(v, api, depth + 1))
+                    format!("{k}{req}:{}", short(v, depth + 1))
                 })
                 .collect();
             let more = if o.properties.len() > 6 { ",.." } else { "" };
             let extra = match &o.additional {
-                Additional::Schema(s) => format!(",*:{}", short(s, api, depth + 1)),
+                Additional::Schema(s) => format!(",*:{}", short(s, depth + 1)),
                 _ => String::new(),
             };
             format!("{{{}{more}{extra}}}", props.join(","))
@@ -121,7 +125,7 @@ fn short(s: &SchemaRef, api: &Api, depth: usize) -> String {
                 SchemaKind::AnyOf(_) => "anyOf",
                 _ => "allOf",
             };
-            let members: Vec<String> = c.members.iter().map(|m| short(m, api, depth + 1)).collect();
+            let members: Vec<String> = c.members.iter().map(|m| short(m, depth + 1)).collect();
             let disc = c
                 .discriminator
                 .as_ref()
@@ -138,7 +142,7 @@ fn short(s: &SchemaRef, api: &Api, depth: usize) -> String {
     out
 }
 
-fn op_line(op: &Operation, api: &Api) -> String {
+fn op_line(op: &Operation) -> String {
     let binding = match &op.binding {
         Binding::Http { method, path } => format!("{} {path}", method.as_str()),
         Binding::Soap(s) => format!("SOAP {}", s.name),
@@ -152,7 +156,7 @@ fn op_line(op: &Operation, api: &Api) -> String {
                 p.name,
                 p.location.as_str(),
                 if p.required { "!" } else { "" },
-                p.schema.as_ref().map_or("-".into(), |s| short(s, api, 1))
+                p.schema.as_ref().map_or("-".into(), |s| short(s, 1))
             )
         })
         .collect();
@@ -162,7 +166,7 @@ fn op_line(op: &Operation, api: &Api) -> String {
             .map(|(mt, m)| {
                 format!(
                     "{mt}:{}",
-                    m.schema.as_ref().map_or("-".into(), |s| short(s, api, 1))
+                    m.schema.as_ref().map_or("-".into(), |s| short(s, 1))
                 )
             })
             .collect::<Vec<_>>()
@@ -178,7 +182,7 @@ fn op_line(op: &Operation, api: &Api) -> String {
                 .map(|(mt, m)| {
                     format!(
                         "{mt}:{}",
-                        m.schema.as_ref().map_or("-".into(), |s| short(s, api, 1))
+                        m.schema.as_ref().map_or("-".into(), |s| short(s, 1))
                     )
                 })
                 .collect();
@@ -221,12 +225,7 @@ fn op_line(op: &Operation, api: &Api) -> String {
 fn summary(api: &Api) -> Value {
     const MAX_OPS: usize = 30;
     const MAX_SCHEMAS: usize = 40;
-    let ops: Vec<String> = api
-        .operations
-        .iter()
-        .take(MAX_OPS)
-        .map(|o| op_line(o, api))
-        .collect();
+    let ops: Vec<String> = api.operations.iter().take(MAX_OPS).map(op_line).collect();
     let schemes: Vec<String> = api
         .security_schemes
         .iter()
@@ -272,7 +271,7 @@ fn summary(api: &Api) -> Value {
         "tags": api.tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
         "operations": api.operations.len(),
         "operation_lines": ops,
-        "webhooks": api.webhooks.iter().map(|o| op_line(o, api)).collect::<Vec<_>>(),
+        "webhooks": api.webhooks.iter().map(op_line).collect::<Vec<_>>(),
         "schema_count": api.schemas.len(),
         "schema_keys": keys,
     })
@@ -499,4 +498,13 @@ fn multi_file_tree_with_recursion_and_escapes() {
         Direction::Response,
     );
     assert!(ex["id"].as_str().is_some_and(|s| s.len() == 36), "{ex}");
+}
+
+#[test]
+fn product_resolves_through_load_paths() {
+    let dir = fixtures().join("product");
+    let out = load_paths(std::slice::from_ref(&dir));
+    assert!(out.errors().is_empty(), "{:?}", out.errors());
+    let product = out.catalog.products.first().expect("one product");
+    insta::assert_yaml_snapshot!(product);
 }

@@ -1,1 +1,154 @@
-//! placeholder
+//! The static developer-portal generator: a portal root (`portal.toml`, `content/`, `specs/`,
+//! `site/`) -> view models -> tera templates -> files.
+//!
+//! IO happens at the edges: [`load`] reads the root, [`output`] writes the files. In between,
+//! [`render_site`] is pure and works in memory, so `portal serve` can keep a site in memory and
+//! re-render one page ([`Renderer::render_id`]) or the pages a change touches
+//! ([`site::depends_on`]).
+#![warn(missing_docs)]
+
+pub mod content;
+pub mod error;
+pub mod highlight;
+pub mod load;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod samples;
+pub mod schema;
+pub mod search;
+pub mod serve;
+pub mod site;
+pub mod theme;
+pub mod views;
+
+#[cfg(test)]
+mod testdata;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use error::{Error, Result};
+pub use load::Input;
+pub use render::{OutputFile, Renderer};
+pub use site::{Change, PageId, PageSpec};
+
+/// What `portal build` was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// The portal root.
+    pub root: PathBuf,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Absolute URL the site is published at (sitemap and canonical links only).
+    pub base_url: Option<String>,
+    /// Show a progress bar (the caller checks that stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What a build produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildReport {
+    /// HTML pages.
+    pub pages: usize,
+    /// APIs.
+    pub apis: usize,
+    /// Operations (webhooks included).
+    pub operations: usize,
+    /// Files written in all.
+    pub files: usize,
+    /// Bytes written in all.
+    pub bytes: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Spec warnings (`path:line:col: message`).
+    pub warnings: Vec<api_model::Diagnostic>,
+    /// Whether a sitemap was written (only with a base URL).
+    pub sitemap: bool,
+}
+
+/// Options of [`render_site`].
+pub struct RenderOptions<'a> {
+    /// `--base-url`.
+    pub base_url: Option<&'a str>,
+    /// Rendering threads.
+    pub threads: usize,
+    /// Build the Pagefind search index.
+    pub search: bool,
+    /// Called once per rendered page.
+    pub progress: &'a (dyn Fn() + Sync),
+}
+
+/// Render the whole site in memory: pages, assets, spec downloads, sitemap, search index.
+pub fn render_site(input: &Input, opts: &RenderOptions<'_>) -> Result<Vec<OutputFile>> {
+    let renderer = Renderer::new(input, opts.base_url)?;
+    let mut files = renderer.render_pages(opts.threads, opts.progress)?;
+    if opts.search {
+        let index = search::index(&files)?;
+        files.extend(index);
+    }
+    files.extend(renderer.assets());
+    Ok(files)
+}
+
+/// The number of rendering threads to use.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8)
+}
+
+/// Build a portal: read the root, render everything, write the output folder.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    let start = Instant::now();
+    let input = load::load_root(&opts.root)?;
+    let page_count = site::pages(&input).len();
+    let bar = if opts.progress {
+        let bar = indicatif::ProgressBar::new(page_count as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let files = render_site(
+        &input,
+        &RenderOptions {
+            base_url: opts.base_url.as_deref(),
+            threads: default_threads(),
+            search: true,
+            progress: &tick,
+        },
+    )?;
+    if let Some(bar) = &bar {
+        bar.set_message("writing");
+    }
+    output::write(&opts.out, &files)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let operations = input
+        .catalog
+        .apis
+        .iter()
+        .map(|a| a.operations.len() + a.webhooks.len())
+        .sum();
+    Ok(BuildReport {
+        pages: page_count,
+        apis: input.catalog.apis.len(),
+        operations,
+        files: files.len(),
+        bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
+        elapsed: start.elapsed(),
+        warnings: input.warnings,
+        sitemap: files.iter().any(|f| f.path == "sitemap.xml"),
+    })
+}

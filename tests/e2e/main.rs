@@ -1,6 +1,7 @@
 //! End-to-end tests of the `portal` binary, one module per feature.
 
 mod apps;
+mod browser;
 mod build;
 mod check;
 mod mock;

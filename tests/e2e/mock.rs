@@ -1,1 +1,347 @@
-//! End-to-end tests of `portal mock`.
+//! End-to-end tests of `portal mock`: the real binary on a free port, called over HTTP/1.1.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{corpus, portal_bin};
+
+/// A running `portal mock`, stopped when dropped.
+pub struct Sandbox {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// What it printed before `listening on`.
+    pub listing: String,
+}
+
+impl Sandbox {
+    /// Start `portal mock --port 0 ARGS...` and wait until it listens.
+    #[allow(clippy::zombie_processes)] // Waited for in `Drop`.
+    pub fn start(args: &[&str]) -> Sandbox {
+        let mut child = Command::new(portal_bin())
+            .arg("mock")
+            .args(["--host", "127.0.0.1", "--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start portal mock");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut reader = BufReader::new(stdout);
+        let mut listing = String::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let mut line = String::new();
+            let n = reader.read_line(&mut line).expect("read stdout");
+            if n == 0 {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("portal mock exited before listening:\n{listing}");
+            }
+            if let Some(url) = line.trim().strip_prefix("listening on ") {
+                let base = url.to_string();
+                // Keep draining stdout so the child never blocks on a full pipe.
+                std::thread::spawn(move || {
+                    let mut sink = Vec::new();
+                    let _ = reader.read_to_end(&mut sink);
+                });
+                return Sandbox {
+                    child,
+                    base,
+                    listing,
+                };
+            }
+            listing.push_str(&line);
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("portal mock did not start");
+            }
+        }
+    }
+
+    /// One request; returns status, lower-cased headers and body.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> HttpAnswer {
+        http(&self.base, method, path, headers, body)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response read off the wire.
+#[derive(Debug)]
+pub struct HttpAnswer {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower-cased, in order.
+    pub headers: Vec<(String, String)>,
+    /// Body (de-chunked).
+    pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    /// First value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// A minimal HTTP/1.1 client (`Connection: close`), enough for tests on 127.0.0.1.
+pub fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpAnswer {
+    let host = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = TcpStream::connect(host).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH") {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("write head");
+    stream.write_all(body).expect("write body");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of headers");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            Some((k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        })
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"));
+    if chunked {
+        body = dechunk(&body);
+    }
+    HttpAnswer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
+        let size_text = String::from_utf8_lossy(&data[..eol]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
+        data = &data[eol + 2..];
+        if size == 0 || data.len() < size {
+            break;
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[(size + 2).min(data.len())..];
+    }
+    out
+}
+
+fn petstore() -> String {
+    corpus()
+        .join("openapi/oai/v3.0/petstore.yaml")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn empty_sandbox_answers_health_catalog_and_404() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("specs")).expect("specs dir");
+    let root = dir.path().display().to_string();
+    let sandbox = Sandbox::start(&["--root", &root, "--auth", "off"]);
+    let health = sandbox.call("GET", "/_sandbox/health", &[], b"");
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["status"], "ok");
+    let catalog = sandbox.call("GET", "/_sandbox/catalog", &[], b"");
+    assert_eq!(catalog.json()["apis"], serde_json::json!([]));
+    let missing = sandbox.call("GET", "/nothing/here", &[], b"");
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert!(
+        missing
+            .header("x-request-id")
+            .is_some_and(|v| !v.is_empty())
+    );
+}
+
+#[test]
+fn petstore_is_listed_served_and_deterministic_across_restarts() {
+    let spec = petstore();
+    let first = Sandbox::start(&["--specs", &spec, "--auth", "off"]);
+    assert!(first.listing.contains("/v1"), "listing: {}", first.listing);
+    let a = first.call("GET", "/v1/pets?limit=3", &[], b"");
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    assert!(a.json().is_array());
+    let one = first.call("GET", "/v1/pets/7", &[], b"");
+    assert_eq!(one.status, 200);
+    drop(first);
+
+    let second = Sandbox::start(&["--specs", &spec, "--auth", "off"]);
+    let b = second.call("GET", "/v1/pets?limit=3", &[], b"");
+    assert_eq!(a.body, b.body, "same request, same bytes after a restart");
+    let wrong = second.call("DELETE", "/v1/pets", &[], b"");
+    assert_eq!(wrong.status, 405);
+    assert!(wrong.header("allow").is_some_and(|a| a.contains("GET")));
+    let bad = second.call("GET", "/v1/pets?limit=abc", &[], b"");
+    assert!(bad.status == 400 || bad.status == 422, "{}", bad.status);
+    drop(second);
+
+    let reseeded = Sandbox::start(&["--specs", &spec, "--auth", "off", "--seed", "42"]);
+    let c = reseeded.call("GET", "/v1/pets?limit=3", &[], b"");
+    assert_eq!(c.status, 200);
+    assert_ne!(a.body, c.body, "--seed changes the data");
+
+    let doc = reseeded
+        .call(
+            "GET",
+            "/_sandbox/apis/swagger-petstore/openapi.json",
+            &[],
+            b"",
+        )
+        .json();
+    let server = doc["servers"][0]["url"].as_str().unwrap_or_default();
+    assert_eq!(server, format!("{}/v1", reseeded.base));
+}
+
+#[test]
+fn overlapping_apis_are_moved_and_listed() {
+    let yaml = petstore();
+    let json = corpus().join("openapi/oai/v3.0/petstore.json");
+    let sandbox = Sandbox::start(&[
+        "--specs",
+        &yaml,
+        "--specs",
+        &json.display().to_string(),
+        "--auth",
+        "off",
+    ]);
+    assert!(
+        sandbox.listing.contains("moved"),
+        "listing: {}",
+        sandbox.listing
+    );
+    let catalog = sandbox.call("GET", "/_sandbox/catalog", &[], b"").json();
+    let paths: Vec<&str> = catalog["apis"]
+        .as_array()
+        .expect("apis")
+        .iter()
+        .filter_map(|a| a["base_path"].as_str())
+        .collect();
+    assert!(paths.contains(&"/v1"), "{paths:?}");
+    let moved = paths.iter().find(|p| **p != "/v1").expect("a moved API");
+    let answer = sandbox.call("GET", &format!("{moved}/pets"), &[], b"");
+    assert_eq!(answer.status, 200);
+    assert!(Path::new(&yaml).exists());
+}
+
+/// schemathesis, when installed (PATH or `SCHEMATHESIS`).
+fn schemathesis() -> Option<String> {
+    if let Ok(exe) = std::env::var("SCHEMATHESIS") {
+        return Some(exe);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("schemathesis"))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
+}
+
+/// The REST conformance run (tests/conformance/schemathesis.sh) over the corpus and the demo
+/// specs: zero failures in both passes.
+#[test]
+fn schemathesis_conformance() {
+    let Some(exe) = schemathesis() else {
+        assert!(
+            !crate::support::in_ci(),
+            "schemathesis is required in CI (pip install -r tests/requirements.txt)"
+        );
+        eprintln!("skipped: schemathesis not installed");
+        return;
+    };
+    let script = crate::support::repo_root().join("tests/conformance/schemathesis.sh");
+    let log_dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new("sh")
+        .arg(&script)
+        .env("SCHEMATHESIS", exe)
+        .env("PORTAL_BIN", portal_bin())
+        .env("PORTAL_CORPUS", corpus())
+        .env("ST_LOG", log_dir.path())
+        .output()
+        .expect("run the conformance script");
+    let report = String::from_utf8_lossy(&out.stdout);
+    let log =
+        std::fs::read_to_string(log_dir.path().join("portal-schemathesis.log")).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "{report}\n{}\n--- failing output ---\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        failing_sections(&log)
+    );
+    assert!(report.contains("PASS"), "nothing was tested:\n{report}");
+}
+
+/// The FAILURES sections of the schemathesis log, for the assertion message.
+fn failing_sections(log: &str) -> String {
+    let mut out = String::new();
+    let mut keep = false;
+    for line in log.lines() {
+        if line.contains("FAILURES") || line.contains("ERRORS") {
+            keep = true;
+        } else if line.contains("SUMMARY") {
+            keep = false;
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}

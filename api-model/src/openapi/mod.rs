@@ -111,10 +111,10 @@ fn detect_version(
         _ => None,
     };
     if let Some(v) = obj.get("openapi") {
-        let loc = root.locate("/openapi");
+        let loc = || root.locate("/openapi");
         let Some(s) = text_of(v) else {
             return Err(Error::Invalid {
-                loc,
+                loc: loc(),
                 message: "`openapi` must be a version string such as \"3.1.0\"".into(),
             });
         };
@@ -124,18 +124,17 @@ fn detect_version(
             Version::V31
         } else {
             return Err(Error::Unsupported {
-                loc,
+                loc: loc(),
                 message: format!("OpenAPI version {s} (this tool reads 2.0, 3.0, 3.1 and 3.2)"),
             });
         };
         return Ok((version, s, SpecKind::Openapi));
     }
     if let Some(v) = obj.get("swagger") {
-        let loc = root.locate("/swagger");
         let s = text_of(v).unwrap_or_default();
         if s != "2.0" && s != "2" {
             return Err(Error::Unsupported {
-                loc,
+                loc: root.locate("/swagger"),
                 message: format!("Swagger version `{s}` (only \"2.0\" is read)"),
             });
         }
@@ -386,7 +385,7 @@ impl<'f> Ctx<'f> {
     pub fn drain_schemas(&mut self) {
         while let Some((target, key)) = self.queue.pop_front() {
             let value = self.doc_value(target.doc);
-            let schema = match value.pointer(&target.pointer) {
+            let schema = match lookup(&value, &target.pointer) {
                 Some(v) => {
                     let at = Ptr::base(&target.pointer);
                     match schema::convert(self, target.doc, &at, v, 0) {
@@ -522,7 +521,11 @@ impl<'f> Ctx<'f> {
         reference: &str,
         fragment: &str,
     ) -> Option<Target> {
-        let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        let decoded = if fragment.contains('%') {
+            percent_encoding::percent_decode_str(fragment).decode_utf8_lossy()
+        } else {
+            std::borrow::Cow::Borrowed(fragment)
+        };
         let pointer = decoded.as_ref();
         if !pointer.is_empty() && !pointer.starts_with('/') {
             // A plain-name fragment: an `$anchor`.
@@ -537,7 +540,7 @@ impl<'f> Ctx<'f> {
             return None;
         }
         let value = self.doc_value(doc);
-        if value.pointer(pointer).is_none() {
+        if lookup(&value, pointer).is_none() {
             let file = self.docs[doc]
                 .path
                 .file_name()
@@ -619,7 +622,7 @@ impl<'f> Ctx<'f> {
                 } else {
                     p.clone()
                 };
-                if self.docs[doc].value.pointer(&pointer).is_some() {
+                if lookup(&self.docs[doc].value, &pointer).is_some() {
                     return Some(Target { doc, pointer });
                 }
             }
@@ -643,22 +646,24 @@ impl<'f> Ctx<'f> {
             return Deref::Broken;
         };
         let mut from_doc = doc;
-        let mut from_ptr = at.render();
+        let mut from_ptr: Option<String> = None;
         for _ in 0..MAX_REF_HOPS {
-            let base = Ptr::base(&from_ptr);
-            let Some(target) = self.resolve(from_doc, &base, &reference) else {
+            let target = match &from_ptr {
+                None => self.resolve(from_doc, at, &reference),
+                Some(p) => self.resolve(from_doc, &Ptr::base(p), &reference),
+            };
+            let Some(target) = target else {
                 return Deref::Broken;
             };
             let value = self.doc_value(target.doc);
-            match value
-                .pointer(&target.pointer)
+            match lookup(&value, &target.pointer)
                 .and_then(|n| n.get("$ref"))
                 .and_then(Value::as_str)
             {
                 Some(next) => {
                     reference = next.to_string();
                     from_doc = target.doc;
-                    from_ptr = target.pointer;
+                    from_ptr = Some(target.pointer);
                 }
                 None => return Deref::Target(target),
             }
@@ -686,7 +691,7 @@ impl Ctx<'_> {
             Deref::Inline => Some(f(self, doc, at, v)),
             Deref::Target(t) => {
                 let value = self.doc_value(t.doc);
-                let node = value.pointer(&t.pointer)?;
+                let node = lookup(&value, &t.pointer)?;
                 let p = Ptr::base(&t.pointer);
                 Some(f(self, t.doc, &p, node))
             }
@@ -777,4 +782,288 @@ pub(crate) fn string_list(v: Option<&Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `Value::pointer` without allocating for segments that need no unescaping.
+pub(crate) fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
+    let rest = pointer.strip_prefix('/')?;
+    let mut cur = value;
+    for seg in rest.split('/') {
+        let unescaped;
+        let key = if seg.contains('~') {
+            unescaped = seg.replace("~1", "/").replace("~0", "~");
+            unescaped.as_str()
+        } else {
+            seg
+        };
+        cur = match cur {
+            Value::Object(map) => map.get(key)?,
+            Value::Array(items) => {
+                if key.len() > 1 && key.starts_with('0') || key.starts_with('+') {
+                    return None;
+                }
+                items.get(key.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::MemoryFiles;
+    use crate::model::{
+        ApiKeyLocation, HttpAuthScheme, ParamStyle, SchemaKind, SecuritySchemeKind, StringFormat,
+    };
+
+    fn load_text(name: &str, text: &str) -> Result<Loaded> {
+        let mut files = MemoryFiles::new();
+        let path = format!("/spec/{name}");
+        files.insert(&path, text);
+        load(Path::new(&path), &files)
+    }
+
+    const SWAGGER: &str = r##"
+swagger: "2.0"
+info: {title: Uploads, version: "1"}
+host: api.example.com
+basePath: /v1
+schemes: [https, http]
+consumes: [application/json]
+securityDefinitions:
+  basic: {type: basic}
+  key: {type: apiKey, name: X-Key, in: header}
+  app: {type: oauth2, flow: application, tokenUrl: "https://auth/token", scopes: {read: Read}}
+  code: {type: oauth2, flow: accessCode, authorizationUrl: "https://auth/a", tokenUrl: "https://auth/t", scopes: {}}
+security: [{key: []}]
+paths:
+  /files:
+    post:
+      consumes: [multipart/form-data]
+      parameters:
+        - {name: file, in: formData, type: file, required: true}
+        - {name: note, in: formData, type: string}
+        - {name: tags, in: query, type: array, items: {type: string}, collectionFormat: pipes}
+      responses:
+        "201":
+          description: created
+          schema: {$ref: "#/definitions/File"}
+          headers: {X-Rate: {type: integer}}
+          examples: {application/json: {id: 1}}
+definitions:
+  File:
+    type: object
+    x-nullable: true
+    properties:
+      id: {type: integer, minimum: 0, exclusiveMinimum: true}
+"##;
+
+    #[test]
+    fn swagger_2_is_converted() {
+        let loaded = load_text("swagger.yaml", SWAGGER).expect("loads");
+        let api = &loaded.api;
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let urls: Vec<_> = api.servers.iter().map(|s| s.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            ["https://api.example.com/v1", "http://api.example.com/v1"]
+        );
+        let op = &api.operations[0];
+        let body = op.request_body.as_ref().expect("form body");
+        assert_eq!(
+            body.content.keys().collect::<Vec<_>>(),
+            ["multipart/form-data"]
+        );
+        assert!(body.required);
+        assert_eq!(op.parameters[0].style, ParamStyle::PipeDelimited);
+        let resp = &op.responses[0];
+        assert_eq!(
+            resp.content["application/json"].example,
+            Some(serde_json::json!({"id": 1}))
+        );
+        assert!(resp.headers["X-Rate"].schema.is_some());
+        let file = &api.schemas["File"];
+        assert!(file.nullable);
+        let SchemaKind::Object(o) = &file.kind else {
+            panic!("object")
+        };
+        let Some(SchemaRef::Inline(id)) = o.properties.get("id") else {
+            panic!("id")
+        };
+        let SchemaKind::Integer(rules) = &id.kind else {
+            panic!("integer")
+        };
+        assert_eq!((rules.minimum, rules.exclusive_minimum), (None, Some(0.0)));
+        let kinds: Vec<_> = api.security_schemes.values().map(|s| &s.kind).collect();
+        assert!(matches!(
+            kinds[0],
+            SecuritySchemeKind::Http {
+                scheme: HttpAuthScheme::Basic,
+                ..
+            }
+        ));
+        assert!(matches!(
+            kinds[1],
+            SecuritySchemeKind::ApiKey {
+                location: ApiKeyLocation::Header,
+                ..
+            }
+        ));
+        match kinds[2] {
+            SecuritySchemeKind::OAuth2 { flows } => assert!(flows.client_credentials.is_some()),
+            other => panic!("{other:?}"),
+        }
+        match kinds[3] {
+            SecuritySchemeKind::OAuth2 { flows } => assert!(flows.authorization_code.is_some()),
+            other => panic!("{other:?}"),
+        }
+        let multipart = body.content["multipart/form-data"]
+            .schema
+            .as_ref()
+            .expect("schema");
+        let Some(s) = multipart.resolve(api) else {
+            panic!("inline")
+        };
+        let SchemaKind::Object(form) = &s.kind else {
+            panic!("object")
+        };
+        let Some(SchemaRef::Inline(f)) = form.properties.get("file") else {
+            panic!("file")
+        };
+        assert!(matches!(&f.kind, SchemaKind::String(r) if r.format == Some(StringFormat::Binary)));
+    }
+
+    const V31: &str = r##"
+openapi: 3.1.0
+info: {title: "Cycles & Types", version: "1"}
+webhooks:
+  ping:
+    post:
+      responses: {"200": {description: ok}}
+components:
+  responses:
+    Loop: {$ref: "#/components/responses/Loop"}
+  schemas:
+    A: {$ref: "#/components/schemas/B"}
+    B: {$ref: "#/components/schemas/A"}
+    Maybe: {type: [string, "null"], examples: [x]}
+    Multi: {type: [string, integer]}
+    Fixed: {const: 3}
+paths:
+  /a:
+    get:
+      responses:
+        "200": {$ref: "#/components/responses/Loop"}
+        "201":
+          description: cycle
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/A"}
+"##;
+
+    #[test]
+    fn cycles_end_and_31_types_read() {
+        let loaded = load_text("v31.yaml", V31).expect("loads");
+        let api = &loaded.api;
+        assert_eq!(api.webhooks.len(), 1);
+        assert_eq!(
+            api.operations[0].responses.len(),
+            1,
+            "the looping response is dropped"
+        );
+        assert!(
+            loaded
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("hops") && d.line.is_some()),
+            "{:?}",
+            loaded.diagnostics
+        );
+        assert!(matches!(api.schemas["A"].kind, SchemaKind::Ref(_)));
+        assert!(
+            SchemaRef::Named("A".into()).resolve(api).is_none(),
+            "alias cycle"
+        );
+        let maybe = &api.schemas["Maybe"];
+        assert!(maybe.nullable && matches!(maybe.kind, SchemaKind::String(_)));
+        assert!(matches!(&api.schemas["Multi"].kind, SchemaKind::Union(k) if k.len() == 2));
+        assert_eq!(api.schemas["Fixed"].const_value, Some(serde_json::json!(3)));
+        // Examples of an alias cycle come out empty, not as a hang.
+        let ex = crate::example::json_example(
+            api,
+            &SchemaRef::Named("A".into()),
+            crate::example::Seed(1),
+        );
+        assert!(ex.is_null());
+    }
+
+    #[test]
+    fn annotations_next_to_a_ref_are_kept() {
+        let text = r##"
+openapi: 3.0.3
+info: {title: Refs, version: "1"}
+paths: {}
+components:
+  schemas:
+    Category: {type: object, properties: {id: {type: integer}}}
+    Pet:
+      type: object
+      properties:
+        category: {$ref: "#/components/schemas/Category", description: Pet category, nullable: true}
+        plain: {$ref: "#/components/schemas/Category"}
+"##;
+        let api = load_text("refs.yaml", text).expect("loads").api;
+        let SchemaKind::Object(pet) = &api.schemas["Pet"].kind else {
+            panic!("object")
+        };
+        let category = &pet.properties["category"];
+        assert_eq!(category.name(), Some("Category"));
+        let SchemaRef::Inline(s) = category else {
+            panic!("inline wrapper")
+        };
+        assert_eq!(s.description.as_deref(), Some("Pet category"));
+        assert!(s.nullable);
+        assert!(
+            category
+                .resolve(&api)
+                .is_some_and(|c| matches!(c.kind, SchemaKind::Object(_)))
+        );
+        assert_eq!(pet.properties["plain"], SchemaRef::Named("Category".into()));
+    }
+
+    #[test]
+    fn hostile_documents_are_refused_cleanly() {
+        let deep_json = format!("{}{}", "{\"a\":".repeat(5000), "}".repeat(5000));
+        assert!(load_text("deep.json", &deep_json).is_err());
+        let deep_yaml = format!(
+            "openapi: 3.1.0\ninfo: {{title: x, version: '1'}}\nx: {}1{}",
+            "[".repeat(3000),
+            "]".repeat(3000)
+        );
+        assert!(load_text("deep.yaml", &deep_yaml).is_err());
+        let bomb = "openapi: 3.1.0\ninfo: {title: x, version: '1'}\na: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]\n";
+        let start = std::time::Instant::now();
+        let refused = load_text("bomb.yaml", bomb).expect_err("alias bomb refused");
+        assert!(refused.to_string().contains("alias"), "{refused}");
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+        assert!(load_text("list.yaml", "- 1").is_err());
+        assert!(load_text("v.yaml", "openapi: 4.0.0").is_err());
+        assert!(load_text("none.yaml", "info: {}").is_err());
+    }
+
+    #[test]
+    fn truncated_documents_never_panic() {
+        for text in [SWAGGER, V31] {
+            for cut in (0..text.len()).step_by(3) {
+                if text.is_char_boundary(cut) {
+                    let _ = load_text("cut.yaml", &text[..cut]);
+                }
+            }
+        }
+    }
 }

@@ -27,6 +27,9 @@ pub(crate) struct OpBuilder<'s> {
     webhook_ids: HashSet<String>,
     callback_ids: HashSet<String>,
     written_ids: HashSet<String>,
+    /// Responses reached by a local `$ref` (shared error responses are referenced by most
+    /// operations), converted once: (document, reference) -> response without its status.
+    shared_responses: std::collections::HashMap<(usize, String), Response>,
 }
 
 /// Which id set an operation's id goes into.
@@ -53,6 +56,7 @@ impl<'s> OpBuilder<'s> {
             webhook_ids: HashSet::new(),
             callback_ids: HashSet::new(),
             written_ids: HashSet::new(),
+            shared_responses: std::collections::HashMap::new(),
         }
     }
 
@@ -474,10 +478,24 @@ impl<'s> OpBuilder<'s> {
                 );
                 continue;
             };
+            let shared = r
+                .get("$ref")
+                .and_then(Value::as_str)
+                .filter(|s| s.starts_with('#'))
+                .map(|s| (doc, s.to_string()));
+            if let Some(cached) = shared.as_ref().and_then(|k| self.shared_responses.get(k)) {
+                let mut resp = cached.clone();
+                resp.status = status;
+                out.push(resp);
+                continue;
+            }
             let resp = ctx.with_node(doc, &rp, r, |ctx, doc, at, r| {
                 response(ctx, doc, at, r, status, &produces)
             });
             if let Some(resp) = resp {
+                if let Some(key) = shared {
+                    self.shared_responses.insert(key, resp.clone());
+                }
                 out.push(resp);
             }
         }

@@ -30,6 +30,83 @@ const CONSTRAINT_KEYS: [&str; 12] = [
     "maximum",
 ];
 
+/// The keywords of one schema object, found in one pass over its entries: looking each keyword up
+/// in the map would hash every name (SipHash) some 40 times per schema node.
+struct Keys<'v> {
+    values: [Option<&'v Value>; 38],
+    /// Any keyword at all besides `$ref` and annotations (for 3.1 `$ref` siblings).
+    constrained: bool,
+}
+
+fn slot(key: &str) -> Option<usize> {
+    match key {
+        "$ref" => Some(0),
+        "additionalProperties" => Some(1),
+        "const" => Some(2),
+        "default" => Some(3),
+        "deprecated" => Some(4),
+        "description" => Some(5),
+        "discriminator" => Some(6),
+        "enum" => Some(7),
+        "example" => Some(8),
+        "examples" => Some(9),
+        "exclusiveMaximum" => Some(10),
+        "exclusiveMinimum" => Some(11),
+        "format" => Some(12),
+        "items" => Some(13),
+        "maxItems" => Some(14),
+        "maxLength" => Some(15),
+        "maxProperties" => Some(16),
+        "maximum" => Some(17),
+        "minItems" => Some(18),
+        "minLength" => Some(19),
+        "minProperties" => Some(20),
+        "minimum" => Some(21),
+        "multipleOf" => Some(22),
+        "nullable" => Some(23),
+        "pattern" => Some(24),
+        "prefixItems" => Some(25),
+        "properties" => Some(26),
+        "readOnly" => Some(27),
+        "required" => Some(28),
+        "title" => Some(29),
+        "type" => Some(30),
+        "uniqueItems" => Some(31),
+        "writeOnly" => Some(32),
+        "x-nullable" => Some(33),
+        "xml" => Some(34),
+        "allOf" => Some(35),
+        "oneOf" => Some(36),
+        "anyOf" => Some(37),
+        _ => None,
+    }
+}
+
+impl<'v> Keys<'v> {
+    fn new(obj: &'v Map<String, Value>) -> Keys<'v> {
+        let mut values = [None; 38];
+        let mut constrained = false;
+        for (k, v) in obj {
+            if let Some(i) = slot(k) {
+                values[i] = Some(v);
+                constrained |= CONSTRAINT_KEYS.contains(&k.as_str());
+            }
+        }
+        Keys {
+            values,
+            constrained,
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'v Value> {
+        slot(key).and_then(|i| self.values[i])
+    }
+
+    fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
 /// Convert the schema `v` found at `at` in document `doc`.
 pub(crate) fn convert(ctx: &mut Ctx, doc: usize, at: &Ptr, v: &Value, depth: usize) -> SchemaRef {
     if depth > MAX_DEPTH {
@@ -58,6 +135,8 @@ pub(crate) fn convert(ctx: &mut Ctx, doc: usize, at: &Ptr, v: &Value, depth: usi
             return inline(Schema::default());
         }
     };
+    let map = obj;
+    let obj = &Keys::new(map);
     if let Some(r) = obj.get("$ref") {
         match r.as_str() {
             Some(reference) => {
@@ -66,19 +145,23 @@ pub(crate) fn convert(ctx: &mut Ctx, doc: usize, at: &Ptr, v: &Value, depth: usi
                     Some(t) => SchemaRef::Named(ctx.schema_key(&t)),
                     None => SchemaRef::Inline(Box::default()),
                 };
-                let constrained = ctx.version == Version::V31
-                    && CONSTRAINT_KEYS.iter().any(|k| obj.contains_key(*k));
+                let constrained = ctx.version == Version::V31 && obj.constrained;
                 if !constrained {
-                    // Annotations next to a `$ref` (description, example...) are kept only when
-                    // the reference is broken; otherwise the named schema speaks for itself.
-                    if matches!(named, SchemaRef::Inline(_)) {
-                        let mut s = Schema::default();
-                        annotations(ctx, doc, at, obj, &mut s);
-                        return inline(s);
-                    }
-                    return named;
+                    // Annotations next to a `$ref` (a property's own description, example,
+                    // `nullable`, `readOnly`...) are what readers see on that property: keep
+                    // them on an inline reference (`SchemaKind::Ref`) instead of dropping them.
+                    let mut s = Schema::default();
+                    annotations(ctx, doc, at, obj, &mut s);
+                    return match named {
+                        SchemaRef::Named(key) if s != Schema::default() => inline(Schema {
+                            kind: SchemaKind::Ref(key),
+                            ..s
+                        }),
+                        SchemaRef::Named(key) => SchemaRef::Named(key),
+                        SchemaRef::Inline(_) => inline(s),
+                    };
                 }
-                let mut rest = obj.clone();
+                let mut rest = map.clone();
                 rest.remove("$ref");
                 let sibling = convert(ctx, doc, at, &Value::Object(rest), depth + 1);
                 return inline(Schema {
@@ -109,7 +192,7 @@ fn inline(s: Schema) -> SchemaRef {
     SchemaRef::Inline(Box::new(s))
 }
 
-fn annotations(ctx: &mut Ctx, doc: usize, at: &Ptr, obj: &Map<String, Value>, s: &mut Schema) {
+fn annotations(ctx: &mut Ctx, doc: usize, at: &Ptr, obj: &Keys<'_>, s: &mut Schema) {
     s.title = obj.get("title").and_then(Value::as_str).map(str::to_string);
     s.description = obj
         .get("description")
@@ -171,7 +254,7 @@ fn annotations(ctx: &mut Ctx, doc: usize, at: &Ptr, obj: &Map<String, Value>, s:
 }
 
 /// The simple type names of `type` (a string, or a list in 3.1).
-fn type_names(ctx: &mut Ctx, doc: usize, at: &Ptr, obj: &Map<String, Value>) -> Vec<String> {
+fn type_names(ctx: &mut Ctx, doc: usize, at: &Ptr, obj: &Keys<'_>) -> Vec<String> {
     match obj.get("type") {
         None => Vec::new(),
         Some(Value::String(t)) => vec![t.clone()],
@@ -199,7 +282,7 @@ fn kind(
     ctx: &mut Ctx,
     doc: usize,
     at: &Ptr,
-    obj: &Map<String, Value>,
+    obj: &Keys<'_>,
     s: &mut Schema,
     depth: usize,
 ) -> SchemaKind {
@@ -312,19 +395,14 @@ fn kind(
     }
 }
 
-fn has_number_format(obj: &Map<String, Value>) -> bool {
+fn has_number_format(obj: &Keys<'_>) -> bool {
     matches!(
         obj.get("format").and_then(Value::as_str),
         Some("int32" | "int64" | "float" | "double" | "decimal")
     )
 }
 
-fn discriminator(
-    ctx: &mut Ctx,
-    doc: usize,
-    at: &Ptr,
-    obj: &Map<String, Value>,
-) -> Option<Discriminator> {
+fn discriminator(ctx: &mut Ctx, doc: usize, at: &Ptr, obj: &Keys<'_>) -> Option<Discriminator> {
     match obj.get("discriminator")? {
         // Swagger 2.0: the property name only.
         Value::String(name) => Some(Discriminator {
@@ -364,11 +442,11 @@ fn discriminator(
     }
 }
 
-fn num(obj: &Map<String, Value>, key: &str) -> Option<f64> {
+fn num(obj: &Keys<'_>, key: &str) -> Option<f64> {
     obj.get(key).and_then(Value::as_f64)
 }
 
-fn count(obj: &Map<String, Value>, key: &str) -> Option<u64> {
+fn count(obj: &Keys<'_>, key: &str) -> Option<u64> {
     obj.get(key).and_then(|v| {
         v.as_u64()
             .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
@@ -379,7 +457,7 @@ fn simple_kind(
     ctx: &mut Ctx,
     doc: usize,
     at: &Ptr,
-    obj: &Map<String, Value>,
+    obj: &Keys<'_>,
     name: &str,
     depth: usize,
 ) -> SchemaKind {

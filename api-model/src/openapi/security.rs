@@ -113,7 +113,7 @@ pub(crate) fn schemes(ctx: &mut Ctx, obj: &Map<String, Value>) -> IndexMap<Strin
             Deref::Inline => (0, at.render(), v.clone()),
             Deref::Target(t) => {
                 let value = ctx.doc_value(t.doc);
-                match value.pointer(&t.pointer) {
+                match super::lookup(&value, &t.pointer) {
                     Some(n) => (t.doc, t.pointer.clone(), n.clone()),
                     None => continue,
                 }

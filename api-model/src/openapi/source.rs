@@ -116,7 +116,12 @@ fn parse_yaml(path: &Path, text: &str) -> Result<Value> {
     options.with_snippet = false;
     let mut budget = options.budget.clone().unwrap_or_default();
     budget.max_depth = MAX_NESTING;
+    // Real specs are large (millions of events for a 60 MB file) but alias expansion in them
+    // is rare: allow big documents, refuse "billion laughs" early.
+    budget.max_events = 20_000_000;
+    budget.max_nodes = 10_000_000;
     options.budget = Some(budget);
+    options.alias_limits.max_total_replayed_events = 50_000;
     match serde_saphyr::from_str_with_options::<Value>(text, options) {
         Ok(v) => Ok(v),
         Err(e) => {
@@ -493,9 +498,9 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_located() {
-        let e = parse_text(Path::new("x.yaml"), "a: [1,\nb: 2\n").unwrap_err();
+        let e = parse_text(Path::new("x.yaml"), "a: [1,\nb: 2\n").expect_err("bad YAML");
         assert!(e.location().line.is_some(), "{e}");
-        let e = parse_text(Path::new("x.json"), "{\n  \"a\": 1,\n}").unwrap_err();
+        let e = parse_text(Path::new("x.json"), "{\n  \"a\": 1,\n}").expect_err("bad JSON");
         assert_eq!(e.location().line, Some(3), "{e}");
     }
 

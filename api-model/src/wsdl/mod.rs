@@ -7,6 +7,10 @@
 //! [`SoapOperation::bindings`] lists every SOAP binding of it. HTTP bindings are noted and not
 //! served; imports of well-known namespaces (SOAP encoding, `xml.xsd`...) are built in and never
 //! fetched. Schema keys are documented in [`xsd`].
+//!
+//! Not read (yet): `soap:body parts=` (every non-header part goes in the Body), substitution
+//! groups and abstract elements, WSDL 2.0 interface `extends` and `wsoap:header`, MIME and DIME
+//! bindings; `xsd:redefine`/`override` are read as includes.
 
 pub mod xml;
 pub mod xsd;
@@ -556,6 +560,30 @@ impl<'d> ApiBuilder<'d, '_> {
     }
 
     fn wsdl11(&mut self) {
+        // Transports, checked on every binding (duplicates included).
+        let docs = self.docs;
+        for (i, d) in docs.iter().enumerate() {
+            if d.root.ns.as_deref() != Some(WSDL11_NS) {
+                continue;
+            }
+            for b in d.root.children_named(WSDL11_NS, "binding") {
+                let sb = b
+                    .child(SOAP11_BINDING_NS, "binding")
+                    .or_else(|| b.child(SOAP12_BINDING_NS, "binding"));
+                if let Some(t) = sb.and_then(|sb| sb.attr("transport")) {
+                    if !SOAP_HTTP_TRANSPORTS.contains(&t.trim()) {
+                        let name = b.attr("name").unwrap_or("");
+                        self.warn(
+                            i,
+                            sb.unwrap_or(b),
+                            format!(
+                                "binding `{name}` uses transport `{t}`, not SOAP over HTTP (the sandbox answers over HTTP only)"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
         let messages = self.components(WSDL11_NS, "message");
         let port_types = self.components(WSDL11_NS, "portType");
         let bindings = self.components(WSDL11_NS, "binding");
@@ -630,19 +658,7 @@ impl<'d> ApiBuilder<'d, '_> {
                         .map(|s| (s, SoapVersion::V12))
                 });
             match soap {
-                Some((sb, version)) => {
-                    if let Some(t) = sb.attr("transport") {
-                        if !SOAP_HTTP_TRANSPORTS.contains(&t.trim()) {
-                            self.warn(
-                                bdoc,
-                                sb,
-                                format!(
-                                    "binding `{}` uses transport `{t}`, not SOAP over HTTP; the sandbox serves it over HTTP",
-                                    bq.local
-                                ),
-                            );
-                        }
-                    }
+                Some((_, version)) => {
                     soap_bindings.push((bq.clone(), b, bdoc, version, ptq));
                 }
                 None if b.child(HTTP_BINDING_NS, "binding").is_some() => self.warn(
@@ -736,10 +752,21 @@ impl<'d> ApiBuilder<'d, '_> {
                     );
                     soap.push(sb);
                 }
+                // The port type's documentation, else a binding operation's.
                 let description = op
                     .child(WSDL11_NS, "documentation")
                     .map(|d| d.deep_text().trim().to_string())
-                    .filter(|d| !d.is_empty());
+                    .filter(|d| !d.is_empty())
+                    .or_else(|| {
+                        soap_bindings
+                            .iter()
+                            .filter(|(_, _, _, _, bpt)| bpt == ptq)
+                            .flat_map(|(_, b, _, _, _)| b.children_named(WSDL11_NS, "operation"))
+                            .filter(|o| o.attr("name") == Some(name))
+                            .filter_map(|o| o.child(WSDL11_NS, "documentation"))
+                            .map(|d| d.deep_text().trim().to_string())
+                            .find(|d| !d.is_empty())
+                    });
                 let has_soap = !soap.is_empty();
                 let operation = make_operation(name, ptq, description, input, output, faults, soap);
                 raw.push((ptq.clone(), operation, has_soap));

@@ -14,8 +14,10 @@ use crate::model::QName;
 
 /// Deepest element nesting accepted.
 pub const MAX_DEPTH: usize = 256;
-/// Most elements accepted in one document.
-pub const MAX_ELEMENTS: usize = 2_000_000;
+/// Most elements accepted in one document (the largest real WSDLs have tens of thousands).
+pub const MAX_ELEMENTS: usize = 500_000;
+/// Most attributes accepted in one document.
+pub const MAX_TOTAL_ATTRIBUTES: usize = 1_000_000;
 /// Largest document accepted (bytes).
 pub const MAX_BYTES: usize = 32 * 1024 * 1024;
 /// Most attributes on one element.
@@ -189,6 +191,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Element> {
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let mut count = 0usize;
+    let mut attr_count = 0usize;
     let base_scope = Rc::new(Scope::new());
     loop {
         let start = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
@@ -237,6 +240,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Element> {
                 }
                 let parent = stack.last().map_or(&base_scope, |p| &p.scope).clone();
                 let el = element(path, text, start, &tag, parent)?;
+                attr_count += el.attrs.len();
+                if attr_count > MAX_TOTAL_ATTRIBUTES {
+                    return Err(limit(
+                        path,
+                        text,
+                        start,
+                        format!("more than {MAX_TOTAL_ATTRIBUTES} attributes"),
+                    ));
+                }
                 stack.push(el);
             }
             Event::Empty(tag) => {
@@ -251,6 +263,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Element> {
                 }
                 let parent = stack.last().map_or(&base_scope, |p| &p.scope).clone();
                 let el = element(path, text, start, &tag, parent)?;
+                attr_count += el.attrs.len();
+                if attr_count > MAX_TOTAL_ATTRIBUTES {
+                    return Err(limit(
+                        path,
+                        text,
+                        start,
+                        format!("more than {MAX_TOTAL_ATTRIBUTES} attributes"),
+                    ));
+                }
                 match stack.last_mut() {
                     Some(p) => p.children.push(el),
                     None => root = Some(el),
@@ -437,6 +458,23 @@ mod tests {
         let err = p(&deep).expect_err("refused");
         assert!(err.to_string().contains("deeper than 256"), "{err}");
         assert!(t.elapsed().as_secs() < 2);
+    }
+
+    #[test]
+    fn declared_encodings_do_not_matter_for_decoded_text() {
+        let root = p("<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<a>é</a>").expect("parses");
+        assert_eq!(root.text, "é");
+        assert_eq!(p("\u{feff}<a/>").expect("a BOM is skipped").local, "a");
+    }
+
+    #[test]
+    fn refuses_too_many_elements() {
+        let many = format!("<a>{}</a>", "<b/>".repeat(MAX_ELEMENTS + 1));
+        let err = p(&many).expect_err("refused");
+        assert!(
+            err.to_string().contains("more than 500000 elements"),
+            "{err}"
+        );
     }
 
     #[test]

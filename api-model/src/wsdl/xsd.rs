@@ -182,9 +182,14 @@ pub struct Converter<'i, 'a> {
     warned: BTreeSet<String>,
     /// Group / attribute-group / simple-type chains being expanded (cycle guard).
     expanding: Vec<QName>,
+    /// Components converted so far (groups are expanded inline, so a hostile schema could
+    /// otherwise fan out exponentially).
+    work: usize,
 }
 
 const MAX_EXPANSION: usize = 48;
+/// Most particles, attributes and simple types converted for one WSDL.
+pub const MAX_WORK: usize = 200_000;
 
 impl<'i, 'a> Converter<'i, 'a> {
     /// A converter over an index.
@@ -195,6 +200,7 @@ impl<'i, 'a> Converter<'i, 'a> {
             diagnostics: Vec::new(),
             warned: BTreeSet::new(),
             expanding: Vec::new(),
+            work: 0,
         }
     }
 
@@ -217,6 +223,19 @@ impl<'i, 'a> Converter<'i, 'a> {
             schema.title = Some(q.local.clone());
             self.schemas.insert(element_key(q), schema);
         }
+    }
+
+    /// Count one unit of work; `false` (with one warning) once the budget is spent.
+    fn spend(&mut self, ctx: &Ctx<'_>, e: &Element) -> bool {
+        self.work += 1;
+        if self.work == MAX_WORK {
+            self.warn(
+                ctx,
+                e,
+                format!("schemas expand to more than {MAX_WORK} components; the rest is left out"),
+            );
+        }
+        self.work < MAX_WORK
     }
 
     fn warn(&mut self, ctx: &Ctx<'_>, e: &Element, message: String) {
@@ -370,6 +389,9 @@ impl<'i, 'a> Converter<'i, 'a> {
 
     /// A complex type (named or anonymous).
     pub fn complex_type(&mut self, ct: &Element, ctx: &Ctx<'_>) -> Schema {
+        if !self.spend(ctx, ct) {
+            return Schema::default();
+        }
         let description = documentation(ct);
         let mut b = Builder::default();
         let mut kind = None;
@@ -401,6 +423,9 @@ impl<'i, 'a> Converter<'i, 'a> {
     /// Attributes (and attribute groups, `anyAttribute`) of `parent` into the builder.
     fn attributes(&mut self, parent: &Element, ctx: &Ctx<'_>, b: &mut Builder) {
         for child in &parent.children {
+            if !self.spend(ctx, child) {
+                return;
+            }
             if child.ns.as_deref() != Some(XSD_NS) {
                 continue;
             }
@@ -529,6 +554,9 @@ impl<'i, 'a> Converter<'i, 'a> {
     /// One particle into the builder: elements become properties, plain sequences are flattened,
     /// choices and repeated groups become group members.
     fn particle(&mut self, p: &Element, ctx: &Ctx<'_>, b: &mut Builder, depth: usize) {
+        if !self.spend(ctx, p) {
+            return;
+        }
         if depth > MAX_EXPANSION {
             self.warn(ctx, p, "model groups nested too deeply".into());
             return;
@@ -709,22 +737,20 @@ impl<'i, 'a> Converter<'i, 'a> {
         if item.is_none() {
             let mut b = Builder::default();
             self.content(r, ctx, &mut b);
-            if let Some((_, schema)) = b.current.properties.into_iter().next() {
-                if let SchemaRef::Inline(s) = schema {
-                    item = Some(match s.kind {
-                        SchemaKind::Array(a) => a
-                            .items
-                            .map(|i| match *i {
-                                SchemaRef::Inline(x) => *x,
-                                SchemaRef::Named(n) => Schema {
-                                    kind: SchemaKind::Ref(n),
-                                    ..Schema::default()
-                                },
-                            })
-                            .unwrap_or_default(),
-                        _ => *s,
-                    });
-                }
+            if let Some((_, SchemaRef::Inline(s))) = b.current.properties.into_iter().next() {
+                item = Some(match s.kind {
+                    SchemaKind::Array(a) => a
+                        .items
+                        .map(|i| match *i {
+                            SchemaRef::Inline(x) => *x,
+                            SchemaRef::Named(n) => Schema {
+                                kind: SchemaKind::Ref(n),
+                                ..Schema::default()
+                            },
+                        })
+                        .unwrap_or_default(),
+                    _ => *s,
+                });
             }
         }
         SchemaKind::Array(ArrayRules {
@@ -804,6 +830,9 @@ impl<'i, 'a> Converter<'i, 'a> {
 
     /// A simple type, converted fully.
     pub fn simple_type(&mut self, st: &Element, ctx: &Ctx<'_>) -> Schema {
+        if !self.spend(ctx, st) {
+            return builtin("string", &QName::default());
+        }
         let description = documentation(st);
         let mut out = Schema::default();
         for child in st
@@ -1396,6 +1425,28 @@ mod tests {
                 .xml
                 .as_ref()
                 .is_some_and(|x| x.namespace.is_none())
+        );
+    }
+
+    #[test]
+    fn exponential_group_fan_out_is_cut() {
+        let mut text = String::from(
+            r#"<schema xmlns="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t" targetNamespace="urn:t">
+              <group name="g0"><sequence><element name="x" type="string"/></sequence></group>"#,
+        );
+        for i in 1..40 {
+            text.push_str(&format!(
+                r#"<group name="g{i}"><sequence><group ref="t:g{p}"/><group ref="t:g{p}"/></sequence></group>"#,
+                p = i - 1
+            ));
+        }
+        text.push_str(r#"<element name="Bomb"><complexType><sequence><group ref="t:g39"/></sequence></complexType></element></schema>"#);
+        let start = std::time::Instant::now();
+        let (_, diags) = convert(&text);
+        assert!(start.elapsed().as_secs() < 20);
+        assert!(
+            diags.iter().any(|d| d.message.contains("more than")),
+            "{diags:?}"
         );
     }
 

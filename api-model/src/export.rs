@@ -1,0 +1,1013 @@
+//! The model written back out: an API as one OpenAPI 3.1 JSON document (what the sandbox serves
+//! at `/_sandbox/apis/<id>/openapi.json`), and a model schema as a standalone JSON Schema
+//! 2020-12 document with `$defs` (what request and response validation compiles).
+//!
+//! Both are pure functions of the model. Every named schema reachable from an operation is in
+//! the model already (external `$ref`s were bundled by the loader), so the document is
+//! self-contained.
+
+use std::collections::BTreeSet;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use crate::model::{
+    Additional, Api, ApiKeyLocation, Binding, Composite, Header, HttpAuthScheme, MediaType,
+    NumberRules, OAuthFlow, Operation, ParamStyle, Parameter, RequestBody, Response, Schema,
+    SchemaKind, SchemaRef, SecurityRequirement, SecuritySchemeKind, StringRules,
+};
+
+/// Which side of a call a schema describes: `readOnly` properties are not required in requests,
+/// `writeOnly` ones not in responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// What the client sends.
+    Request,
+    /// What the server answers.
+    Response,
+    /// Neither (documentation): keep `required` as written.
+    Both,
+}
+
+/// How `$ref`s are written and which named schemas they may point to.
+struct Refs<'a> {
+    api: &'a Api,
+    /// `#/components/schemas/` or `#/$defs/`.
+    prefix: &'static str,
+    /// Model schema name -> key in the output (valid per OpenAPI's component-name rule).
+    keys: IndexMap<String, String>,
+    direction: Direction,
+}
+
+impl<'a> Refs<'a> {
+    fn new(api: &'a Api, prefix: &'static str, direction: Direction) -> Refs<'a> {
+        let mut keys = IndexMap::new();
+        let mut used = BTreeSet::new();
+        for name in api.schemas.keys() {
+            let base = component_key(name);
+            let mut key = base.clone();
+            let mut n = 2;
+            while used.contains(&key) {
+                key = format!("{base}_{n}");
+                n += 1;
+            }
+            used.insert(key.clone());
+            keys.insert(name.clone(), key);
+        }
+        Refs {
+            api,
+            prefix,
+            keys,
+            direction,
+        }
+    }
+
+    fn reference(&self, name: &str) -> Value {
+        match self.keys.get(name) {
+            Some(key) => json!({ "$ref": format!("{}{}", self.prefix, pointer_escape(key)) }),
+            // A dangling name: accept anything rather than emit a broken `$ref`.
+            None => json!({}),
+        }
+    }
+}
+
+/// A component key matching `^[a-zA-Z0-9._-]+$`.
+fn component_key(name: &str) -> String {
+    let key: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if key.is_empty() { "_".to_string() } else { key }
+}
+
+fn pointer_escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The JSON Schema 2020-12 document for one schema of an API, with every named schema it
+/// reaches under `$defs`. `readOnly`/`writeOnly` are kept as annotations and `required` is kept
+/// as written ([`Direction::Both`]); see [`json_schema_for`].
+pub fn json_schema(api: &Api, schema: &SchemaRef) -> Value {
+    json_schema_for(api, schema, Direction::Both)
+}
+
+/// Like [`json_schema`], for one side of a call: in requests `readOnly` properties are not
+/// required, in responses `writeOnly` ones are not.
+pub fn json_schema_for(api: &Api, schema: &SchemaRef, direction: Direction) -> Value {
+    let refs = Refs::new(api, "#/$defs/", direction);
+    let mut root = match schema_ref(&refs, schema) {
+        Value::Object(map) => map,
+        other => {
+            let mut map = Map::new();
+            map.insert("allOf".into(), json!([other]));
+            map
+        }
+    };
+    let mut reached = BTreeSet::new();
+    collect_ref(api, schema, &mut reached);
+    if !reached.is_empty() {
+        let mut defs = Map::new();
+        for name in api.schemas.keys().filter(|n| reached.contains(n.as_str())) {
+            if let (Some(key), Some(s)) = (refs.keys.get(name), api.schemas.get(name)) {
+                defs.insert(key.clone(), schema_value(&refs, s));
+            }
+        }
+        root.insert("$defs".into(), Value::Object(defs));
+    }
+    root.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    Value::Object(root)
+}
+
+/// Names of the named schemas a schema reaches (itself included when named).
+fn collect_ref(api: &Api, schema: &SchemaRef, out: &mut BTreeSet<String>) {
+    match schema {
+        SchemaRef::Named(name) => collect_name(api, name, out),
+        SchemaRef::Inline(s) => collect_schema(api, s, out),
+    }
+}
+
+fn collect_name(api: &Api, name: &str, out: &mut BTreeSet<String>) {
+    if out.contains(name) {
+        return;
+    }
+    if let Some(s) = api.schemas.get(name) {
+        out.insert(name.to_string());
+        collect_schema(api, s, out);
+    }
+}
+
+fn collect_schema(api: &Api, schema: &Schema, out: &mut BTreeSet<String>) {
+    collect_kind(api, &schema.kind, out);
+}
+
+fn collect_kind(api: &Api, kind: &SchemaKind, out: &mut BTreeSet<String>) {
+    match kind {
+        SchemaKind::Array(rules) => {
+            if let Some(items) = &rules.items {
+                collect_ref(api, items, out);
+            }
+        }
+        SchemaKind::Object(rules) => {
+            for prop in rules.properties.values() {
+                collect_ref(api, prop, out);
+            }
+            if let Additional::Schema(s) = &rules.additional {
+                collect_ref(api, s, out);
+            }
+        }
+        SchemaKind::OneOf(c) | SchemaKind::AnyOf(c) | SchemaKind::AllOf(c) => {
+            for m in &c.members {
+                collect_ref(api, m, out);
+            }
+            if let Some(d) = &c.discriminator {
+                for target in d.mapping.values() {
+                    collect_name(api, target, out);
+                }
+            }
+        }
+        SchemaKind::Union(kinds) => {
+            for k in kinds {
+                collect_kind(api, k, out);
+            }
+        }
+        SchemaKind::Ref(name) => collect_name(api, name, out),
+        SchemaKind::Any
+        | SchemaKind::Null
+        | SchemaKind::Boolean
+        | SchemaKind::Integer(_)
+        | SchemaKind::Number(_)
+        | SchemaKind::String(_) => {}
+    }
+}
+
+fn schema_ref(refs: &Refs<'_>, schema: &SchemaRef) -> Value {
+    match schema {
+        SchemaRef::Named(name) => refs.reference(name),
+        SchemaRef::Inline(s) => schema_value(refs, s),
+    }
+}
+
+fn number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        // Integral bounds print as integers (`minimum: 1`, not `1.0`).
+        #[allow(clippy::cast_possible_truncation)]
+        let i = n as i64;
+        json!(i)
+    } else {
+        json!(n)
+    }
+}
+
+/// The range a sized integer format implies (`int32`, `int64`), which clients enforce.
+fn format_range(format: Option<&str>) -> Option<(Value, Value)> {
+    match format? {
+        "int32" => Some((json!(i32::MIN), json!(i32::MAX))),
+        "uint32" => Some((json!(0), json!(u32::MAX))),
+        "int64" => Some((json!(i64::MIN), json!(i64::MAX))),
+        _ => None,
+    }
+}
+
+fn number_rules(map: &mut Map<String, Value>, rules: &NumberRules, integer: bool) {
+    if let Some(f) = &rules.format {
+        map.insert("format".into(), json!(f));
+    }
+    let implied = if integer {
+        format_range(rules.format.as_deref())
+    } else {
+        None
+    };
+    match (rules.minimum, &implied) {
+        (Some(v), _) => {
+            map.insert("minimum".into(), number(v));
+        }
+        (None, Some((lo, _))) if rules.exclusive_minimum.is_none() => {
+            map.insert("minimum".into(), lo.clone());
+        }
+        _ => {}
+    }
+    match (rules.maximum, &implied) {
+        (Some(v), _) => {
+            map.insert("maximum".into(), number(v));
+        }
+        (None, Some((_, hi))) if rules.exclusive_maximum.is_none() => {
+            map.insert("maximum".into(), hi.clone());
+        }
+        _ => {}
+    }
+    if let Some(v) = rules.exclusive_minimum {
+        map.insert("exclusiveMinimum".into(), number(v));
+    }
+    if let Some(v) = rules.exclusive_maximum {
+        map.insert("exclusiveMaximum".into(), number(v));
+    }
+    if let Some(v) = rules.multiple_of {
+        if v > 0.0 {
+            map.insert("multipleOf".into(), number(v));
+        }
+    }
+}
+
+fn string_rules(map: &mut Map<String, Value>, rules: &StringRules) {
+    if let Some(f) = &rules.format {
+        map.insert("format".into(), json!(f.as_str()));
+    }
+    if let Some(v) = rules.min_length {
+        map.insert("minLength".into(), json!(v));
+    }
+    if let Some(v) = rules.max_length {
+        map.insert("maxLength".into(), json!(v));
+    }
+    if let Some(p) = &rules.pattern {
+        map.insert("pattern".into(), json!(p));
+    }
+}
+
+fn kind_value(refs: &Refs<'_>, kind: &SchemaKind) -> Map<String, Value> {
+    let mut map = Map::new();
+    match kind {
+        SchemaKind::Any => {}
+        SchemaKind::Null => {
+            map.insert("type".into(), json!("null"));
+        }
+        SchemaKind::Boolean => {
+            map.insert("type".into(), json!("boolean"));
+        }
+        SchemaKind::Integer(rules) => {
+            map.insert("type".into(), json!("integer"));
+            number_rules(&mut map, rules, true);
+        }
+        SchemaKind::Number(rules) => {
+            map.insert("type".into(), json!("number"));
+            number_rules(&mut map, rules, false);
+        }
+        SchemaKind::String(rules) => {
+            map.insert("type".into(), json!("string"));
+            string_rules(&mut map, rules);
+        }
+        SchemaKind::Array(rules) => {
+            map.insert("type".into(), json!("array"));
+            if let Some(items) = &rules.items {
+                map.insert("items".into(), schema_ref(refs, items));
+            }
+            if let Some(v) = rules.min_items {
+                map.insert("minItems".into(), json!(v));
+            }
+            if let Some(v) = rules.max_items {
+                map.insert("maxItems".into(), json!(v));
+            }
+            if rules.unique_items {
+                map.insert("uniqueItems".into(), json!(true));
+            }
+        }
+        SchemaKind::Object(rules) => {
+            map.insert("type".into(), json!("object"));
+            if !rules.properties.is_empty() {
+                let props: Map<String, Value> = rules
+                    .properties
+                    .iter()
+                    .map(|(k, v)| (k.clone(), schema_ref(refs, v)))
+                    .collect();
+                map.insert("properties".into(), Value::Object(props));
+            }
+            let required: Vec<&String> = rules
+                .required
+                .iter()
+                .filter(|name| match rules.properties.get(name.as_str()) {
+                    Some(prop) => !skipped(refs, prop),
+                    None => true,
+                })
+                .collect();
+            if !required.is_empty() {
+                map.insert("required".into(), json!(required));
+            }
+            match &rules.additional {
+                Additional::Any => {}
+                Additional::Forbidden => {
+                    map.insert("additionalProperties".into(), json!(false));
+                }
+                Additional::Schema(s) => {
+                    map.insert("additionalProperties".into(), schema_ref(refs, s));
+                }
+            }
+            if let Some(v) = rules.min_properties {
+                map.insert("minProperties".into(), json!(v));
+            }
+            if let Some(v) = rules.max_properties {
+                map.insert("maxProperties".into(), json!(v));
+            }
+        }
+        SchemaKind::OneOf(c) => composite(refs, &mut map, "oneOf", c),
+        SchemaKind::AnyOf(c) => composite(refs, &mut map, "anyOf", c),
+        SchemaKind::AllOf(c) => composite(refs, &mut map, "allOf", c),
+        SchemaKind::Union(kinds) => {
+            let parts: Vec<Map<String, Value>> =
+                kinds.iter().map(|k| kind_value(refs, k)).collect();
+            let simple = parts
+                .iter()
+                .all(|p| p.len() == 1 && p.get("type").is_some_and(Value::is_string));
+            if simple {
+                let types: Vec<Value> = parts
+                    .into_iter()
+                    .filter_map(|mut p| p.remove("type"))
+                    .collect();
+                map.insert("type".into(), Value::Array(types));
+            } else {
+                map.insert(
+                    "anyOf".into(),
+                    Value::Array(parts.into_iter().map(Value::Object).collect()),
+                );
+            }
+        }
+        SchemaKind::Ref(name) => {
+            if let Value::Object(r) = refs.reference(name) {
+                map = r;
+            }
+        }
+    }
+    map
+}
+
+/// Whether a required property is left out of `required` for this direction.
+fn skipped(refs: &Refs<'_>, prop: &SchemaRef) -> bool {
+    let Some(schema) = prop.resolve(refs.api) else {
+        return false;
+    };
+    let own = match prop {
+        SchemaRef::Inline(s) => Some(s.as_ref()),
+        SchemaRef::Named(_) => None,
+    };
+    let read_only = schema.read_only || own.is_some_and(|s| s.read_only);
+    let write_only = schema.write_only || own.is_some_and(|s| s.write_only);
+    match refs.direction {
+        Direction::Request => read_only,
+        Direction::Response => write_only,
+        Direction::Both => false,
+    }
+}
+
+fn composite(refs: &Refs<'_>, map: &mut Map<String, Value>, key: &str, c: &Composite) {
+    let members: Vec<Value> = c.members.iter().map(|m| schema_ref(refs, m)).collect();
+    map.insert(key.into(), Value::Array(members));
+}
+
+/// One model schema as a JSON Schema 2020-12 object (refs relative to `refs.prefix`).
+fn schema_value(refs: &Refs<'_>, schema: &Schema) -> Value {
+    let mut map = kind_value(refs, &schema.kind);
+    // A `null` among the allowed values only makes sense if null is allowed (OpenAPI 3.0
+    // writers often forget `nullable`; 3.1 would write `type: [T, "null"]`).
+    if schema.nullable || schema.enum_values.contains(&Value::Null) {
+        make_nullable(&mut map, &schema.kind);
+    }
+    if let Some(t) = &schema.title {
+        map.insert("title".into(), json!(t));
+    }
+    if let Some(d) = &schema.description {
+        map.insert("description".into(), json!(d));
+    }
+    if !schema.enum_values.is_empty() {
+        let mut values = schema.enum_values.clone();
+        if schema.nullable && !values.contains(&Value::Null) {
+            values.push(Value::Null);
+        }
+        map.insert("enum".into(), Value::Array(values));
+    }
+    if let Some(c) = &schema.const_value {
+        map.insert("const".into(), c.clone());
+    }
+    if let Some(d) = &schema.default {
+        map.insert("default".into(), d.clone());
+    }
+    if !schema.examples.is_empty() {
+        map.insert("examples".into(), Value::Array(schema.examples.clone()));
+    }
+    if schema.deprecated {
+        map.insert("deprecated".into(), json!(true));
+    }
+    if schema.read_only {
+        map.insert("readOnly".into(), json!(true));
+    }
+    if schema.write_only {
+        map.insert("writeOnly".into(), json!(true));
+    }
+    Value::Object(map)
+}
+
+fn make_nullable(map: &mut Map<String, Value>, kind: &SchemaKind) {
+    if matches!(kind, SchemaKind::Any | SchemaKind::Null) {
+        return;
+    }
+    match map.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = std::mem::take(t);
+            map.insert("type".into(), json!([t, "null"]));
+        }
+        Some(Value::Array(types)) => {
+            if !types.contains(&json!("null")) {
+                types.push(json!("null"));
+            }
+        }
+        _ => {
+            let inner = std::mem::take(map);
+            map.insert(
+                "anyOf".into(),
+                json!([Value::Object(inner), { "type": "null" }]),
+            );
+        }
+    }
+}
+
+/// The API as one OpenAPI 3.1 document whose only server is `server_url`.
+pub fn openapi_document(api: &Api, server_url: &str) -> Value {
+    let refs = Refs::new(api, "#/components/schemas/", Direction::Both);
+    let mut doc = Map::new();
+    doc.insert("openapi".into(), json!("3.1.0"));
+
+    let mut info = Map::new();
+    info.insert("title".into(), json!(api.title));
+    info.insert(
+        "version".into(),
+        json!(if api.version.is_empty() {
+            "0"
+        } else {
+            api.version.as_str()
+        }),
+    );
+    if let Some(d) = &api.description {
+        info.insert("description".into(), json!(d));
+    }
+    doc.insert("info".into(), Value::Object(info));
+    doc.insert("servers".into(), json!([{ "url": server_url }]));
+
+    if !api.tags.is_empty() {
+        let tags: Vec<Value> = api
+            .tags
+            .iter()
+            .map(|t| {
+                let mut m = Map::new();
+                m.insert("name".into(), json!(t.name));
+                if let Some(d) = &t.description {
+                    m.insert("description".into(), json!(d));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        doc.insert("tags".into(), Value::Array(tags));
+    }
+
+    let mut paths: Map<String, Value> = Map::new();
+    for op in &api.operations {
+        let Binding::Http { method, path } = &op.binding else {
+            continue;
+        };
+        let item = paths
+            .entry(path.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(item) = item {
+            item.insert(method.key().into(), operation(&refs, op));
+        }
+    }
+    doc.insert("paths".into(), Value::Object(paths));
+
+    if !api.security.is_empty() {
+        doc.insert("security".into(), security(&api.security));
+    }
+
+    let mut components = Map::new();
+    if !api.schemas.is_empty() {
+        let schemas: Map<String, Value> = api
+            .schemas
+            .iter()
+            .filter_map(|(name, s)| Some((refs.keys.get(name)?.clone(), schema_value(&refs, s))))
+            .collect();
+        components.insert("schemas".into(), Value::Object(schemas));
+    }
+    let schemes: Map<String, Value> = api
+        .security_schemes
+        .iter()
+        .filter_map(|(name, s)| {
+            Some((
+                name.clone(),
+                security_scheme(&s.kind, s.description.as_deref())?,
+            ))
+        })
+        .collect();
+    if !schemes.is_empty() {
+        components.insert("securitySchemes".into(), Value::Object(schemes));
+    }
+    if !components.is_empty() {
+        doc.insert("components".into(), Value::Object(components));
+    }
+    Value::Object(doc)
+}
+
+fn security(reqs: &[SecurityRequirement]) -> Value {
+    Value::Array(reqs.iter().map(|r| json!(r)).collect())
+}
+
+fn operation(refs: &Refs<'_>, op: &Operation) -> Value {
+    let mut m = Map::new();
+    m.insert(
+        "operationId".into(),
+        json!(op.operation_id.as_deref().unwrap_or(&op.id)),
+    );
+    if let Some(s) = &op.summary {
+        m.insert("summary".into(), json!(s));
+    }
+    if let Some(d) = &op.description {
+        m.insert("description".into(), json!(d));
+    }
+    if !op.tags.is_empty() {
+        m.insert("tags".into(), json!(op.tags));
+    }
+    if op.deprecated {
+        m.insert("deprecated".into(), json!(true));
+    }
+    if !op.parameters.is_empty() {
+        let params: Vec<Value> = op.parameters.iter().map(|p| parameter(refs, p)).collect();
+        m.insert("parameters".into(), Value::Array(params));
+    }
+    if let Some(body) = &op.request_body {
+        m.insert("requestBody".into(), request_body(refs, body));
+    }
+    let mut responses = Map::new();
+    for r in &op.responses {
+        responses.insert(r.status.label(), response(refs, r));
+    }
+    if responses.is_empty() {
+        responses.insert(
+            "default".into(),
+            json!({ "description": "No response is documented." }),
+        );
+    }
+    m.insert("responses".into(), Value::Object(responses));
+    if let Some(sec) = &op.security {
+        m.insert("security".into(), security(sec));
+    }
+    Value::Object(m)
+}
+
+fn style_name(style: ParamStyle) -> Option<&'static str> {
+    Some(match style {
+        ParamStyle::Simple => "simple",
+        ParamStyle::Form => "form",
+        ParamStyle::Matrix => "matrix",
+        ParamStyle::Label => "label",
+        ParamStyle::SpaceDelimited => "spaceDelimited",
+        ParamStyle::PipeDelimited => "pipeDelimited",
+        ParamStyle::DeepObject => "deepObject",
+        // Not an OpenAPI 3 style: leave the default.
+        ParamStyle::TabDelimited => return None,
+    })
+}
+
+fn parameter(refs: &Refs<'_>, p: &Parameter) -> Value {
+    let mut m = Map::new();
+    m.insert("name".into(), json!(p.name));
+    m.insert("in".into(), json!(p.location.as_str()));
+    if let Some(d) = &p.description {
+        m.insert("description".into(), json!(d));
+    }
+    m.insert(
+        "required".into(),
+        json!(p.required || p.location == crate::model::ParamLocation::Path),
+    );
+    if p.deprecated {
+        m.insert("deprecated".into(), json!(true));
+    }
+    let schema = p
+        .schema
+        .as_ref()
+        .map_or_else(|| json!({}), |s| schema_ref(refs, s));
+    if let Some(ct) = &p.content_type {
+        m.insert("content".into(), json!({ ct: { "schema": schema } }));
+    } else {
+        if let Some(style) = style_name(p.style) {
+            m.insert("style".into(), json!(style));
+        }
+        m.insert("explode".into(), json!(p.explode));
+        if p.allow_empty_value {
+            m.insert("allowEmptyValue".into(), json!(true));
+        }
+        m.insert("schema".into(), schema);
+    }
+    if let Some(e) = &p.example {
+        m.insert("example".into(), e.clone());
+    }
+    Value::Object(m)
+}
+
+fn request_body(refs: &Refs<'_>, body: &RequestBody) -> Value {
+    let mut m = Map::new();
+    if let Some(d) = &body.description {
+        m.insert("description".into(), json!(d));
+    }
+    m.insert("required".into(), json!(body.required));
+    m.insert("content".into(), content(refs, &body.content));
+    Value::Object(m)
+}
+
+fn content(refs: &Refs<'_>, content: &IndexMap<String, MediaType>) -> Value {
+    let mut out = Map::new();
+    for (mt, media) in content {
+        let mut m = Map::new();
+        if let Some(s) = &media.schema {
+            m.insert("schema".into(), schema_ref(refs, s));
+        }
+        if let Some(e) = &media.example {
+            m.insert("example".into(), e.clone());
+        }
+        if !media.examples.is_empty() {
+            let mut examples = Map::new();
+            for (name, ex) in &media.examples {
+                let mut e = Map::new();
+                if let Some(s) = &ex.summary {
+                    e.insert("summary".into(), json!(s));
+                }
+                if let Some(d) = &ex.description {
+                    e.insert("description".into(), json!(d));
+                }
+                if let Some(v) = &ex.value {
+                    e.insert("value".into(), v.clone());
+                }
+                if let Some(u) = &ex.external_value {
+                    e.insert("externalValue".into(), json!(u));
+                }
+                examples.insert(name.clone(), Value::Object(e));
+            }
+            m.insert("examples".into(), Value::Object(examples));
+        }
+        if !media.encoding.is_empty() {
+            let enc: Map<String, Value> = media
+                .encoding
+                .iter()
+                .map(|(k, v)| (k.clone(), json!({ "contentType": v })))
+                .collect();
+            m.insert("encoding".into(), Value::Object(enc));
+        }
+        out.insert(mt.clone(), Value::Object(m));
+    }
+    Value::Object(out)
+}
+
+fn response(refs: &Refs<'_>, r: &Response) -> Value {
+    let mut m = Map::new();
+    m.insert("description".into(), json!(r.description));
+    if !r.headers.is_empty() {
+        let headers: Map<String, Value> = r
+            .headers
+            .iter()
+            .map(|(name, h)| (name.clone(), header(refs, h)))
+            .collect();
+        m.insert("headers".into(), Value::Object(headers));
+    }
+    if !r.content.is_empty() {
+        m.insert("content".into(), content(refs, &r.content));
+    }
+    Value::Object(m)
+}
+
+fn header(refs: &Refs<'_>, h: &Header) -> Value {
+    let mut m = Map::new();
+    if let Some(d) = &h.description {
+        m.insert("description".into(), json!(d));
+    }
+    if h.required {
+        m.insert("required".into(), json!(true));
+    }
+    if h.deprecated {
+        m.insert("deprecated".into(), json!(true));
+    }
+    let schema = h
+        .schema
+        .as_ref()
+        .map_or_else(|| json!({ "type": "string" }), |s| schema_ref(refs, s));
+    m.insert("schema".into(), schema);
+    if let Some(e) = &h.example {
+        m.insert("example".into(), e.clone());
+    }
+    Value::Object(m)
+}
+
+fn flow(f: &OAuthFlow) -> Value {
+    let mut m = Map::new();
+    if let Some(u) = &f.authorization_url {
+        m.insert("authorizationUrl".into(), json!(u));
+    }
+    if let Some(u) = &f.token_url {
+        m.insert("tokenUrl".into(), json!(u));
+    }
+    if let Some(u) = &f.refresh_url {
+        m.insert("refreshUrl".into(), json!(u));
+    }
+    m.insert("scopes".into(), json!(f.scopes));
+    Value::Object(m)
+}
+
+fn security_scheme(kind: &SecuritySchemeKind, description: Option<&str>) -> Option<Value> {
+    let mut m = match kind {
+        SecuritySchemeKind::ApiKey { name, location } => {
+            let loc = match location {
+                ApiKeyLocation::Header => "header",
+                ApiKeyLocation::Query => "query",
+                ApiKeyLocation::Cookie => "cookie",
+            };
+            json!({ "type": "apiKey", "name": name, "in": loc })
+        }
+        SecuritySchemeKind::Http {
+            scheme,
+            bearer_format,
+        } => {
+            let s = match scheme {
+                HttpAuthScheme::Basic => "basic",
+                HttpAuthScheme::Bearer => "bearer",
+                HttpAuthScheme::Digest => "digest",
+                HttpAuthScheme::Other(o) => o.as_str(),
+            };
+            let mut v = json!({ "type": "http", "scheme": s });
+            if let (Some(bf), Value::Object(m)) = (bearer_format, &mut v) {
+                m.insert("bearerFormat".into(), json!(bf));
+            }
+            v
+        }
+        SecuritySchemeKind::OAuth2 { flows } => {
+            let mut f = Map::new();
+            if let Some(x) = &flows.client_credentials {
+                f.insert("clientCredentials".into(), flow(x));
+            }
+            if let Some(x) = &flows.authorization_code {
+                f.insert("authorizationCode".into(), flow(x));
+            }
+            if let Some(x) = &flows.implicit {
+                f.insert("implicit".into(), flow(x));
+            }
+            if let Some(x) = &flows.password {
+                f.insert("password".into(), flow(x));
+            }
+            json!({ "type": "oauth2", "flows": f })
+        }
+        SecuritySchemeKind::OpenIdConnect { url } => {
+            json!({ "type": "openIdConnect", "openIdConnectUrl": url })
+        }
+        SecuritySchemeKind::MutualTls => json!({ "type": "mutualTLS" }),
+        // Not an OpenAPI scheme (SOAP only).
+        SecuritySchemeKind::WsSecurityUsernameToken => return None,
+    };
+    if let (Some(d), Value::Object(map)) = (description, &mut m) {
+        map.insert("description".into(), json!(d));
+    }
+    Some(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        ArrayRules, HttpMethod, ObjectRules, ParamLocation, Protocol, ResponseStatus, SpecKind,
+        SpecSource,
+    };
+
+    fn obj(props: &[(&str, SchemaRef)], required: &[&str]) -> Schema {
+        Schema {
+            kind: SchemaKind::Object(ObjectRules {
+                properties: props
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), v.clone()))
+                    .collect(),
+                required: required.iter().map(|s| (*s).to_string()).collect(),
+                ..ObjectRules::default()
+            }),
+            ..Schema::default()
+        }
+    }
+
+    fn inline(kind: SchemaKind) -> SchemaRef {
+        SchemaRef::Inline(Box::new(Schema {
+            kind,
+            ..Schema::default()
+        }))
+    }
+
+    fn api() -> Api {
+        let mut schemas = IndexMap::new();
+        let mut id = Schema {
+            kind: SchemaKind::Integer(NumberRules {
+                minimum: Some(1.0),
+                ..NumberRules::default()
+            }),
+            ..Schema::default()
+        };
+        id.read_only = true;
+        schemas.insert(
+            "Pet".to_string(),
+            obj(
+                &[
+                    ("id", SchemaRef::Inline(Box::new(id))),
+                    ("name", inline(SchemaKind::String(StringRules::default()))),
+                    ("owner", SchemaRef::Named("Owner".into())),
+                ],
+                &["id", "name"],
+            ),
+        );
+        schemas.insert(
+            "Owner".to_string(),
+            Schema {
+                nullable: true,
+                ..obj(
+                    &[("name", inline(SchemaKind::String(StringRules::default())))],
+                    &[],
+                )
+            },
+        );
+        schemas.insert("Unused".to_string(), Schema::default());
+        Api {
+            id: "pets".into(),
+            title: "Pets".into(),
+            version: "1".into(),
+            description: None,
+            protocol: Protocol::Rest,
+            source: SpecSource {
+                kind: SpecKind::Openapi,
+                version: "3.0.0".into(),
+                path: "p.yaml".into(),
+                files: vec![],
+            },
+            servers: vec![],
+            security_schemes: IndexMap::new(),
+            security: vec![],
+            tags: vec![],
+            operations: vec![Operation {
+                id: "listPets".into(),
+                operation_id: Some("listPets".into()),
+                summary: None,
+                description: None,
+                tags: vec![],
+                deprecated: false,
+                binding: Binding::Http {
+                    method: HttpMethod::Get,
+                    path: "/pets".into(),
+                },
+                parameters: vec![Parameter {
+                    name: "limit".into(),
+                    location: ParamLocation::Query,
+                    description: None,
+                    required: false,
+                    deprecated: false,
+                    schema: Some(inline(SchemaKind::Integer(NumberRules::default()))),
+                    style: ParamStyle::Form,
+                    explode: true,
+                    allow_empty_value: false,
+                    example: None,
+                    content_type: None,
+                }],
+                request_body: None,
+                responses: vec![Response {
+                    status: ResponseStatus::Code(200),
+                    description: "ok".into(),
+                    headers: IndexMap::new(),
+                    content: [(
+                        "application/json".to_string(),
+                        MediaType {
+                            schema: Some(inline(SchemaKind::Array(ArrayRules {
+                                items: Some(Box::new(SchemaRef::Named("Pet".into()))),
+                                ..ArrayRules::default()
+                            }))),
+                            ..MediaType::default()
+                        },
+                    )]
+                    .into_iter()
+                    .collect(),
+                    links: IndexMap::new(),
+                }],
+                security: None,
+                callbacks: vec![],
+                servers: vec![],
+            }],
+            webhooks: vec![],
+            schemas,
+            info: crate::model::ApiInfo::default(),
+        }
+    }
+
+    #[test]
+    fn json_schema_has_reachable_defs_only() {
+        let api = api();
+        let s = json_schema(&api, &SchemaRef::Named("Pet".into()));
+        assert_eq!(s["$ref"], "#/$defs/Pet");
+        let defs = s["$defs"].as_object().expect("defs");
+        assert!(defs.contains_key("Pet") && defs.contains_key("Owner"));
+        assert!(!defs.contains_key("Unused"));
+        assert_eq!(defs["Owner"]["type"], json!(["object", "null"]));
+        assert_eq!(defs["Pet"]["required"], json!(["id", "name"]));
+    }
+
+    #[test]
+    fn request_direction_drops_read_only_from_required() {
+        let api = api();
+        let s = json_schema_for(&api, &SchemaRef::Named("Pet".into()), Direction::Request);
+        assert_eq!(s["$defs"]["Pet"]["required"], json!(["name"]));
+        assert_eq!(
+            s["$defs"]["Pet"]["properties"]["id"]["readOnly"],
+            json!(true)
+        );
+    }
+
+    #[test]
+    fn openapi_document_has_paths_and_components() {
+        let api = api();
+        let doc = openapi_document(&api, "http://127.0.0.1:4010/v1");
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert_eq!(doc["servers"][0]["url"], "http://127.0.0.1:4010/v1");
+        let op = &doc["paths"]["/pets"]["get"];
+        assert_eq!(op["operationId"], "listPets");
+        assert_eq!(op["parameters"][0]["in"], "query");
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"],
+            "#/components/schemas/Pet"
+        );
+        assert!(doc["components"]["schemas"]["Unused"].is_object());
+    }
+
+    #[test]
+    fn nullable_ref_becomes_any_of_null() {
+        let mut api = api();
+        api.schemas.insert(
+            "MaybeOwner".into(),
+            Schema {
+                nullable: true,
+                kind: SchemaKind::Ref("Owner".into()),
+                ..Schema::default()
+            },
+        );
+        let s = json_schema(&api, &SchemaRef::Named("MaybeOwner".into()));
+        assert_eq!(
+            s["$defs"]["MaybeOwner"]["anyOf"],
+            json!([{ "$ref": "#/$defs/Owner" }, { "type": "null" }])
+        );
+    }
+
+    #[test]
+    fn sized_integer_formats_imply_bounds() {
+        let api = api();
+        let int32 = SchemaRef::Inline(Box::new(Schema {
+            kind: SchemaKind::Integer(NumberRules {
+                format: Some("int32".into()),
+                minimum: Some(1.0),
+                ..NumberRules::default()
+            }),
+            ..Schema::default()
+        }));
+        let s = json_schema(&api, &int32);
+        assert_eq!(s["minimum"], json!(1));
+        assert_eq!(s["maximum"], json!(i32::MAX));
+    }
+}

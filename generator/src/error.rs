@@ -1,0 +1,89 @@
+//! The one error type of the generator: every variant says which file (and where in it) to fix.
+
+use std::path::PathBuf;
+
+/// Everything that can stop a build.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read or written.
+    #[error("{}: {action}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What we were doing (`cannot read`, `cannot write`...).
+        action: &'static str,
+        /// Why it failed.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `portal.toml` is invalid.
+    #[error("{0}")]
+    Config(#[source] api_model::Error),
+    /// One or more specs have errors (each line is `path:line:col: message`).
+    #[error("{} spec error(s):\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
+    Specs(Vec<api_model::Diagnostic>),
+    /// The YAML front matter of a Markdown page is invalid.
+    #[error("{}:{line}:{column}: invalid front matter: {message}", path.display())]
+    FrontMatter {
+        /// The Markdown file.
+        path: PathBuf,
+        /// 1-based line in the file.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the YAML parser said.
+        message: String,
+    },
+    /// A Markdown page is not UTF-8 or otherwise unusable.
+    #[error("{}: {message}", path.display())]
+    Content {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A template does not parse or failed to render.
+    #[error("template {name}: {message}")]
+    Template {
+        /// Template name (`operation.html`) or the page being rendered.
+        name: String,
+        /// Tera's message, with its causes.
+        message: String,
+    },
+    /// Two inputs want the same output path.
+    #[error("{path}: produced twice (by {first} and {second})")]
+    Conflict {
+        /// Output path.
+        path: String,
+        /// What produced it first.
+        first: String,
+        /// What produced it again.
+        second: String,
+    },
+    /// The search index could not be built.
+    #[error("search index: {0}")]
+    Search(String),
+    /// A page id that the site does not have.
+    #[error("no page {0}")]
+    NoPage(String),
+}
+
+impl Error {
+    /// Wrap a tera error with its whole cause chain (tera hides the useful part in sources).
+    pub(crate) fn template(name: &str, err: &tera::Error) -> Error {
+        let mut message = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Error::Template {
+            name: name.to_string(),
+            message,
+        }
+    }
+}
+
+/// Result alias.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,273 @@
+//! Rendering: every page through tera into in-memory files, plus the static assets, the spec
+//! downloads and the sitemap. Pure: nothing here touches the disk.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tera::{Context, Tera};
+
+use crate::error::{Error, Result};
+use crate::highlight;
+use crate::load::Input;
+use crate::site::{self, PageId, PageSpec};
+use crate::views::{self, Prepared};
+
+/// One file of the output, in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path relative to the output folder, forward slashes.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Templates compiled once, plus what every page shares.
+#[derive(Debug)]
+pub struct Renderer<'a> {
+    input: &'a Input,
+    tera: Tera,
+    prepared: Prepared,
+    pages: Vec<PageSpec>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Compile the theme's templates and list the pages.
+    pub fn new(input: &'a Input, base_url: Option<&str>) -> Result<Renderer<'a>> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default escapes `/` too, which makes every relative URL unreadable.
+        tera.set_escape_fn(highlight::escape);
+        tera.add_raw_templates(
+            input
+                .theme
+                .templates
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str())),
+        )
+        .map_err(|e| Error::template("theme", &e))?;
+        let pages = site::pages(input);
+        site::check_unique(&pages)?;
+        Ok(Renderer {
+            input,
+            tera,
+            prepared: Prepared::new(input, base_url),
+            pages,
+        })
+    }
+
+    /// Every page, in a stable order.
+    pub fn pages(&self) -> &[PageSpec] {
+        &self.pages
+    }
+
+    /// Render one page.
+    pub fn render_page(&self, page: &PageSpec) -> Result<OutputFile> {
+        let mut ctx = Context::new();
+        ctx.insert("site", &self.prepared.site);
+        ctx.insert("page", &views::page_meta(&self.prepared, self.input, page));
+        ctx.insert("view", &views::view(&self.prepared, self.input, page));
+        let html = self.tera.render(page.template, &ctx).map_err(|e| {
+            Error::template(&format!("{} ({})", page.template, page.id.label()), &e)
+        })?;
+        Ok(OutputFile {
+            path: page.path.clone(),
+            bytes: html.into_bytes(),
+        })
+    }
+
+    /// Render the page with this id.
+    pub fn render_id(&self, id: &PageId) -> Result<OutputFile> {
+        let page = self
+            .pages
+            .iter()
+            .find(|p| &p.id == id)
+            .ok_or_else(|| Error::NoPage(id.label()))?;
+        self.render_page(page)
+    }
+
+    /// Render every page, on up to `threads` threads; `progress` is called after each page.
+    pub fn render_pages(
+        &self,
+        threads: usize,
+        progress: &(dyn Fn() + Sync),
+    ) -> Result<Vec<OutputFile>> {
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<(usize, Result<OutputFile>)>> =
+            Mutex::new(Vec::with_capacity(self.pages.len()));
+        std::thread::scope(|scope| {
+            for _ in 0..threads.max(1) {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(page) = self.pages.get(i) else { break };
+                        mine.push((i, self.render_page(page)));
+                        progress();
+                    }
+                    if let Ok(mut all) = results.lock() {
+                        all.extend(mine);
+                    }
+                });
+            }
+        });
+        let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+        results.sort_by_key(|(i, _)| *i);
+        results.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// Static files, the highlighting stylesheet, the spec downloads and the sitemap.
+    pub fn assets(&self) -> Vec<OutputFile> {
+        let mut out: Vec<OutputFile> = self
+            .input
+            .theme
+            .statics
+            .iter()
+            .map(|(path, bytes)| OutputFile {
+                path: format!("static/{path}"),
+                bytes: bytes.clone(),
+            })
+            .collect();
+        out.push(OutputFile {
+            path: "static/highlight.css".into(),
+            bytes: highlight::stylesheet().into_bytes(),
+        });
+        for (path, bytes) in &self.input.spec_files {
+            out.push(OutputFile {
+                path: format!("specs/{path}"),
+                bytes: bytes.clone(),
+            });
+        }
+        if let Some(base) = &self.prepared.site.base_url {
+            out.push(OutputFile {
+                path: "sitemap.xml".into(),
+                bytes: sitemap(base, &self.pages).into_bytes(),
+            });
+        }
+        out
+    }
+}
+
+/// A sitemap of every page but the 404 and search pages (absolute URLs, so `--base-url` only).
+pub fn sitemap(base: &str, pages: &[PageSpec]) -> String {
+    let mut urls: Vec<&str> = pages
+        .iter()
+        .filter(|p| !matches!(p.id, PageId::NotFound | PageId::Search))
+        .map(|p| p.url.as_str())
+        .collect();
+    urls.sort_unstable();
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for url in urls {
+        s.push_str(&format!(
+            "  <url><loc>{}/{}</loc></url>\n",
+            highlight::escape(base.trim_end_matches('/')),
+            highlight::escape(url)
+        ));
+    }
+    s.push_str("</urlset>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata::sample_input;
+
+    fn main_of(html: &str) -> &str {
+        let start = html.find("<main").expect("<main>");
+        let end = html.find("</main>").expect("</main>") + "</main>".len();
+        &html[start..end]
+    }
+
+    fn render(path: &str) -> String {
+        let input = sample_input();
+        let r = Renderer::new(&input, None).expect("templates compile");
+        let page = r
+            .pages()
+            .iter()
+            .find(|p| p.path == path)
+            .unwrap_or_else(|| panic!("no page {path}"));
+        String::from_utf8(r.render_page(page).expect("renders").bytes).expect("utf-8")
+    }
+
+    #[test]
+    fn every_page_renders() {
+        let input = sample_input();
+        let r = Renderer::new(&input, Some("https://dev.example.test/portal/")).expect("compile");
+        let files = r.render_pages(2, &|| {}).expect("renders");
+        assert_eq!(files.len(), r.pages().len());
+        for f in &files {
+            let html = String::from_utf8_lossy(&f.bytes);
+            assert!(html.starts_with("<!DOCTYPE html>"), "{}", f.path);
+            assert!(html.contains("<main"), "{}", f.path);
+        }
+        let assets = r.assets();
+        let sitemap = assets
+            .iter()
+            .find(|f| f.path == "sitemap.xml")
+            .expect("sitemap");
+        let text = String::from_utf8_lossy(&sitemap.bytes);
+        assert!(
+            text.contains("<loc>https://dev.example.test/portal/apis/petstore/listPets/</loc>"),
+            "{text}"
+        );
+        assert!(!text.contains("404"), "{text}");
+    }
+
+    #[test]
+    fn no_sitemap_without_base_url() {
+        let input = sample_input();
+        let r = Renderer::new(&input, None).expect("compile");
+        assert!(!r.assets().iter().any(|f| f.path == "sitemap.xml"));
+    }
+
+    #[test]
+    fn operation_page_has_try_hooks() {
+        let html = render("apis/petstore/createPet/index.html");
+        assert!(
+            html.contains("<script type=\"application/json\" id=\"op-data\">"),
+            "{html}"
+        );
+        assert!(html.contains("<section id=\"try\""), "{html}");
+        assert!(
+            html.contains("href=\"../../../static/style.css\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn script_in_descriptions_never_goes_live() {
+        for path in [
+            "apis/petstore/index.html",
+            "apis/petstore/listPets/index.html",
+            "apis/index.html",
+            "docs/getting-started/index.html",
+        ] {
+            let html = render(path);
+            assert!(!html.contains("<script>alert"), "{path}");
+            assert!(!html.contains("onerror="), "{path}");
+            if let Some(i) = html.find("javascript:") {
+                panic!(
+                    "{path}: {}",
+                    &html[i.saturating_sub(300)..(i + 100).min(html.len())]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn snapshot_rest_op_with_one_of() {
+        insta::assert_snapshot!(main_of(&render("apis/petstore/createPet/index.html")));
+    }
+
+    #[test]
+    fn snapshot_soap_op() {
+        insta::assert_snapshot!(main_of(&render("apis/bank/GetBalance/index.html")));
+    }
+
+    #[test]
+    fn snapshot_plans() {
+        insta::assert_snapshot!(main_of(&render("plans/index.html")));
+    }
+}

@@ -1,0 +1,188 @@
+//! `portal serve`'s engine: classify changed files ([`classify`]), watch the root ([`watch`]),
+//! rebuild the least a change needs into memory ([`session`]), and serve the last good build
+//! with live reload and an error overlay ([`devserver`]). The sandbox is not known here: the
+//! binary wires it in through the `post_build` hook of [`run`].
+
+pub mod classify;
+pub mod devserver;
+pub mod session;
+pub mod watch;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use tokio::net::TcpListener;
+
+use crate::error::{Error, Result};
+use crate::render::OutputFile;
+use devserver::SiteStore;
+use session::{Applied, Session};
+use watch::Changed;
+
+/// What a rebuild did, as the `post_build` hook sees it.
+#[derive(Debug)]
+pub enum BuildEvent<'a> {
+    /// The rebuild succeeded and is about to be served (pages are told to reload right after
+    /// the hook returns, so anything the new pages need, such as the sandbox's new routes, must
+    /// be in place when it returns).
+    Built {
+        /// The session, holding the new input and files.
+        session: &'a Session,
+        /// What was rebuilt.
+        applied: &'a Applied,
+        /// The changes that caused it.
+        changes: &'a [Changed],
+    },
+    /// The rebuild failed: the last good build stays; `message` is `path:line:col: message`
+    /// lines.
+    Failed {
+        /// What to show.
+        message: &'a str,
+        /// The changes that caused it.
+        changes: &'a [Changed],
+    },
+    /// The search index was rebuilt in the background.
+    Indexed {
+        /// Files of the index.
+        files: usize,
+        /// Wall time.
+        elapsed: std::time::Duration,
+    },
+    /// Indexing failed (the previous index stays).
+    IndexFailed(String),
+    /// The file watcher reported an error.
+    WatchFailed(String),
+}
+
+/// The hook called after every rebuild (mdBook's `post_build`).
+pub type PostBuild = Box<dyn FnMut(BuildEvent<'_>) + Send>;
+
+/// Index the HTML pages of `files` for search (Pagefind).
+pub fn search_index(files: &HashMap<String, Bytes>) -> Result<Vec<OutputFile>> {
+    let mut pages: Vec<OutputFile> = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(p, b)| OutputFile {
+            path: p.clone(),
+            bytes: b.to_vec(),
+        })
+        .collect();
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    crate::search::index(&pages)
+}
+
+/// Rebuilds the search index in the background: requests made while it runs fold into one.
+fn spawn_indexer(
+    store: Arc<SiteStore>,
+    hook: Arc<Mutex<PostBuild>>,
+) -> std::io::Result<mpsc::Sender<()>> {
+    let (tx, rx) = mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("portal-serve-search".into())
+        .spawn(move || {
+            while rx.recv().is_ok() {
+                while rx.try_recv().is_ok() {}
+                let start = std::time::Instant::now();
+                let files = store.files();
+                let event = match search_index(&files) {
+                    Ok(index) => {
+                        let n = index.len();
+                        store.publish_extra(
+                            index
+                                .into_iter()
+                                .map(|f| (f.path, Bytes::from(f.bytes)))
+                                .collect(),
+                        );
+                        BuildEvent::Indexed {
+                            files: n,
+                            elapsed: start.elapsed(),
+                        }
+                    }
+                    Err(e) => BuildEvent::IndexFailed(e.to_string()),
+                };
+                if let Ok(mut h) = hook.lock() {
+                    h(event);
+                }
+            }
+        })?;
+    Ok(tx)
+}
+
+/// Serve `session`'s site on `listener` until `shutdown` resolves, rebuilding on every change
+/// under the root and calling `post_build` after each rebuild.
+pub async fn run<S>(
+    session: Session,
+    listener: TcpListener,
+    post_build: PostBuild,
+    shutdown: S,
+) -> Result<()>
+where
+    S: Future<Output = ()> + Send + 'static,
+{
+    let store = Arc::new(SiteStore::new((*session.files()).clone()));
+    let hook = Arc::new(Mutex::new(post_build));
+    let io = |source: std::io::Error| Error::Io {
+        path: session.root().to_path_buf(),
+        action: "cannot start serving",
+        source,
+    };
+    let indexer = spawn_indexer(Arc::clone(&store), Arc::clone(&hook)).map_err(io)?;
+    let _ = indexer.send(());
+    let root = session.root().to_path_buf();
+    let watch_store = Arc::clone(&store);
+    let watch_hook = Arc::clone(&hook);
+    let error_hook = Arc::clone(&hook);
+    let mut session = session;
+    let watcher = watch::watch(
+        &root,
+        move |batch| match session.apply(&batch) {
+            Ok(applied) => {
+                if let Ok(mut h) = watch_hook.lock() {
+                    h(BuildEvent::Built {
+                        session: &session,
+                        applied: &applied,
+                        changes: &batch,
+                    });
+                }
+                watch_store.publish(session.files());
+                let _ = indexer.send(());
+            }
+            Err(e) => {
+                let message = session.describe(&e);
+                if let Ok(mut h) = watch_hook.lock() {
+                    h(BuildEvent::Failed {
+                        message: &message,
+                        changes: &batch,
+                    });
+                }
+                watch_store.fail(message);
+            }
+        },
+        move |e| {
+            if let Ok(mut h) = error_hook.lock() {
+                h(BuildEvent::WatchFailed(e));
+            }
+        },
+    )
+    .map_err(|e| Error::Io {
+        path: root.clone(),
+        action: "cannot watch",
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let stop_store = Arc::clone(&store);
+    let result = axum::serve(listener, devserver::app(store))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stop_store.shutdown();
+        })
+        .await;
+    drop(watcher);
+    result.map_err(|source| Error::Io {
+        path: root,
+        action: "dev server failed",
+        source,
+    })
+}

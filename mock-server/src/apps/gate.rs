@@ -1,0 +1,519 @@
+//! [`AppsGate`]: the [`Gate`] that admits a sandbox call only with a registered app's
+//! credentials, a subscription to a plan that grants the operation, and room under the plan's
+//! limits, and that counts the call.
+//!
+//! Decisions:
+//! - An operation without security in its spec is open: no app needed, nothing counted. A SOAP
+//!   API listed in `sandbox.soap_client_id` needs `X-IBM-Client-Id` (and its secret is checked
+//!   when `X-IBM-Client-Secret` is sent).
+//! - Credentials, per scheme of a security requirement (alternatives are tried in order):
+//!   an apiKey scheme whose name mentions "secret" takes the client secret, any other apiKey
+//!   takes the client ID, each from the spec's own header/query/cookie name or else from
+//!   `X-IBM-Client-Id` / `X-IBM-Client-Secret`; HTTP Basic is `client_id:secret`; HTTP Bearer,
+//!   OAuth2 and OpenID Connect take an access token from the token endpoint. Schemes the
+//!   sandbox cannot verify (Digest, mutual TLS, WS-Security) are not checked.
+//! - A secured operation that no plan includes may be called by any registered app, with no
+//!   limits (it is still counted in the app's usage).
+//! - When several subscribed plans grant an operation, the first in catalog order counts it.
+//! - A store failure (Redis unreachable) refuses keyed calls with 503: fail closed.
+
+use std::sync::Arc;
+
+use api_model::{
+    ApiKeyLocation, HttpAuthScheme, Protocol, SecurityRequirement, SecuritySchemeKind,
+};
+use base64::Engine;
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use percent_encoding::percent_decode_str;
+
+use super::limits::headers as limit_headers;
+use super::{AppRecord, Apps, AppsError, SubscriptionStatus, secret};
+use crate::gate::{Gate, GateDenied, GateFuture, GateOk, GateRequest};
+
+/// The client-ID header of IBM API Connect.
+pub const CLIENT_ID_HEADER: &str = "x-ibm-client-id";
+/// The client-secret header of IBM API Connect.
+pub const CLIENT_SECRET_HEADER: &str = "x-ibm-client-secret";
+
+/// Checks credentials, subscriptions and limits of every sandbox call.
+#[derive(Debug, Clone)]
+pub struct AppsGate {
+    apps: Arc<Apps>,
+}
+
+impl AppsGate {
+    /// A gate over an app registry.
+    pub fn new(apps: Arc<Apps>) -> AppsGate {
+        AppsGate { apps }
+    }
+}
+
+impl Gate for AppsGate {
+    fn check<'a>(&'a self, request: GateRequest<'a>) -> GateFuture<'a> {
+        Box::pin(decide(&self.apps, request))
+    }
+}
+
+/// Credentials found for one security requirement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Presented {
+    pub client_id: Option<String>,
+    pub secret: Option<String>,
+    pub need_secret: bool,
+    pub bearer: Option<String>,
+    /// A credential the requirement asks for is absent.
+    pub missing: bool,
+    /// Two client IDs that disagree.
+    pub conflict: bool,
+    /// The requirement has something the sandbox can check.
+    pub verifiable: bool,
+}
+
+impl Presented {
+    fn set_client_id(&mut self, id: String) {
+        match &self.client_id {
+            Some(existing) if *existing != id => self.conflict = true,
+            _ => self.client_id = Some(id),
+        }
+    }
+}
+
+/// What a call presents, for each alternative requirement. Pure.
+pub(crate) fn presented(request: &GateRequest<'_>, soap_client_id: bool) -> Vec<Presented> {
+    let requirements = request.operation.effective_security(request.api);
+    if requirements.is_empty() {
+        if soap_client_id && request.api.protocol == Protocol::Soap {
+            let mut p = Presented {
+                verifiable: true,
+                ..Presented::default()
+            };
+            match header(request.headers, CLIENT_ID_HEADER) {
+                Some(id) => p.client_id = Some(id.to_string()),
+                None => p.missing = true,
+            }
+            if let Some(secret) = header(request.headers, CLIENT_SECRET_HEADER) {
+                p.secret = Some(secret.to_string());
+                p.need_secret = true;
+            }
+            return vec![p];
+        }
+        return Vec::new();
+    }
+    requirements
+        .iter()
+        .map(|req| presented_one(request, req))
+        .collect()
+}
+
+fn presented_one(request: &GateRequest<'_>, requirement: &SecurityRequirement) -> Presented {
+    let mut p = Presented::default();
+    for name in requirement.keys() {
+        let Some(scheme) = request.api.security_schemes.get(name) else {
+            continue;
+        };
+        match &scheme.kind {
+            SecuritySchemeKind::ApiKey { name, location } => {
+                p.verifiable = true;
+                let is_secret = name.to_ascii_lowercase().contains("secret");
+                let fallback = if is_secret {
+                    CLIENT_SECRET_HEADER
+                } else {
+                    CLIENT_ID_HEADER
+                };
+                let value = match location {
+                    ApiKeyLocation::Header => header(request.headers, name).map(str::to_string),
+                    ApiKeyLocation::Query => {
+                        query_param(request.query, name).map(|v| v.into_owned())
+                    }
+                    ApiKeyLocation::Cookie => cookie(request.headers, name).map(str::to_string),
+                }
+                .or_else(|| header(request.headers, fallback).map(str::to_string));
+                match (value, is_secret) {
+                    (None, _) => p.missing = true,
+                    (Some(v), true) => {
+                        p.need_secret = true;
+                        p.secret = Some(v);
+                    }
+                    (Some(v), false) => p.set_client_id(v),
+                }
+            }
+            SecuritySchemeKind::Http {
+                scheme: HttpAuthScheme::Basic,
+                ..
+            } => {
+                p.verifiable = true;
+                p.need_secret = true;
+                match basic(request.headers) {
+                    Some((id, secret)) => {
+                        p.set_client_id(id);
+                        p.secret = Some(secret);
+                    }
+                    None => p.missing = true,
+                }
+            }
+            SecuritySchemeKind::Http {
+                scheme: HttpAuthScheme::Bearer,
+                ..
+            }
+            | SecuritySchemeKind::OAuth2 { .. }
+            | SecuritySchemeKind::OpenIdConnect { .. } => {
+                p.verifiable = true;
+                match bearer(request.headers) {
+                    Some(token) => p.bearer = Some(token.to_string()),
+                    None => p.missing = true,
+                }
+            }
+            SecuritySchemeKind::Http { .. }
+            | SecuritySchemeKind::MutualTls
+            | SecuritySchemeKind::WsSecurityUsernameToken => {}
+        }
+    }
+    p
+}
+
+/// The `WWW-Authenticate` challenges of an operation's schemes. Pure.
+fn challenges(request: &GateRequest<'_>, invalid_token: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |c: String| {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    };
+    for requirement in request.operation.effective_security(request.api) {
+        for name in requirement.keys() {
+            let Some(scheme) = request.api.security_schemes.get(name) else {
+                continue;
+            };
+            match &scheme.kind {
+                SecuritySchemeKind::ApiKey { name, location } => {
+                    let place = match location {
+                        ApiKeyLocation::Header => "header",
+                        ApiKeyLocation::Query => "query",
+                        ApiKeyLocation::Cookie => "cookie",
+                    };
+                    push(format!(
+                        "ApiKey realm=\"sandbox\", in=\"{place}\", name=\"{}\"",
+                        name.replace(['"', '\\'], "")
+                    ));
+                }
+                SecuritySchemeKind::Http {
+                    scheme: HttpAuthScheme::Basic,
+                    ..
+                } => push("Basic realm=\"sandbox\"".into()),
+                SecuritySchemeKind::Http {
+                    scheme: HttpAuthScheme::Bearer,
+                    ..
+                }
+                | SecuritySchemeKind::OAuth2 { .. }
+                | SecuritySchemeKind::OpenIdConnect { .. } => push(if invalid_token {
+                    "Bearer realm=\"sandbox\", error=\"invalid_token\"".into()
+                } else {
+                    "Bearer realm=\"sandbox\"".into()
+                }),
+                _ => {}
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push("ApiKey realm=\"sandbox\", in=\"header\", name=\"X-IBM-Client-Id\"".into());
+    }
+    out
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+fn query_param<'q>(query: Option<&'q str>, name: &str) -> Option<std::borrow::Cow<'q, str>> {
+    query?.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let k = percent_decode_str(k).decode_utf8_lossy();
+        (k == name && !v.is_empty()).then(|| {
+            let v = percent_decode_str(v).decode_utf8_lossy();
+            if v.contains('+') {
+                std::borrow::Cow::Owned(v.replace('+', " "))
+            } else {
+                v
+            }
+        })
+    })
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name && !v.is_empty()).then_some(v)
+        })
+}
+
+/// `Authorization: Basic base64(id:secret)`.
+pub(crate) fn basic(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = header(headers, "authorization")?;
+    let (scheme, rest) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(rest.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_string(), secret.to_string()))
+}
+
+/// `Authorization: Bearer <token>`.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = header(headers, "authorization")?;
+    let (scheme, rest) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| rest.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// The outcome of checking one alternative.
+enum Verified {
+    App(Arc<AppRecord>),
+    Invalid { token: bool },
+}
+
+async fn verify(apps: &Apps, p: &Presented) -> Result<Verified, AppsError> {
+    if p.conflict {
+        return Ok(Verified::Invalid { token: false });
+    }
+    let mut token_client = None;
+    if let Some(token) = &p.bearer {
+        match apps.store.token(&secret::hash(token)).await? {
+            Some(record) => token_client = Some(record.client_id),
+            None => return Ok(Verified::Invalid { token: true }),
+        }
+    }
+    let client_id = match (&p.client_id, &token_client) {
+        (Some(a), Some(b)) if a != b => return Ok(Verified::Invalid { token: false }),
+        (Some(a), _) => a.clone(),
+        (None, Some(b)) => b.clone(),
+        (None, None) => return Ok(Verified::Invalid { token: false }),
+    };
+    let Some(app) = apps.store.get_app(&client_id).await? else {
+        return Ok(Verified::Invalid {
+            token: token_client.is_some(),
+        });
+    };
+    if p.need_secret {
+        let ok = p
+            .secret
+            .as_deref()
+            .is_some_and(|s| secret::verify(s, &app.secret_hash));
+        if !ok {
+            return Ok(Verified::Invalid { token: false });
+        }
+    }
+    Ok(Verified::App(app))
+}
+
+fn denied(
+    status: StatusCode,
+    title: &str,
+    detail: String,
+    headers: HeaderMap,
+    client_id: Option<String>,
+) -> GateDenied {
+    GateDenied {
+        status,
+        title: title.to_string(),
+        detail,
+        headers,
+        client_id,
+    }
+}
+
+fn unavailable(apps: &Apps, err: &AppsError) -> GateDenied {
+    tracing::error!(
+        "apps store unavailable ({}): {err}; refusing keyed calls (fail closed)",
+        apps.store.describe()
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+    denied(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Sandbox store unavailable",
+        "The sandbox cannot check API keys right now; try again shortly.".into(),
+        headers,
+        None,
+    )
+}
+
+fn unauthorized(request: &GateRequest<'_>, missing: bool, invalid_token: bool) -> GateDenied {
+    let mut headers = HeaderMap::new();
+    for c in challenges(request, invalid_token) {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            headers.append(http::header::WWW_AUTHENTICATE, v);
+        }
+    }
+    if missing {
+        denied(
+            StatusCode::UNAUTHORIZED,
+            "Missing credentials",
+            "This operation needs a registered app: send its client ID (and secret where the \
+             API asks for one) or an access token. Register an app with POST /_sandbox/apps."
+                .into(),
+            headers,
+            None,
+        )
+    } else {
+        denied(
+            StatusCode::UNAUTHORIZED,
+            "Invalid credentials",
+            "The client ID, client secret or access token is not valid.".into(),
+            headers,
+            None,
+        )
+    }
+}
+
+async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDenied> {
+    let soap_client_id = apps.options.soap_client_id.contains(&request.api.id);
+    let alternatives = presented(&request, soap_client_id);
+    if alternatives.is_empty() || alternatives.iter().any(|p| !p.verifiable && !p.missing) {
+        return Ok(GateOk::default());
+    }
+    let mut app = None;
+    let mut any_invalid = false;
+    let mut invalid_token = false;
+    for p in alternatives.iter().filter(|p| !p.missing) {
+        match verify(apps, p).await {
+            Ok(Verified::App(a)) => {
+                app = Some(a);
+                break;
+            }
+            Ok(Verified::Invalid { token }) => {
+                any_invalid = true;
+                invalid_token |= token;
+            }
+            Err(err) => return Err(unavailable(apps, &err)),
+        }
+    }
+    let Some(app) = app else {
+        return Err(unauthorized(&request, !any_invalid, invalid_token));
+    };
+    let client_id = app.client_id.clone();
+    let api_id = &request.api.id;
+    let op_id = &request.operation.id;
+    let grants = apps.plans.grants(api_id, op_id);
+    if grants.is_empty() {
+        if let Err(err) = apps.store.record_usage(&client_id, api_id, op_id).await {
+            return Err(unavailable(apps, &err));
+        }
+        return Ok(GateOk {
+            headers: HeaderMap::new(),
+            client_id: Some(client_id),
+        });
+    }
+    let plans = apps.plans.plans();
+    let active = |plan_id: &str| {
+        app.subscriptions
+            .iter()
+            .any(|s| s.plan == plan_id && s.status == SubscriptionStatus::Active)
+    };
+    let Some(grant) = grants.iter().find(|g| active(&plans[g.plan].id)) else {
+        let names: Vec<&str> = grants.iter().map(|g| plans[g.plan].id.as_str()).collect();
+        let pending: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|id| {
+                app.subscriptions
+                    .iter()
+                    .any(|s| s.plan == *id && s.status == SubscriptionStatus::Pending)
+            })
+            .collect();
+        let mut detail = format!(
+            "The app is not subscribed to a plan that includes this operation. Plans that \
+             grant it: {}.",
+            names.join(", ")
+        );
+        if !pending.is_empty() {
+            detail.push_str(&format!(
+                " The subscription to {} is pending approval.",
+                pending.join(", ")
+            ));
+        }
+        return Err(denied(
+            StatusCode::FORBIDDEN,
+            "Not subscribed",
+            detail,
+            HeaderMap::new(),
+            Some(client_id),
+        ));
+    };
+    if grant.limits.is_empty() {
+        if let Err(err) = apps.store.record_usage(&client_id, api_id, op_id).await {
+            return Err(unavailable(apps, &err));
+        }
+        return Ok(GateOk {
+            headers: HeaderMap::new(),
+            client_id: Some(client_id),
+        });
+    }
+    let decision = match apps
+        .store
+        .check_and_count(&client_id, &grant.limits, api_id, op_id)
+        .await
+    {
+        Ok(d) => d,
+        Err(err) => return Err(unavailable(apps, &err)),
+    };
+    let mut headers = limit_headers(&grant.limits, &decision.states);
+    if !decision.admitted {
+        let retry = decision.retry_after(&grant.limits);
+        headers.insert(http::header::RETRY_AFTER, HeaderValue::from(retry));
+        let over: Vec<String> = grant
+            .limits
+            .iter()
+            .zip(&decision.states)
+            .filter(|(_, s)| s.exceeded)
+            .map(|(l, _)| format!("{} ({} per {} s)", l.name, l.max, l.window_seconds))
+            .collect();
+        return Err(denied(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Rate limit exceeded",
+            format!(
+                "The plan {} allows no more calls now: {}. Retry in {retry} s.",
+                plans[grant.plan].id,
+                over.join(", ")
+            ),
+            headers,
+            Some(client_id),
+        ));
+    }
+    for (limit, state) in grant.limits.iter().zip(&decision.states) {
+        if state.exceeded && !limit.hard {
+            tracing::warn!(
+                client_id = %client_id,
+                "soft limit {} of plan {} exceeded ({} of {} per {} s); call let through",
+                limit.name,
+                plans[grant.plan].id,
+                state.used,
+                limit.max,
+                limit.window_seconds
+            );
+        }
+    }
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-plan"),
+        HeaderValue::from_str(&plans[grant.plan].id)
+            .unwrap_or_else(|_| HeaderValue::from_static("plan")),
+    );
+    Ok(GateOk {
+        headers,
+        client_id: Some(client_id),
+    })
+}

@@ -1,0 +1,404 @@
+//! Exact rate and burst limits: fixed windows anchored at the first call of each window, checked
+//! and counted in one atomic step across every limit that applies to a call, and the response
+//! headers that report them.
+//!
+//! A call is admitted only if no hard limit would go over; then, and only then, it counts against
+//! every limit (soft ones too: a soft limit over its maximum logs a warning and lets the call
+//! through). Rejected calls count nowhere, so a client that backs off is never locked out.
+//! The same algorithm runs in memory ([`MemoryLimiter`], SQLite mode) and in Redis (a Lua script
+//! using the server's clock through key expiry, so replicas share one exact limit).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+/// One limit that applies to a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitSpec {
+    /// Counter key without the app (`plan|scope|kind|name|window`); the app's client ID is
+    /// prepended per call.
+    pub key: String,
+    /// Name shown in headers and usage (`default`, or `getPet.burst` for an operation's own).
+    pub name: String,
+    /// `api/operation` for an operation's own limit, `None` for a plan's common limit.
+    pub operation: Option<String>,
+    /// Maximum calls in a window.
+    pub max: u64,
+    /// Window length in seconds (at least 1).
+    pub window_seconds: u64,
+    /// Hard (reject) or soft (warn).
+    pub hard: bool,
+    /// `name` as an RFC 8941 sf-string, for the IETF headers.
+    sf_name: String,
+    /// `name` without characters that would break IBM's `name=<limit>,<n>;` lists.
+    plain_name: String,
+}
+
+impl LimitSpec {
+    /// A limit; the header forms of its name are computed once here.
+    pub fn new(
+        key: String,
+        name: String,
+        operation: Option<String>,
+        max: u64,
+        window_seconds: u64,
+        hard: bool,
+    ) -> LimitSpec {
+        let sf_name = sf_string(&name);
+        let plain_name = name
+            .chars()
+            .filter(|c| c.is_ascii_graphic() && !matches!(c, ',' | ';'))
+            .collect();
+        LimitSpec {
+            key,
+            name,
+            operation,
+            max,
+            window_seconds: window_seconds.max(1),
+            hard,
+            sf_name,
+            plain_name,
+        }
+    }
+
+    /// The counter key of this limit for one app.
+    pub fn counter_key(&self, client_id: &str) -> String {
+        format!("{client_id}|{}", self.key)
+    }
+
+    fn window_ms(&self) -> u64 {
+        self.window_seconds.saturating_mul(1000)
+    }
+}
+
+/// The state of one limit after a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitState {
+    /// Calls counted in the current window (including this one when admitted).
+    pub used: u64,
+    /// Calls left in the window.
+    pub remaining: u64,
+    /// Milliseconds until the window resets.
+    pub reset_ms: u64,
+    /// This limit is over: it refused the call (hard) or was passed over (soft).
+    pub exceeded: bool,
+}
+
+impl LimitState {
+    /// Whole seconds until the window resets (at least 1 while a window runs).
+    pub fn reset_seconds(&self) -> u64 {
+        self.reset_ms.div_ceil(1000)
+    }
+}
+
+/// The outcome of a check-and-count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The call may go on (and was counted).
+    pub admitted: bool,
+    /// One state per limit, in the order of the limits.
+    pub states: Vec<LimitState>,
+}
+
+impl Decision {
+    /// Seconds until every exceeded hard limit has reset (for `Retry-After`).
+    pub fn retry_after(&self, limits: &[LimitSpec]) -> u64 {
+        limits
+            .iter()
+            .zip(&self.states)
+            .filter(|(l, s)| l.hard && s.exceeded)
+            .map(|(_, s)| s.reset_seconds().max(1))
+            .max()
+            .unwrap_or(1)
+    }
+}
+
+/// A window in memory.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    ends_ms: u64,
+    count: u64,
+}
+
+/// Prune expired windows every this many checks.
+const PRUNE_EVERY: u64 = 1 << 16;
+
+/// Windows of one app, by limit key.
+type AppWindows = HashMap<String, Window>;
+
+#[derive(Debug, Default)]
+struct Windows {
+    by_app: HashMap<String, AppWindows>,
+    checks: u64,
+}
+
+/// Counters in process memory, exact under concurrency (one lock around check and count).
+/// Steady state allocates nothing: windows are found by `&str` and reset in place.
+#[derive(Debug, Default)]
+pub struct MemoryLimiter {
+    windows: Mutex<Windows>,
+}
+
+impl MemoryLimiter {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Windows> {
+        self.windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Check every limit and count the call in all of them, or in none.
+    pub fn check_and_count(&self, client_id: &str, limits: &[LimitSpec], now_ms: u64) -> Decision {
+        let mut windows = self.lock();
+        windows.checks += 1;
+        if windows.checks % PRUNE_EVERY == 0 {
+            windows.by_app.retain(|_, app| {
+                app.retain(|_, w| w.ends_ms > now_ms);
+                !app.is_empty()
+            });
+        }
+        let app = match windows.by_app.get_mut(client_id) {
+            Some(app) => app,
+            None => windows.by_app.entry(client_id.to_string()).or_default(),
+        };
+        decide(app, limits, now_ms)
+    }
+
+    /// The current state of limits without counting anything.
+    pub fn peek(&self, client_id: &str, limits: &[LimitSpec], now_ms: u64) -> Vec<LimitState> {
+        let windows = self.lock();
+        let app = windows.by_app.get(client_id);
+        limits
+            .iter()
+            .map(|limit| {
+                let window = current(app.and_then(|a| a.get(&limit.key)), now_ms);
+                let used = window.map_or(0, |w| w.count);
+                let reset_ms = window.map_or(limit.window_ms(), |w| w.ends_ms - now_ms);
+                LimitState {
+                    used,
+                    remaining: limit.max.saturating_sub(used),
+                    reset_ms,
+                    exceeded: used >= limit.max,
+                }
+            })
+            .collect()
+    }
+
+    /// Forget every counter of an app (when the app is deleted).
+    pub fn forget(&self, client_id: &str) {
+        self.lock().by_app.remove(client_id);
+    }
+}
+
+fn current(window: Option<&Window>, now_ms: u64) -> Option<&Window> {
+    window.filter(|w| w.ends_ms > now_ms)
+}
+
+/// The algorithm, on one app's windows. Pure apart from the map.
+fn decide(windows: &mut AppWindows, limits: &[LimitSpec], now_ms: u64) -> Decision {
+    let mut states = Vec::with_capacity(limits.len());
+    let mut admitted = true;
+    for limit in limits {
+        let (used, reset_ms) = match current(windows.get(&limit.key), now_ms) {
+            Some(w) => (w.count, w.ends_ms - now_ms),
+            None => (0, limit.window_ms()),
+        };
+        let over = used.saturating_add(1) > limit.max;
+        if over && limit.hard {
+            admitted = false;
+        }
+        states.push(LimitState {
+            used,
+            remaining: limit.max.saturating_sub(used),
+            reset_ms,
+            exceeded: over,
+        });
+    }
+    if admitted {
+        for (limit, state) in limits.iter().zip(states.iter_mut()) {
+            let fresh = Window {
+                ends_ms: now_ms + limit.window_ms(),
+                count: 0,
+            };
+            let window = match windows.get_mut(&limit.key) {
+                Some(w) => {
+                    if w.ends_ms <= now_ms {
+                        *w = fresh;
+                    }
+                    w
+                }
+                None => windows.entry(limit.key.clone()).or_insert(fresh),
+            };
+            window.count += 1;
+            state.used = window.count;
+            state.remaining = limit.max.saturating_sub(window.count);
+            state.reset_ms = window.ends_ms - now_ms;
+        }
+    } else {
+        // Only the hard limits that refused are "exceeded" in a refusal.
+        for (limit, state) in limits.iter().zip(states.iter_mut()) {
+            state.exceeded = state.exceeded && limit.hard;
+        }
+    }
+    Decision { admitted, states }
+}
+
+/// `RateLimit-Policy`, `RateLimit` (IETF httpapi draft, structured fields), and IBM's
+/// `X-RateLimit-Limit` / `X-RateLimit-Remaining` (`name=<limit>,<n>;`). Pure.
+pub fn headers(limits: &[LimitSpec], states: &[LimitState]) -> HeaderMap {
+    use std::fmt::Write;
+    let mut map = HeaderMap::new();
+    if limits.is_empty() {
+        return map;
+    }
+    let mut policy = String::with_capacity(32 * limits.len());
+    let mut current = String::with_capacity(32 * limits.len());
+    let mut ibm_limit = String::with_capacity(24 * limits.len());
+    let mut ibm_remaining = String::with_capacity(24 * limits.len());
+    for (i, (limit, state)) in limits.iter().zip(states).enumerate() {
+        if i > 0 {
+            policy.push_str(", ");
+            current.push_str(", ");
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(
+            policy,
+            "{};q={};w={}",
+            limit.sf_name, limit.max, limit.window_seconds
+        );
+        let _ = write!(
+            current,
+            "{};r={};t={}",
+            limit.sf_name,
+            state.remaining,
+            state.reset_seconds()
+        );
+        let _ = write!(ibm_limit, "name={},{};", limit.plain_name, limit.max);
+        let _ = write!(
+            ibm_remaining,
+            "name={},{};",
+            limit.plain_name, state.remaining
+        );
+    }
+    insert(&mut map, "ratelimit-policy", policy);
+    insert(&mut map, "ratelimit", current);
+    insert(&mut map, "x-ratelimit-limit", ibm_limit);
+    insert(&mut map, "x-ratelimit-remaining", ibm_remaining);
+    map
+}
+
+fn insert(map: &mut HeaderMap, name: &'static str, value: String) {
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        map.insert(HeaderName::from_static(name), value);
+    }
+}
+
+/// An RFC 8941 sf-string: printable ASCII in quotes, `"` and `\` escaped.
+fn sf_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars().filter(|c| (' '..='~').contains(c)) {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str, max: u64, window: u64, hard: bool) -> LimitSpec {
+        LimitSpec::new(
+            format!("p|*|rate|{name}|{window}"),
+            name.into(),
+            None,
+            max,
+            window,
+            hard,
+        )
+    }
+
+    #[test]
+    fn admits_exactly_max_then_refuses_without_counting() {
+        let limiter = MemoryLimiter::default();
+        let limits = [spec("default", 3, 60, true)];
+        let k = "app";
+        let outcomes: Vec<bool> = (0..5)
+            .map(|i| limiter.check_and_count(k, &limits, 1_000 + i).admitted)
+            .collect();
+        assert_eq!(outcomes, [true, true, true, false, false]);
+        let state = limiter.peek(k, &limits, 1_010)[0];
+        assert_eq!((state.used, state.remaining), (3, 0));
+        assert_eq!(state.reset_ms, 60_000 - 10);
+        // The window is anchored at the first call and resets 60 s later.
+        assert!(limiter.check_and_count(k, &limits, 61_000).admitted);
+        assert_eq!(limiter.peek(k, &limits, 61_000)[0].used, 1);
+    }
+
+    #[test]
+    fn a_refusal_by_one_hard_limit_counts_in_none() {
+        let limiter = MemoryLimiter::default();
+        let limits = [spec("rate", 10, 60, true), spec("burst", 1, 1, true)];
+        let k = "app";
+        assert!(limiter.check_and_count(k, &limits, 0).admitted);
+        let refused = limiter.check_and_count(k, &limits, 10);
+        assert!(!refused.admitted);
+        assert_eq!(
+            refused
+                .states
+                .iter()
+                .map(|s| s.exceeded)
+                .collect::<Vec<_>>(),
+            [false, true]
+        );
+        assert_eq!(refused.retry_after(&limits), 1);
+        // The rate limit still shows one call: the refused call did not count.
+        assert_eq!(limiter.peek(k, &limits, 20)[0].used, 1);
+        assert!(limiter.check_and_count(k, &limits, 1_000).admitted);
+        assert_eq!(limiter.peek(k, &limits, 1_000)[0].used, 2);
+    }
+
+    #[test]
+    fn soft_limits_pass_and_count() {
+        let limiter = MemoryLimiter::default();
+        let limits = [spec("soft", 1, 60, false)];
+        let k = "app";
+        assert!(limiter.check_and_count(k, &limits, 0).admitted);
+        let over = limiter.check_and_count(k, &limits, 1);
+        assert!(over.admitted && over.states[0].exceeded);
+        assert_eq!(over.states[0].used, 2);
+        assert_eq!(over.states[0].remaining, 0);
+    }
+
+    #[test]
+    fn renders_ietf_and_ibm_headers() {
+        let limits = [spec("default", 50, 60, true), spec("burst", 5, 1, true)];
+        let states = [
+            LimitState {
+                used: 1,
+                remaining: 49,
+                reset_ms: 59_001,
+                exceeded: false,
+            },
+            LimitState {
+                used: 1,
+                remaining: 4,
+                reset_ms: 1_000,
+                exceeded: false,
+            },
+        ];
+        let h = headers(&limits, &states);
+        assert_eq!(
+            h["ratelimit-policy"],
+            r#""default";q=50;w=60, "burst";q=5;w=1"#
+        );
+        assert_eq!(h["ratelimit"], r#""default";r=49;t=60, "burst";r=4;t=1"#);
+        assert_eq!(h["x-ratelimit-limit"], "name=default,50;name=burst,5;");
+        assert_eq!(h["x-ratelimit-remaining"], "name=default,49;name=burst,4;");
+        assert!(headers(&[], &[]).is_empty());
+    }
+}

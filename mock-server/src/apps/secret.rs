@@ -1,0 +1,62 @@
+//! Client IDs, secrets, tokens and subscription ids: random, hex, and hashed with SHA-256 before
+//! they are stored. A fast hash is right here: the secrets are 256 random bits, not passwords.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// A new client ID: 128 random bits, 32 hex digits.
+pub fn new_client_id() -> String {
+    random_hex(16)
+}
+
+/// A new client secret or access token: 256 random bits, 64 hex digits.
+pub fn new_secret() -> String {
+    random_hex(32)
+}
+
+/// A new subscription id: `sub_` + 64 random bits.
+pub fn new_subscription_id() -> String {
+    format!("sub_{}", random_hex(8))
+}
+
+/// SHA-256 of a secret or token as presented.
+pub fn hash(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Whether `presented` hashes to `stored`, in constant time.
+pub fn verify(presented: &str, stored: &[u8; 32]) -> bool {
+    hash(presented).ct_eq(stored).into()
+}
+
+/// Constant-time comparison of two strings (admin token).
+pub fn same(a: &str, b: &str) -> bool {
+    hash(a).ct_eq(&hash(b)).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_and_verify_only_themselves() {
+        let a = new_secret();
+        let b = new_secret();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        let stored = hash(&a);
+        assert!(verify(&a, &stored));
+        assert!(!verify(&b, &stored));
+        assert!(!verify("", &stored));
+        assert_eq!(new_client_id().len(), 32);
+        assert!(new_subscription_id().starts_with("sub_"));
+        assert!(same("x", "x") && !same("x", "y"));
+    }
+}

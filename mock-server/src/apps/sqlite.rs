@@ -1,0 +1,610 @@
+//! The SQLite store: `DIR/sandbox.db` in WAL mode with `synchronous=FULL`, so an acknowledged
+//! registration, reset or subscription survives `kill -9`. Reads come from an in-memory copy
+//! (write-through, under the connection lock so the two never disagree); a background thread
+//! reloads the copy when another process (`portal apps approve`) commits, and writes buffered
+//! usage totals once a second. Rate-limit windows live in memory, as the issue allows.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::limits::{Decision, LimitSpec, LimitState, MemoryLimiter};
+use super::store::{Added, TokenRecord};
+use super::{
+    AppRecord, AppsError, OperationUsage, Result, Subscription, SubscriptionStatus, clock,
+};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS apps (
+    client_id   TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    description TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    secret_hash BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id        TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES apps(client_id) ON DELETE CASCADE,
+    plan      TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    UNIQUE (client_id, plan)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash       BLOB PRIMARY KEY,
+    client_id  TEXT NOT NULL REFERENCES apps(client_id) ON DELETE CASCADE,
+    scope      TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS usage (
+    client_id TEXT NOT NULL REFERENCES apps(client_id) ON DELETE CASCADE,
+    api       TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    calls     INTEGER NOT NULL,
+    PRIMARY KEY (client_id, api, operation)
+);
+";
+
+/// How often the background thread looks for other processes' commits.
+const POLL: Duration = Duration::from_millis(250);
+
+/// Usage totals: client -> api -> operation -> (calls, written to disk?).
+type UsageMap = HashMap<String, HashMap<String, HashMap<String, (u64, bool)>>>;
+
+#[derive(Debug, Default)]
+struct Cache {
+    apps: HashMap<String, Arc<AppRecord>>,
+    /// Subscription id -> client ID.
+    subs: HashMap<String, String>,
+    tokens: HashMap<[u8; 32], TokenRecord>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+    cache: RwLock<Cache>,
+    usage: Mutex<UsageMap>,
+    limiter: MemoryLimiter,
+}
+
+/// Apps in SQLite, counters in memory.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl SqliteStore {
+    /// Open (or create) `data_dir/sandbox.db`.
+    pub fn open(data_dir: &Path) -> Result<SqliteStore> {
+        std::fs::create_dir_all(data_dir).map_err(|source| AppsError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join("sandbox.db");
+        let err = |source| AppsError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let conn = Connection::open(&path).map_err(err)?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(
+                "sandbox database {}: journal mode {mode}, not WAL",
+                path.display()
+            );
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        let cache = load_cache(&conn).map_err(err)?;
+        let version: i64 = conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(err)?;
+        let usage = load_usage(&conn).map_err(err)?;
+        let inner = Arc::new(Inner {
+            path: path.clone(),
+            conn: Mutex::new(conn),
+            cache: RwLock::new(cache),
+            usage: Mutex::new(usage),
+            limiter: MemoryLimiter::default(),
+        });
+        let weak = Arc::downgrade(&inner);
+        std::thread::Builder::new()
+            .name("portal-sandbox-db".into())
+            .spawn(move || background(weak, version))
+            .map_err(|e| AppsError::Task(e.to_string()))?;
+        Ok(SqliteStore { inner })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Inner, &Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        let path = inner.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = lock(&inner.conn);
+            f(&inner, &conn)
+        })
+        .await
+        .map_err(|e| AppsError::Task(e.to_string()))?
+        .map_err(|source| AppsError::Sqlite { path, source })
+    }
+
+    fn cache(&self) -> std::sync::RwLockReadGuard<'_, Cache> {
+        self.inner.cache.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Insert a new app.
+    pub async fn create_app(&self, app: AppRecord) -> Result<()> {
+        self.write(move |inner, conn| {
+            conn.execute(
+                "INSERT INTO apps (client_id, name, description, created_at, secret_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    app.client_id,
+                    app.name,
+                    app.description,
+                    app.created_at,
+                    &app.secret_hash[..]
+                ],
+            )?;
+            inner
+                .cache_mut()
+                .apps
+                .insert(app.client_id.clone(), Arc::new(app));
+            Ok(())
+        })
+        .await
+    }
+
+    /// An app by client ID.
+    pub fn get_app(&self, client_id: &str) -> Option<Arc<AppRecord>> {
+        self.cache().apps.get(client_id).cloned()
+    }
+
+    /// Every app, oldest first.
+    pub fn list_apps(&self) -> Vec<Arc<AppRecord>> {
+        let mut apps: Vec<_> = self.cache().apps.values().cloned().collect();
+        apps.sort_by(|a, b| (&a.created_at, &a.client_id).cmp(&(&b.created_at, &b.client_id)));
+        apps
+    }
+
+    /// Replace an app's secret hash and revoke its tokens. `false` if there is no such app.
+    pub async fn set_secret(&self, client_id: String, hash: [u8; 32]) -> Result<bool> {
+        self.write(move |inner, conn| {
+            let tx = conn.unchecked_transaction()?;
+            let n = tx.execute(
+                "UPDATE apps SET secret_hash = ?2 WHERE client_id = ?1",
+                params![client_id, &hash[..]],
+            )?;
+            tx.execute(
+                "DELETE FROM tokens WHERE client_id = ?1",
+                params![client_id],
+            )?;
+            tx.commit()?;
+            let mut cache = inner.cache_mut();
+            if let Some(app) = cache.apps.get_mut(&client_id) {
+                Arc::make_mut(app).secret_hash = hash;
+            }
+            cache.tokens.retain(|_, t| t.client_id != client_id);
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    /// Delete an app with its subscriptions, tokens, usage and counters.
+    pub async fn delete_app(&self, client_id: String) -> Result<bool> {
+        let deleted = self
+            .write(move |inner, conn| {
+                let n =
+                    conn.execute("DELETE FROM apps WHERE client_id = ?1", params![client_id])?;
+                let mut cache = inner.cache_mut();
+                cache.apps.remove(&client_id);
+                cache.subs.retain(|_, c| *c != client_id);
+                cache.tokens.retain(|_, t| t.client_id != client_id);
+                lock(&inner.usage).remove(&client_id);
+                inner.limiter.forget(&client_id);
+                Ok(n > 0)
+            })
+            .await?;
+        Ok(deleted)
+    }
+
+    /// Add a subscription unless the app already has one to that plan.
+    pub async fn add_subscription(&self, sub: Subscription) -> Result<Added> {
+        self.write(move |inner, conn| {
+            let existing = inner
+                .cache()
+                .apps
+                .get(&sub.client_id)
+                .and_then(|a| a.subscriptions.iter().find(|s| s.plan == sub.plan).cloned());
+            if let Some(existing) = existing {
+                return Ok(Added::Exists(existing));
+            }
+            let n = conn.execute(
+                "INSERT INTO subscriptions (id, client_id, plan, status)
+                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM apps WHERE client_id = ?2)",
+                params![sub.id, sub.client_id, sub.plan, sub.status.as_str()],
+            )?;
+            if n == 0 {
+                return Ok(Added::NoApp);
+            }
+            let mut cache = inner.cache_mut();
+            cache.subs.insert(sub.id.clone(), sub.client_id.clone());
+            if let Some(app) = cache.apps.get_mut(&sub.client_id) {
+                Arc::make_mut(app).subscriptions.push(sub.clone());
+            }
+            Ok(Added::New(sub))
+        })
+        .await
+    }
+
+    /// Remove a subscription of an app. `false` if the app has no such subscription.
+    pub async fn delete_subscription(&self, client_id: String, id: String) -> Result<bool> {
+        self.write(move |inner, conn| {
+            let n = conn.execute(
+                "DELETE FROM subscriptions WHERE id = ?1 AND client_id = ?2",
+                params![id, client_id],
+            )?;
+            if n > 0 {
+                let mut cache = inner.cache_mut();
+                cache.subs.remove(&id);
+                if let Some(app) = cache.apps.get_mut(&client_id) {
+                    Arc::make_mut(app).subscriptions.retain(|s| s.id != id);
+                }
+            }
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    /// A subscription by id.
+    pub fn get_subscription(&self, id: &str) -> Option<Subscription> {
+        let cache = self.cache();
+        let client = cache.subs.get(id)?;
+        cache
+            .apps
+            .get(client)?
+            .subscriptions
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
+    }
+
+    /// Every subscription, by app then order made.
+    pub fn list_subscriptions(&self) -> Vec<Subscription> {
+        self.list_apps()
+            .iter()
+            .flat_map(|a| a.subscriptions.clone())
+            .collect()
+    }
+
+    /// Set a subscription's status; `None` if there is no such subscription.
+    pub async fn set_subscription_status(
+        &self,
+        id: String,
+        status: SubscriptionStatus,
+    ) -> Result<Option<Subscription>> {
+        self.write(move |inner, conn| {
+            let n = conn.execute(
+                "UPDATE subscriptions SET status = ?2 WHERE id = ?1",
+                params![id, status.as_str()],
+            )?;
+            if n == 0 {
+                return Ok(None);
+            }
+            let row: Option<(String, String)> = conn
+                .query_row(
+                    "SELECT client_id, plan FROM subscriptions WHERE id = ?1",
+                    params![id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((client_id, plan)) = row else {
+                return Ok(None);
+            };
+            let mut cache = inner.cache_mut();
+            if let Some(app) = cache.apps.get_mut(&client_id) {
+                for s in &mut Arc::make_mut(app).subscriptions {
+                    if s.id == id {
+                        s.status = status;
+                    }
+                }
+            }
+            Ok(Some(Subscription {
+                id,
+                client_id,
+                plan,
+                status,
+            }))
+        })
+        .await
+    }
+
+    /// Store an access token's hash.
+    pub async fn put_token(&self, hash: [u8; 32], token: TokenRecord) -> Result<()> {
+        self.write(move |inner, conn| {
+            conn.execute(
+                "INSERT OR REPLACE INTO tokens (hash, client_id, scope, expires_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    &hash[..],
+                    token.client_id,
+                    token.scope,
+                    token.expires_at as i64
+                ],
+            )?;
+            inner.cache_mut().tokens.insert(hash, token);
+            Ok(())
+        })
+        .await
+    }
+
+    /// A token that has not expired.
+    pub fn token(&self, hash: &[u8; 32]) -> Option<TokenRecord> {
+        let now = clock::now_secs();
+        self.cache()
+            .tokens
+            .get(hash)
+            .filter(|t| t.expires_at > now)
+            .cloned()
+    }
+
+    /// Check and count a call against its limits; on admission, count the operation's usage.
+    pub fn check_and_count(
+        &self,
+        client_id: &str,
+        limits: &[LimitSpec],
+        api: &str,
+        operation: &str,
+    ) -> Decision {
+        let decision = self
+            .inner
+            .limiter
+            .check_and_count(client_id, limits, clock::now_ms());
+        if decision.admitted {
+            self.record_usage(client_id, api, operation);
+        }
+        decision
+    }
+
+    /// The current state of limits.
+    pub fn peek_limits(&self, client_id: &str, limits: &[LimitSpec]) -> Vec<LimitState> {
+        self.inner.limiter.peek(client_id, limits, clock::now_ms())
+    }
+
+    /// Count an admitted call of an operation.
+    pub fn record_usage(&self, client_id: &str, api: &str, operation: &str) {
+        let mut usage = lock(&self.inner.usage);
+        let by_api = match usage.get_mut(client_id) {
+            Some(m) => m,
+            None => usage.entry(client_id.to_string()).or_default(),
+        };
+        let by_op = match by_api.get_mut(api) {
+            Some(m) => m,
+            None => by_api.entry(api.to_string()).or_default(),
+        };
+        match by_op.get_mut(operation) {
+            Some(cell) => {
+                cell.0 += 1;
+                cell.1 = false;
+            }
+            None => {
+                by_op.insert(operation.to_string(), (1, false));
+            }
+        }
+    }
+
+    /// Call counts per operation of an app.
+    pub fn usage(&self, client_id: &str) -> Vec<OperationUsage> {
+        let usage = lock(&self.inner.usage);
+        let mut out: Vec<OperationUsage> = usage
+            .get(client_id)
+            .into_iter()
+            .flat_map(|by_api| {
+                by_api.iter().flat_map(|(api, ops)| {
+                    ops.iter().map(|(op, (calls, _))| OperationUsage {
+                        api: api.clone(),
+                        operation: op.clone(),
+                        calls: *calls,
+                    })
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.api, &a.operation).cmp(&(&b.api, &b.operation)));
+        out
+    }
+
+    /// Write buffered usage totals.
+    pub async fn flush(&self) -> Result<()> {
+        self.write(flush_usage).await
+    }
+}
+
+impl Inner {
+    fn cache(&self) -> std::sync::RwLockReadGuard<'_, Cache> {
+        self.cache.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn cache_mut(&self) -> std::sync::RwLockWriteGuard<'_, Cache> {
+        self.cache.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn load_cache(conn: &Connection) -> rusqlite::Result<Cache> {
+    let mut cache = Cache::default();
+    let mut stmt = conn.prepare(
+        "SELECT client_id, name, description, created_at, secret_hash FROM apps ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let hash: Vec<u8> = r.get(4)?;
+        let mut secret_hash = [0u8; 32];
+        if hash.len() == 32 {
+            secret_hash.copy_from_slice(&hash);
+        }
+        Ok(AppRecord {
+            client_id: r.get(0)?,
+            name: r.get(1)?,
+            description: r.get(2)?,
+            created_at: r.get(3)?,
+            secret_hash,
+            subscriptions: Vec::new(),
+        })
+    })?;
+    for app in rows {
+        let app = app?;
+        cache.apps.insert(app.client_id.clone(), Arc::new(app));
+    }
+    let mut stmt =
+        conn.prepare("SELECT id, client_id, plan, status FROM subscriptions ORDER BY rowid")?;
+    let rows = stmt.query_map([], |r| {
+        let status: String = r.get(3)?;
+        Ok(Subscription {
+            id: r.get(0)?,
+            client_id: r.get(1)?,
+            plan: r.get(2)?,
+            status: SubscriptionStatus::parse(&status).unwrap_or(SubscriptionStatus::Pending),
+        })
+    })?;
+    for sub in rows {
+        let sub = sub?;
+        if let Some(app) = cache.apps.get_mut(&sub.client_id) {
+            cache.subs.insert(sub.id.clone(), sub.client_id.clone());
+            Arc::make_mut(app).subscriptions.push(sub);
+        }
+    }
+    let now = clock::now_secs() as i64;
+    let mut stmt = conn
+        .prepare("SELECT hash, client_id, scope, expires_at FROM tokens WHERE expires_at > ?1")?;
+    let rows = stmt.query_map(params![now], |r| {
+        let hash: Vec<u8> = r.get(0)?;
+        let expires: i64 = r.get(3)?;
+        Ok((
+            hash,
+            TokenRecord {
+                client_id: r.get(1)?,
+                scope: r.get(2)?,
+                expires_at: u64::try_from(expires).unwrap_or(0),
+            },
+        ))
+    })?;
+    for row in rows {
+        let (hash, token) = row?;
+        if let Ok(hash) = <[u8; 32]>::try_from(hash.as_slice()) {
+            cache.tokens.insert(hash, token);
+        }
+    }
+    Ok(cache)
+}
+
+fn load_usage(conn: &Connection) -> rusqlite::Result<UsageMap> {
+    let mut usage = UsageMap::new();
+    let mut stmt = conn.prepare("SELECT client_id, api, operation, calls FROM usage")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (client, api, op, calls) = row?;
+        usage
+            .entry(client)
+            .or_default()
+            .entry(api)
+            .or_default()
+            .insert(op, (u64::try_from(calls).unwrap_or(0), true));
+    }
+    Ok(usage)
+}
+
+fn flush_usage(inner: &Inner, conn: &Connection) -> rusqlite::Result<()> {
+    let mut dirty = Vec::new();
+    {
+        let mut usage = lock(&inner.usage);
+        for (client, by_api) in usage.iter_mut() {
+            for (api, ops) in by_api.iter_mut() {
+                for (op, cell) in ops.iter_mut() {
+                    if !cell.1 {
+                        cell.1 = true;
+                        dirty.push((client.clone(), api.clone(), op.clone(), cell.0));
+                    }
+                }
+            }
+        }
+    }
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    {
+        let mut stmt = tx.prepare(
+            "INSERT INTO usage (client_id, api, operation, calls)
+             SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM apps WHERE client_id = ?1)
+             ON CONFLICT (client_id, api, operation) DO UPDATE SET calls = excluded.calls",
+        )?;
+        for (client, api, op, calls) in &dirty {
+            stmt.execute(params![client, api, op, *calls as i64])?;
+        }
+    }
+    tx.commit()
+}
+
+/// Reload on other processes' commits, flush usage, drop expired tokens; stops with the store.
+fn background(weak: Weak<Inner>, mut last_version: i64) {
+    let mut tick: u64 = 0;
+    loop {
+        std::thread::sleep(POLL);
+        let Some(inner) = weak.upgrade() else {
+            return;
+        };
+        tick += 1;
+        let conn = lock(&inner.conn);
+        match conn.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0)) {
+            Ok(version) => {
+                if last_version != version {
+                    match load_cache(&conn) {
+                        Ok(cache) => *inner.cache_mut() = cache,
+                        Err(e) => tracing::error!(
+                            "sandbox database {}: reload failed: {e}",
+                            inner.path.display()
+                        ),
+                    }
+                }
+                last_version = version;
+            }
+            Err(e) => tracing::error!("sandbox database {}: {e}", inner.path.display()),
+        }
+        if tick % 4 == 0 {
+            if let Err(e) = flush_usage(&inner, &conn) {
+                tracing::error!(
+                    "sandbox database {}: writing usage failed: {e}",
+                    inner.path.display()
+                );
+            }
+            let now = clock::now_secs();
+            inner.cache_mut().tokens.retain(|_, t| t.expires_at > now);
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! The REST handler: a routed call goes through the access gate, is validated, gets a documented
+//! response chosen (Prism-style, with `Prefer`), negotiated against `Accept`, and a body that is
+//! the spec's example or data generated from the schema with a seed made of the operation and
+//! the request, so the same request always gets the same bytes.
+
+pub mod negotiate;
+pub mod select;
+pub mod validate;
+pub mod xml;
+
+use api_model::example::{Direction, Seed, json_example_for};
+use api_model::{Api, MediaType, Operation, Schema, SchemaRef};
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use serde_json::Value;
+
+use crate::error::{ClientId, MockError};
+use crate::gate::GateRequest;
+use crate::state::AppState;
+use negotiate::MediaKind;
+use select::Preferences;
+use validate::RequestParts;
+
+/// Read the body, refusing more than `limit` bytes.
+pub async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<bytes::Bytes, MockError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(MockError::PayloadTooLarge { limit });
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| MockError::PayloadTooLarge { limit })
+}
+
+/// Answer one call of operation `op_index` of API `api_index`.
+pub async fn handle(
+    state: AppState,
+    api_index: usize,
+    op_index: usize,
+    path_params: Vec<(String, String)>,
+    request: Request<Body>,
+) -> Result<Response, MockError> {
+    let (parts, body) = request.into_parts();
+    let body = read_body(body, &parts.headers, state.options.max_body_bytes).await?;
+    let api = state
+        .catalog
+        .apis
+        .get(api_index)
+        .ok_or_else(|| MockError::Internal {
+            log: format!("route to missing API {api_index}"),
+        })?;
+    let op = api
+        .operations
+        .get(op_index)
+        .ok_or_else(|| MockError::Internal {
+            log: format!("route to missing operation {op_index} of {}", api.id),
+        })?;
+
+    let granted = state
+        .gate
+        .check(GateRequest {
+            api,
+            operation: op,
+            headers: &parts.headers,
+            query: parts.uri.query(),
+        })
+        .await
+        .map_err(|d| MockError::Denied(Box::new(d)))?;
+
+    let query = validate::parse_query(parts.uri.query());
+    let prefs = select::preferences(&parts.headers, &query);
+    let validators = state.validators.get(api, api_index, op_index);
+    if let Some(v) = &validators {
+        validate::validate(
+            api,
+            op,
+            v,
+            RequestParts {
+                path_params: &path_params,
+                query: &query,
+                headers: &parts.headers,
+                body: &body,
+            },
+        )?;
+    }
+
+    let selected = select::select(op, &prefs)?;
+    let seed = request_seed(
+        state.options.seed,
+        api,
+        op,
+        selected.status,
+        &parts.method,
+        parts.uri.path(),
+        &query,
+        &body,
+    );
+    let accept = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+
+    let mut response_headers = HeaderMap::new();
+    let mut content: Vec<u8> = Vec::new();
+    if let Some(documented) = selected.response {
+        if !documented.content.is_empty() {
+            let available: Vec<&str> = documented.content.keys().map(String::as_str).collect();
+            let Some(chosen) = negotiate::choose(&available, accept) else {
+                return Err(MockError::NotAcceptable {
+                    accept: accept.unwrap_or_default().to_string(),
+                    available: available.iter().map(|s| (*s).to_string()).collect(),
+                });
+            };
+            let media = &documented.content[chosen];
+            let response_index = op
+                .responses
+                .iter()
+                .position(|r| std::ptr::eq(r, documented));
+            let validator = response_index.and_then(|ri| {
+                validators
+                    .as_ref()?
+                    .responses
+                    .get(ri)?
+                    .iter()
+                    .find(|(mt, _)| mt == chosen)
+            });
+            let value = body_value(
+                api,
+                media,
+                &prefs,
+                seed,
+                validator.and_then(|(_, v)| v.as_ref()),
+            )?;
+            let content_type = negotiate::concrete(chosen, accept);
+            content = serialize(api, media.schema.as_ref(), &value, &content_type);
+            if let Ok(v) = HeaderValue::from_str(&content_type) {
+                response_headers.insert(header::CONTENT_TYPE, v);
+            }
+        }
+        for (name, h) in &documented.headers {
+            let lower = name.to_ascii_lowercase();
+            if matches!(
+                lower.as_str(),
+                "content-type" | "content-length" | "transfer-encoding"
+            ) {
+                continue;
+            }
+            let Ok(header_name) = HeaderName::from_bytes(lower.as_bytes()) else {
+                continue;
+            };
+            let value = match &h.example {
+                Some(v) => v.clone(),
+                None => {
+                    let schema = h.schema.clone().unwrap_or_else(|| {
+                        SchemaRef::Inline(Box::new(Schema {
+                            kind: api_model::SchemaKind::String(Default::default()),
+                            ..Schema::default()
+                        }))
+                    });
+                    json_example_for(
+                        api,
+                        &schema,
+                        Seed::from_parts(&[&seed.0.to_le_bytes(), lower.as_bytes()]),
+                        Direction::Response,
+                    )
+                }
+            };
+            if let Ok(v) = HeaderValue::from_str(&header_text(&value)) {
+                response_headers.insert(header_name, v);
+            }
+        }
+    }
+
+    let mut response = if parts.method == Method::HEAD {
+        let len = content.len();
+        let mut r = (selected.status, Body::empty()).into_response();
+        r.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+        r
+    } else {
+        (selected.status, content).into_response()
+    };
+    if !response_headers.contains_key(header::CONTENT_TYPE) {
+        response.headers_mut().remove(header::CONTENT_TYPE);
+    }
+    response.headers_mut().extend(response_headers);
+    response.headers_mut().extend(granted.headers);
+    if let Some(id) = granted.client_id {
+        response.extensions_mut().insert(ClientId(id));
+    }
+    Ok(response)
+}
+
+/// The seed of one call: the sandbox seed, the operation, the chosen status, and the request.
+#[allow(clippy::too_many_arguments)]
+pub fn request_seed(
+    global: u64,
+    api: &Api,
+    op: &Operation,
+    status: StatusCode,
+    method: &Method,
+    path: &str,
+    query: &[(String, String)],
+    body: &[u8],
+) -> Seed {
+    let mut pairs: Vec<&(String, String)> =
+        query.iter().filter(|(k, _)| !k.starts_with("__")).collect();
+    pairs.sort();
+    let canonical: String = pairs.iter().map(|(k, v)| format!("{k}={v}&")).collect();
+    Seed::from_parts(&[
+        &global.to_le_bytes(),
+        api.id.as_bytes(),
+        op.id.as_bytes(),
+        status.as_str().as_bytes(),
+        method.as_str().as_bytes(),
+        path.as_bytes(),
+        canonical.as_bytes(),
+        body,
+    ])
+}
+
+/// The spec's example (named, single, or first named), unless `dynamic` or it breaks the
+/// schema; else generated data.
+fn body_value(
+    api: &Api,
+    media: &MediaType,
+    prefs: &Preferences,
+    seed: Seed,
+    validator: Option<&jsonschema::Validator>,
+) -> Result<Value, MockError> {
+    if let Some(name) = &prefs.example {
+        return match media.examples.get(name).and_then(|e| e.value.clone()) {
+            Some(v) => Ok(v),
+            None => Err(MockError::NoSuchResponse {
+                detail: if media.examples.is_empty() {
+                    format!("The chosen response has no named examples, so none called `{name}`.")
+                } else {
+                    format!(
+                        "The chosen response has no example `{name}`; it has {}.",
+                        media
+                            .examples
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                },
+            }),
+        };
+    }
+    if !prefs.dynamic {
+        // An example that breaks its own schema would mislead clients: take the first one
+        // that holds, else generate.
+        let candidates = media
+            .example
+            .iter()
+            .chain(media.examples.values().filter_map(|e| e.value.as_ref()));
+        for v in candidates {
+            if validator.is_none_or(|val| val.is_valid(v)) {
+                return Ok(v.clone());
+            }
+        }
+    }
+    let any = SchemaRef::Inline(Box::default());
+    Ok(json_example_for(
+        api,
+        media.schema.as_ref().unwrap_or(&any),
+        seed,
+        Direction::Response,
+    ))
+}
+
+/// A value as a header's text (simple style).
+fn header_text(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Array(items) => items.iter().map(header_text).collect::<Vec<_>>().join(","),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k},{}", header_text(v)))
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    };
+    text.chars()
+        .filter(|c| (' '..='~').contains(c))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// The body bytes of a value in a media type.
+fn serialize(api: &Api, schema: Option<&SchemaRef>, value: &Value, content_type: &str) -> Vec<u8> {
+    match negotiate::kind(content_type) {
+        MediaKind::Xml => xml::to_xml(api, schema, value).into_bytes(),
+        MediaKind::Text | MediaKind::Binary => match value {
+            Value::String(s) => s.clone().into_bytes(),
+            Value::Null => Vec::new(),
+            other => other.to_string().into_bytes(),
+        },
+        MediaKind::Form => match value {
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    format!(
+                        "{}={}",
+                        percent_encoding::utf8_percent_encode(
+                            k,
+                            percent_encoding::NON_ALPHANUMERIC
+                        ),
+                        percent_encoding::utf8_percent_encode(
+                            &text,
+                            percent_encoding::NON_ALPHANUMERIC
+                        )
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("&")
+                .into_bytes(),
+            other => other.to_string().into_bytes(),
+        },
+        MediaKind::Json | MediaKind::Multipart => serde_json::to_vec(value).unwrap_or_default(),
+    }
+}

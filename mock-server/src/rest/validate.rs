@@ -1,0 +1,1035 @@
+//! Request validation: path, query, header and cookie parameters (decoded by their OpenAPI
+//! style/explode) and bodies (JSON, form, multipart, text) checked against the operation's
+//! schemas, exported to JSON Schema 2020-12 and compiled with `jsonschema` on first use.
+//!
+//! A request that cannot be read (missing parameter, malformed body) is a 400; a well-formed
+//! body that breaks its schema a 422; either becomes the spec's own 400/422 when it documents
+//! only one of them. Never a 5xx: a schema that does not compile is logged and not enforced.
+
+use std::sync::{Arc, OnceLock};
+
+use api_model::export::{Direction, json_schema_for};
+use api_model::{
+    Api, Catalog, Operation, ParamLocation, ParamStyle, Parameter, ResponseStatus, Schema,
+    SchemaKind, SchemaRef,
+};
+use http::{HeaderMap, StatusCode};
+use percent_encoding::percent_decode;
+use serde_json::{Map, Number, Value};
+
+use crate::error::{FieldError, MockError};
+use crate::rest::negotiate::{self, MediaKind};
+
+/// A compiled schema (or none: nothing to check).
+pub type Compiled = Option<jsonschema::Validator>;
+
+/// The compiled validators of one operation.
+#[derive(Debug)]
+pub struct OpValidators {
+    /// One per parameter, in the operation's order.
+    pub params: Vec<Compiled>,
+    /// Per request media type.
+    pub bodies: Vec<(String, Compiled)>,
+    /// Per response, per media type (responses side: checks the spec's own examples).
+    pub responses: Vec<Vec<(String, Compiled)>>,
+}
+
+/// Validators of every operation of every API, each compiled when its operation is first called.
+#[derive(Debug)]
+pub struct Validators {
+    ops: Vec<Vec<OnceLock<Arc<OpValidators>>>>,
+}
+
+impl Validators {
+    /// An empty cache shaped like the catalog.
+    pub fn new(catalog: &Catalog) -> Validators {
+        Validators {
+            ops: catalog
+                .apis
+                .iter()
+                .map(|api| api.operations.iter().map(|_| OnceLock::new()).collect())
+                .collect(),
+        }
+    }
+
+    /// Compile every operation's validators (run in the background after start-up, so the
+    /// first call of an operation does not pay for it; calls never wait for the whole set).
+    pub fn warm(&self, catalog: &Catalog) {
+        for (ai, api) in catalog.apis.iter().enumerate() {
+            for oi in 0..api.operations.len() {
+                let _ = self.get(api, ai, oi);
+            }
+        }
+    }
+
+    /// The validators of an operation, compiled now if this is its first call.
+    pub fn get(&self, api: &Api, api_index: usize, op_index: usize) -> Option<Arc<OpValidators>> {
+        let slot = self.ops.get(api_index)?.get(op_index)?;
+        let op = api.operations.get(op_index)?;
+        Some(Arc::clone(
+            slot.get_or_init(|| Arc::new(compile_op(api, op))),
+        ))
+    }
+}
+
+/// Compile one schema; a schema the crate refuses is logged and not enforced.
+pub fn compile(api: &Api, schema: &SchemaRef, direction: Direction) -> Compiled {
+    let doc = json_schema_for(api, schema, direction);
+    match jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(&doc)
+    {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(api = %api.id, error = %e, "schema not enforced: it does not compile");
+            None
+        }
+    }
+}
+
+fn compile_op(api: &Api, op: &Operation) -> OpValidators {
+    let params = op
+        .parameters
+        .iter()
+        .map(|p| {
+            p.schema
+                .as_ref()
+                .and_then(|s| compile(api, s, Direction::Request))
+        })
+        .collect();
+    let bodies = op
+        .request_body
+        .iter()
+        .flat_map(|b| b.content.iter())
+        .map(|(mt, media)| {
+            let compiled = media
+                .schema
+                .as_ref()
+                .and_then(|s| compile(api, s, Direction::Request));
+            (mt.clone(), compiled)
+        })
+        .collect();
+    let responses = op
+        .responses
+        .iter()
+        .map(|r| {
+            r.content
+                .iter()
+                .map(|(mt, media)| {
+                    let compiled = media
+                        .schema
+                        .as_ref()
+                        .filter(|_| negotiate::kind(mt) == MediaKind::Json)
+                        .and_then(|s| compile(api, s, Direction::Response));
+                    (mt.clone(), compiled)
+                })
+                .collect()
+        })
+        .collect();
+    OpValidators {
+        params,
+        bodies,
+        responses,
+    }
+}
+
+/// What validation reads of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestParts<'a> {
+    /// Path parameters from the route (decoded).
+    pub path_params: &'a [(String, String)],
+    /// Query pairs (decoded), in order.
+    pub query: &'a [(String, String)],
+    /// Headers.
+    pub headers: &'a HeaderMap,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// Decode a query string into pairs (`+` is a space).
+pub fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
+    let Some(q) = query else { return Vec::new() };
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (form_decode(k), form_decode(v))
+        })
+        .collect()
+}
+
+fn form_decode(s: &str) -> String {
+    let replaced = s.replace('+', " ");
+    percent_decode(replaced.as_bytes())
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Check parameters and body. `Ok` means the request may be answered.
+pub fn validate(
+    api: &Api,
+    op: &Operation,
+    validators: &OpValidators,
+    parts: RequestParts<'_>,
+) -> Result<(), MockError> {
+    let mut malformed = Vec::new();
+    let mut schema_errors = Vec::new();
+
+    for (index, param) in op.parameters.iter().enumerate() {
+        if param.location == ParamLocation::Header
+            && ["accept", "content-type", "authorization"]
+                .contains(&param.name.to_ascii_lowercase().as_str())
+        {
+            continue;
+        }
+        let value = match param_value(api, op, param, parts) {
+            Ok(v) => v,
+            Err(e) => {
+                malformed.push(e);
+                continue;
+            }
+        };
+        let loc = param.location.as_str();
+        match value {
+            None => {
+                if param.required || param.location == ParamLocation::Path {
+                    malformed.push(FieldError::new(
+                        &[loc, &param.name],
+                        format!("the {loc} parameter `{}` is required", param.name),
+                        "required",
+                    ));
+                }
+            }
+            Some(Value::String(s)) if s.is_empty() && param.allow_empty_value => {}
+            Some(value) => {
+                if let Some(Some(v)) = validators.params.get(index) {
+                    malformed.extend(schema_errors_of(v, &value, &[loc, &param.name]));
+                }
+            }
+        }
+    }
+
+    if let Some(body) = &op.request_body {
+        check_body(
+            api,
+            body,
+            validators,
+            parts,
+            &mut malformed,
+            &mut schema_errors,
+        )?;
+    }
+
+    if malformed.is_empty() && schema_errors.is_empty() {
+        return Ok(());
+    }
+    let (wanted, detail) = if malformed.is_empty() {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The body is well-formed but breaks the operation's schema.",
+        )
+    } else {
+        (
+            StatusCode::BAD_REQUEST,
+            "The request does not match the operation's parameters or body.",
+        )
+    };
+    let mut errors = malformed;
+    errors.extend(schema_errors);
+    errors.truncate(50);
+    Err(MockError::Invalid {
+        status: client_status(op, wanted),
+        detail: detail.to_string(),
+        errors,
+    })
+}
+
+/// The status to answer a bad request with: the one wanted when documented, else the spec's own
+/// 400 or 422, else the one wanted.
+pub fn client_status(op: &Operation, wanted: StatusCode) -> StatusCode {
+    let documents = |c: u16| {
+        op.responses
+            .iter()
+            .any(|r| r.status == ResponseStatus::Code(c))
+    };
+    if documents(wanted.as_u16()) {
+        return wanted;
+    }
+    for c in [400, 422] {
+        if documents(c) {
+            return StatusCode::from_u16(c).unwrap_or(wanted);
+        }
+    }
+    wanted
+}
+
+fn check_body(
+    api: &Api,
+    body: &api_model::RequestBody,
+    validators: &OpValidators,
+    parts: RequestParts<'_>,
+    malformed: &mut Vec<FieldError>,
+    schema_errors: &mut Vec<FieldError>,
+) -> Result<(), MockError> {
+    let content_type = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    // An empty form is an empty object, not a missing body.
+    let empty_form = negotiate::kind(&content_type) == MediaKind::Form;
+    if parts.body.is_empty() && !empty_form {
+        if body.required {
+            malformed.push(FieldError::new(
+                &["body"],
+                "a request body is required",
+                "required",
+            ));
+        }
+        return Ok(());
+    }
+    if body.content.is_empty() {
+        return Ok(());
+    }
+    let matched = body.content.iter().enumerate().find(|(_, (mt, _))| {
+        !content_type.is_empty() && negotiate::content_type_matches(&content_type, mt)
+    });
+    let Some((index, (mt, media))) = matched else {
+        return Err(MockError::UnsupportedMediaType {
+            content_type,
+            expected: body.content.keys().cloned().collect(),
+        });
+    };
+    let validator = validators.bodies.get(index).and_then(|(_, v)| v.as_ref());
+    let schema = media.schema.as_ref();
+    let value = match negotiate::kind(mt) {
+        MediaKind::Json => {
+            if negotiate::kind(&content_type) != MediaKind::Json {
+                // `*/*` documented, something else sent: nothing to parse.
+                return Ok(());
+            }
+            match serde_json::from_slice::<Value>(parts.body) {
+                Ok(mut v) => {
+                    widen_huge(&mut v, 0);
+                    v
+                }
+                Err(e) => {
+                    malformed.push(FieldError::new(
+                        &["body"],
+                        format!("the body is not valid JSON: {e}"),
+                        "malformed",
+                    ));
+                    return Ok(());
+                }
+            }
+        }
+        MediaKind::Form => {
+            let text = String::from_utf8_lossy(parts.body);
+            let pairs = parse_query(Some(&text));
+            fields_object(
+                api,
+                schema,
+                pairs.into_iter().map(|(k, v)| (k, Value::String(v))),
+            )
+        }
+        MediaKind::Multipart => match multipart_fields(&content_type, parts.body) {
+            Some(fields) => fields_object(api, schema, fields.into_iter()),
+            None => {
+                malformed.push(FieldError::new(
+                    &["body"],
+                    "the multipart body has no boundary or no parts",
+                    "malformed",
+                ));
+                return Ok(());
+            }
+        },
+        MediaKind::Text => match std::str::from_utf8(parts.body) {
+            Ok(t) => coerce(api, schema, t),
+            Err(_) => {
+                malformed.push(FieldError::new(
+                    &["body"],
+                    "the body is not UTF-8 text",
+                    "malformed",
+                ));
+                return Ok(());
+            }
+        },
+        MediaKind::Xml => {
+            if negotiate::kind(&content_type) != MediaKind::Xml {
+                return Ok(());
+            }
+            match crate::rest::xml::from_xml(api, schema, parts.body) {
+                Ok(v) => v,
+                Err(e) => {
+                    malformed.push(FieldError::new(&["body"], e, "malformed"));
+                    return Ok(());
+                }
+            }
+        }
+        MediaKind::Binary => return Ok(()),
+    };
+    if let Some(v) = validator {
+        schema_errors.extend(schema_errors_of(v, &value, &["body"]));
+    }
+    Ok(())
+}
+
+/// Form or multipart fields -> an object, repeated names becoming arrays where the schema says so.
+fn fields_object(
+    api: &Api,
+    schema: Option<&SchemaRef>,
+    fields: impl Iterator<Item = (String, Value)>,
+) -> Value {
+    let resolved = schema.and_then(|s| s.resolve(api));
+    let props = resolved.and_then(|s| match &s.kind {
+        SchemaKind::Object(o) => Some(&o.properties),
+        _ => None,
+    });
+    let mut out = Map::new();
+    for (name, value) in fields {
+        let prop = props.and_then(|p| p.get(&name));
+        let is_array = prop
+            .and_then(|p| p.resolve(api))
+            .is_some_and(|s| matches!(s.kind, SchemaKind::Array(_)));
+        let value = match value {
+            Value::String(s) if is_array => {
+                let item = prop
+                    .and_then(|p| p.resolve(api))
+                    .and_then(|s| match &s.kind {
+                        SchemaKind::Array(a) => a.items.as_deref(),
+                        _ => None,
+                    });
+                coerce(api, item, &s)
+            }
+            Value::String(s) => coerce(api, prop, &s),
+            other => other,
+        };
+        if is_array {
+            match out.entry(name).or_insert_with(|| Value::Array(Vec::new())) {
+                Value::Array(items) => items.push(value),
+                other => *other = Value::Array(vec![other.take(), value]),
+            }
+        } else {
+            out.entry(name).or_insert(value);
+        }
+    }
+    // A form cannot carry `null` or an empty list: clients leave such fields out, so a missing
+    // required field that could be one of those is read as that value.
+    if let Some(SchemaKind::Object(o)) = resolved.map(|s| &s.kind) {
+        for name in &o.required {
+            if out.contains_key(name) {
+                continue;
+            }
+            let Some(prop) = o.properties.get(name).and_then(|p| p.resolve(api)) else {
+                continue;
+            };
+            match &prop.kind {
+                SchemaKind::Array(a) if a.min_items.unwrap_or(0) == 0 => {
+                    out.insert(name.clone(), Value::Array(Vec::new()));
+                }
+                SchemaKind::Any => {
+                    out.insert(name.clone(), Value::Null);
+                }
+                _ if prop.nullable => {
+                    out.insert(name.clone(), Value::Null);
+                }
+                _ => {}
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// Parse a `multipart/form-data` body into (name, value) fields; JSON parts become JSON.
+pub fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, Value)>> {
+    let boundary = content_type.split(';').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"').to_string())
+    })?;
+    if boundary.is_empty() {
+        return None;
+    }
+    let delimiter = format!("--{boundary}");
+    let delim = delimiter.as_bytes();
+    let mut fields = Vec::new();
+    let mut rest = body;
+    let first = find(rest, delim)?;
+    rest = &rest[first + delim.len()..];
+    loop {
+        if rest.starts_with(b"--") {
+            break;
+        }
+        rest = rest
+            .strip_prefix(b"\r\n")
+            .or_else(|| rest.strip_prefix(b"\n"))
+            .unwrap_or(rest);
+        let Some(end) = find(rest, delim) else { break };
+        let mut part = &rest[..end];
+        part = part
+            .strip_suffix(b"\r\n")
+            .or_else(|| part.strip_suffix(b"\n"))
+            .unwrap_or(part);
+        let (head, content) = match find(part, b"\r\n\r\n") {
+            Some(i) => (&part[..i], &part[i + 4..]),
+            None => match find(part, b"\n\n") {
+                Some(i) => (&part[..i], &part[i + 2..]),
+                None => (part, &b""[..]),
+            },
+        };
+        let head = String::from_utf8_lossy(head);
+        let mut name = None;
+        let mut is_json = false;
+        for line in head.lines() {
+            let Some((k, v)) = line.split_once(':') else {
+                continue;
+            };
+            let k = k.trim().to_ascii_lowercase();
+            if k == "content-disposition" {
+                name = v.split(';').find_map(|p| {
+                    let (k, v) = p.split_once('=')?;
+                    (k.trim() == "name").then(|| v.trim().trim_matches('"').to_string())
+                });
+            } else if k == "content-type" {
+                is_json = negotiate::kind(v) == MediaKind::Json;
+            }
+        }
+        if let Some(name) = name {
+            let value = if is_json {
+                serde_json::from_slice(content).unwrap_or_else(|_| {
+                    Value::String(String::from_utf8_lossy(content).into_owned())
+                })
+            } else {
+                Value::String(String::from_utf8_lossy(content).into_owned())
+            };
+            fields.push((name, value));
+        }
+        rest = &rest[end + delim.len()..];
+    }
+    Some(fields)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The JSON code of a validation error kind.
+fn error_code(kind: &jsonschema::error::ValidationErrorKind) -> &'static str {
+    use jsonschema::error::ValidationErrorKind as K;
+    match kind {
+        K::AdditionalItems { .. } => "additionalItems",
+        K::AdditionalProperties { .. } => "additionalProperties",
+        K::AnyOf { .. } => "anyOf",
+        K::Constant { .. } => "const",
+        K::Contains => "contains",
+        K::Enum { .. } => "enum",
+        K::ExclusiveMaximum { .. } => "exclusiveMaximum",
+        K::ExclusiveMinimum { .. } => "exclusiveMinimum",
+        K::FalseSchema => "false",
+        K::Format { .. } => "format",
+        K::MaxItems { .. } => "maxItems",
+        K::Maximum { .. } => "maximum",
+        K::MaxLength { .. } => "maxLength",
+        K::MaxProperties { .. } => "maxProperties",
+        K::MinItems { .. } => "minItems",
+        K::Minimum { .. } => "minimum",
+        K::MinLength { .. } => "minLength",
+        K::MinProperties { .. } => "minProperties",
+        K::MultipleOf { .. } => "multipleOf",
+        K::Not { .. } => "not",
+        K::OneOfMultipleValid { .. } | K::OneOfNotValid { .. } => "oneOf",
+        K::Pattern { .. } => "pattern",
+        K::PropertyNames { .. } => "propertyNames",
+        K::Required { .. } => "required",
+        K::Type { .. } => "type",
+        K::UniqueItems => "uniqueItems",
+        _ => "schema",
+    }
+}
+
+/// Validation errors as located field errors (`prefix` + the instance path).
+pub fn schema_errors_of(
+    validator: &jsonschema::Validator,
+    value: &Value,
+    prefix: &[&str],
+) -> Vec<FieldError> {
+    validator
+        .iter_errors(value)
+        .take(20)
+        .map(|e| {
+            let mut location: Vec<Value> = prefix.iter().map(|s| Value::from(*s)).collect();
+            for seg in e.instance_path.as_str().split('/').skip(1) {
+                let seg = seg.replace("~1", "/").replace("~0", "~");
+                match seg.parse::<u64>() {
+                    Ok(n) => location.push(Value::from(n)),
+                    Err(_) => location.push(Value::from(seg)),
+                }
+            }
+            if let jsonschema::error::ValidationErrorKind::Required { property } = &e.kind {
+                location.push(property.clone());
+            }
+            let mut message = e.to_string();
+            if message.len() > 300 {
+                let mut cut = 300;
+                while !message.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                message.truncate(cut);
+                message.push('…');
+            }
+            FieldError {
+                location,
+                message,
+                code: error_code(&e.kind).to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Beyond 64-bit integers a number is only known as a double, which may round onto an `int64`
+/// bound (`-9223372036854775809` reads as exactly `i64::MIN`). Nudging such doubles away from
+/// zero keeps out-of-range values out of range; the copy is only used for validation.
+fn widen(x: f64) -> f64 {
+    if x.is_finite() && x.abs() >= 9.223_372_036_854_775e18 {
+        x * (1.0 + 4.0 * f64::EPSILON)
+    } else {
+        x
+    }
+}
+
+fn widen_huge(value: &mut Value, depth: usize) {
+    if depth > 256 {
+        return;
+    }
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(w) = n.as_f64().map(widen).and_then(Number::from_f64) {
+                *n = w;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| widen_huge(v, depth + 1)),
+        Value::Object(map) => map.values_mut().for_each(|v| widen_huge(v, depth + 1)),
+        _ => {}
+    }
+}
+
+/// The simple type a raw string should become for a schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Integer,
+    Number,
+    Boolean,
+    Null,
+    Text,
+}
+
+fn wants(api: &Api, schema: &Schema, depth: usize) -> Vec<Want> {
+    if depth > 8 {
+        return vec![Want::Text];
+    }
+    let mut out = match &schema.kind {
+        SchemaKind::Integer(_) => vec![Want::Integer],
+        SchemaKind::Number(_) => vec![Want::Number],
+        SchemaKind::Boolean => vec![Want::Boolean],
+        SchemaKind::Null => vec![Want::Null],
+        SchemaKind::String(_) | SchemaKind::Any => vec![Want::Text],
+        SchemaKind::Union(kinds) => kinds
+            .iter()
+            .flat_map(|k| {
+                wants(
+                    api,
+                    &Schema {
+                        kind: k.clone(),
+                        ..Schema::default()
+                    },
+                    depth + 1,
+                )
+            })
+            .collect(),
+        SchemaKind::OneOf(c) | SchemaKind::AnyOf(c) | SchemaKind::AllOf(c) => c
+            .members
+            .iter()
+            .filter_map(|m| m.resolve(api))
+            .flat_map(|s| wants(api, s, depth + 1))
+            .collect(),
+        SchemaKind::Ref(name) => api
+            .schemas
+            .get(name)
+            .map(|s| wants(api, s, depth + 1))
+            .unwrap_or_default(),
+        SchemaKind::Array(_) | SchemaKind::Object(_) => vec![Want::Text],
+    };
+    if schema.nullable {
+        out.push(Want::Null);
+    }
+    out
+}
+
+/// A raw parameter string as the JSON value its schema expects (left a string when it does not
+/// parse, so the schema check reports the type error).
+pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
+    let Some(schema) = schema.and_then(|s| s.resolve(api)) else {
+        return Value::String(raw.to_string());
+    };
+    let wanted = wants(api, schema, 0);
+    let has = |w: Want| wanted.contains(&w);
+    if has(Want::Integer) || has(Want::Number) {
+        if let Ok(i) = raw.parse::<i64>() {
+            return Value::from(i);
+        }
+        if let Ok(u) = raw.parse::<u64>() {
+            return Value::from(u);
+        }
+        if raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+        {
+            if let Some(n) = raw
+                .parse::<f64>()
+                .ok()
+                .map(widen)
+                .and_then(Number::from_f64)
+            {
+                return Value::Number(n);
+            }
+        }
+    }
+    if has(Want::Boolean) {
+        match raw {
+            "true" => return Value::Bool(true),
+            "false" => return Value::Bool(false),
+            _ => {}
+        }
+    }
+    if has(Want::Null) && raw == "null" && !has(Want::Text) {
+        return Value::Null;
+    }
+    Value::String(raw.to_string())
+}
+
+fn item_schema<'a>(api: &'a Api, schema: Option<&'a SchemaRef>) -> Option<&'a SchemaRef> {
+    match &schema?.resolve(api)?.kind {
+        SchemaKind::Array(a) => a.items.as_deref(),
+        _ => None,
+    }
+}
+
+/// The shape a parameter's schema has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Primitive,
+    Array,
+    Object,
+}
+
+fn shape(api: &Api, schema: Option<&SchemaRef>) -> Shape {
+    match schema.and_then(|s| s.resolve(api)).map(|s| &s.kind) {
+        Some(SchemaKind::Array(_)) => Shape::Array,
+        Some(SchemaKind::Object(_)) => Shape::Object,
+        _ => Shape::Primitive,
+    }
+}
+
+fn split_values(api: &Api, schema: Option<&SchemaRef>, values: Vec<&str>) -> Value {
+    let item = item_schema(api, schema);
+    Value::Array(values.into_iter().map(|v| coerce(api, item, v)).collect())
+}
+
+fn object_from(api: &Api, schema: Option<&SchemaRef>, pairs: Vec<(String, String)>) -> Value {
+    let props = schema
+        .and_then(|s| s.resolve(api))
+        .and_then(|s| match &s.kind {
+            SchemaKind::Object(o) => Some(&o.properties),
+            _ => None,
+        });
+    let mut out = Map::new();
+    for (k, v) in pairs {
+        let prop = props.and_then(|p| p.get(&k));
+        out.insert(k, coerce(api, prop, &v));
+    }
+    Value::Object(out)
+}
+
+/// `k,v,k2,v2` -> pairs.
+fn flat_pairs(raw: &str, sep: char) -> Vec<(String, String)> {
+    let items: Vec<&str> = raw.split(sep).collect();
+    items
+        .chunks(2)
+        .map(|c| {
+            (
+                c[0].to_string(),
+                c.get(1).copied().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `k=v,k2=v2` -> pairs.
+fn eq_pairs(raw: &str, sep: char) -> Vec<(String, String)> {
+    raw.split(sep)
+        .filter(|s| !s.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+/// A simple-style (or label/matrix after its prefix is removed) value.
+fn simple(api: &Api, p: &Parameter, raw: &str, sep: char) -> Value {
+    let schema = p.schema.as_ref();
+    match shape(api, schema) {
+        Shape::Primitive => coerce(api, schema, raw),
+        Shape::Array => split_values(api, schema, raw.split(sep).collect()),
+        Shape::Object => {
+            let pairs = if p.explode {
+                eq_pairs(raw, sep)
+            } else {
+                flat_pairs(raw, sep)
+            };
+            object_from(api, schema, pairs)
+        }
+    }
+}
+
+fn delimiter(style: ParamStyle) -> char {
+    match style {
+        ParamStyle::SpaceDelimited => ' ',
+        ParamStyle::PipeDelimited => '|',
+        ParamStyle::TabDelimited => '\t',
+        _ => ',',
+    }
+}
+
+/// The value of a parameter as JSON, `None` when absent.
+fn param_value(
+    api: &Api,
+    op: &Operation,
+    p: &Parameter,
+    parts: RequestParts<'_>,
+) -> Result<Option<Value>, FieldError> {
+    let schema = p.schema.as_ref();
+    let loc = p.location.as_str();
+    let raw: Option<String> = match p.location {
+        ParamLocation::Path => parts
+            .path_params
+            .iter()
+            .find(|(n, _)| *n == p.name)
+            .map(|(_, v)| v.clone()),
+        ParamLocation::Header => {
+            let values: Vec<&str> = parts
+                .headers
+                .get_all(p.name.as_str())
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            if parts.headers.get(p.name.as_str()).is_some() && values.is_empty() {
+                return Err(FieldError::new(
+                    &[loc, &p.name],
+                    "the header value is not visible ASCII",
+                    "malformed",
+                ));
+            }
+            (!values.is_empty()).then(|| values.join(","))
+        }
+        ParamLocation::Cookie => parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| {
+                let (k, v) = c.trim().split_once('=')?;
+                (k == p.name).then(|| {
+                    percent_decode(v.as_bytes())
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
+            }),
+        ParamLocation::Query => return Ok(query_value(api, op, p, parts.query)),
+    };
+    let Some(raw) = raw else { return Ok(None) };
+    if let Some(ct) = &p.content_type {
+        if negotiate::kind(ct) == MediaKind::Json {
+            return serde_json::from_str(&raw).map(Some).map_err(|e| {
+                FieldError::new(&[loc, &p.name], format!("not valid JSON: {e}"), "malformed")
+            });
+        }
+        return Ok(Some(Value::String(raw)));
+    }
+    let value = match p.style {
+        ParamStyle::Label => {
+            let Some(rest) = raw.strip_prefix('.') else {
+                return Err(FieldError::new(
+                    &[loc, &p.name],
+                    "a label-style value starts with `.`",
+                    "malformed",
+                ));
+            };
+            simple(api, p, rest, if p.explode { '.' } else { ',' })
+        }
+        ParamStyle::Matrix => {
+            let prefix = format!(";{}", p.name);
+            let Some(rest) = raw.strip_prefix(&prefix) else {
+                return Err(FieldError::new(
+                    &[loc, &p.name],
+                    format!("a matrix-style value starts with `;{}`", p.name),
+                    "malformed",
+                ));
+            };
+            let rest = rest.strip_prefix('=').unwrap_or(rest);
+            if p.explode && shape(api, schema) == Shape::Array {
+                let items: Vec<&str> = rest.split(&format!("{prefix}=")).collect();
+                split_values(
+                    api,
+                    schema,
+                    items.into_iter().map(|s| s.trim_end_matches(';')).collect(),
+                )
+            } else if p.explode && shape(api, schema) == Shape::Object {
+                object_from(api, schema, eq_pairs(raw.trim_start_matches(';'), ';'))
+            } else {
+                simple(api, p, rest, ',')
+            }
+        }
+        _ => simple(api, p, &raw, ','),
+    };
+    Ok(Some(value))
+}
+
+fn query_value(
+    api: &Api,
+    op: &Operation,
+    p: &Parameter,
+    query: &[(String, String)],
+) -> Option<Value> {
+    let schema = p.schema.as_ref();
+    let values: Vec<&str> = query
+        .iter()
+        .filter(|(k, _)| *k == p.name)
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if let Some(ct) = &p.content_type {
+        let raw = values.first()?;
+        if negotiate::kind(ct) == MediaKind::Json {
+            return Some(
+                serde_json::from_str(raw).unwrap_or_else(|_| Value::String((*raw).to_string())),
+            );
+        }
+        return Some(Value::String((*raw).to_string()));
+    }
+    match (shape(api, schema), p.style) {
+        (Shape::Object, ParamStyle::DeepObject) => {
+            let prefix = format!("{}[", p.name);
+            let pairs: Vec<(String, String)> = query
+                .iter()
+                .filter_map(|(k, v)| {
+                    let key = k.strip_prefix(&prefix)?.strip_suffix(']')?;
+                    Some((key.to_string(), v.clone()))
+                })
+                .collect();
+            (!pairs.is_empty()).then(|| object_from(api, schema, pairs))
+        }
+        (Shape::Object, ParamStyle::Form) if p.explode => {
+            // Each property is its own query parameter: take the ones the schema declares, or
+            // else every one no other parameter claims.
+            let props = schema
+                .and_then(|s| s.resolve(api))
+                .and_then(|s| match &s.kind {
+                    SchemaKind::Object(o) => Some(&o.properties),
+                    _ => None,
+                });
+            let pairs: Vec<(String, String)> = query
+                .iter()
+                .filter(|(k, _)| match props {
+                    Some(props) if !props.is_empty() => props.contains_key(k),
+                    _ => {
+                        !k.starts_with("__")
+                            && !op
+                                .parameters
+                                .iter()
+                                .any(|o| o.location == ParamLocation::Query && o.name == *k)
+                    }
+                })
+                .cloned()
+                .collect();
+            (!pairs.is_empty()).then(|| object_from(api, schema, pairs))
+        }
+        (Shape::Object, _) => values
+            .first()
+            .map(|raw| object_from(api, schema, flat_pairs(raw, delimiter(p.style)))),
+        (Shape::Array, style) => {
+            if values.is_empty() {
+                return None;
+            }
+            if p.explode && style == ParamStyle::Form {
+                Some(split_values(api, schema, values))
+            } else {
+                let sep = delimiter(style);
+                let items: Vec<&str> = values.iter().flat_map(|v| v.split(sep)).collect();
+                Some(split_values(api, schema, items))
+            }
+        }
+        (Shape::Primitive, _) => values.first().map(|raw| coerce(api, schema, raw)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn query_strings_decode_plus_and_percent() {
+        assert_eq!(
+            parse_query(Some("a=1+2&b=%C3%A9&c")),
+            vec![
+                ("a".into(), "1 2".into()),
+                ("b".into(), "é".into()),
+                ("c".into(), "".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn multipart_fields_are_read() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nRex\r\n--XyZ\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"a\":1}\r\n--XyZ--\r\n";
+        let fields = multipart_fields("multipart/form-data; boundary=XyZ", body).expect("parsed");
+        assert_eq!(fields[0], ("name".to_string(), Value::from("Rex")));
+        assert_eq!(fields[1].1["a"], 1);
+        assert!(multipart_fields("multipart/form-data", body).is_none());
+    }
+
+    #[test]
+    fn flat_and_eq_pairs() {
+        assert_eq!(
+            flat_pairs("a,1,b,2", ','),
+            vec![("a".into(), "1".into()), ("b".into(), "2".into())]
+        );
+        assert_eq!(
+            eq_pairs("a=1,b=2", ','),
+            vec![("a".into(), "1".into()), ("b".into(), "2".into())]
+        );
+    }
+
+    #[test]
+    fn doubles_beyond_i64_stay_out_of_int64_range() {
+        let parsed: Value = serde_json::from_str("[-9223372036854775809, 1.5]").expect("json");
+        let mut v = parsed.clone();
+        widen_huge(&mut v, 0);
+        let min = json!(i64::MIN);
+        let schema = json!({"items": {"minimum": min}});
+        let validator = jsonschema::validator_for(&schema).expect("schema");
+        assert!(
+            validator.is_valid(&parsed),
+            "the rounding this guards against"
+        );
+        assert!(!validator.is_valid(&v));
+        assert_eq!(v[1], json!(1.5));
+    }
+}

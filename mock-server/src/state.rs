@@ -1,0 +1,90 @@
+//! The shared state of the sandbox: the catalog, the config, the options, the access gate, the
+//! compiled routes and the cache of compiled validators. Cheap to clone (a struct of `Arc`s).
+
+use std::sync::Arc;
+
+use api_model::{Catalog, PortalConfig};
+
+use crate::gate::Gate;
+use crate::rest::validate::Validators;
+use crate::router::Routes;
+
+/// Default largest request body: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How the sandbox was started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockOptions {
+    /// Changes every generated value of the whole sandbox.
+    pub seed: u64,
+    /// Largest request body in bytes (413 above).
+    pub max_body_bytes: usize,
+    /// Allowed CORS origins; empty = any.
+    pub cors_origins: Vec<String>,
+    /// Credentials are checked (`--auth on`). With `--auth off` the published OpenAPI
+    /// documents drop their security requirements, since this sandbox asks for none.
+    pub auth: bool,
+    /// The URL clients reach the sandbox at (`http://127.0.0.1:4010`), when known; otherwise
+    /// each request's `Host` is used.
+    pub public_url: Option<String>,
+}
+
+impl Default for MockOptions {
+    fn default() -> Self {
+        MockOptions {
+            seed: 0,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            cors_origins: Vec::new(),
+            auth: true,
+            public_url: None,
+        }
+    }
+}
+
+/// Everything a handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    /// The APIs and products served.
+    pub catalog: Arc<Catalog>,
+    /// `portal.toml`.
+    pub config: Arc<PortalConfig>,
+    /// Command-line options.
+    pub options: Arc<MockOptions>,
+    /// Credentials, subscriptions and rate limits.
+    pub gate: Arc<dyn Gate>,
+    /// Mounts and compiled path templates.
+    pub routes: Arc<Routes>,
+    /// Request and response validators, compiled on first use per operation.
+    pub validators: Arc<Validators>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("apis", &self.catalog.apis.len())
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Mount the catalog and prepare the (empty) validator cache. Fast: nothing is compiled
+    /// until an operation is first called.
+    pub fn new(
+        catalog: Catalog,
+        config: PortalConfig,
+        options: MockOptions,
+        gate: Arc<dyn Gate>,
+    ) -> AppState {
+        let routes = Routes::build(&catalog, &config);
+        let validators = Validators::new(&catalog);
+        AppState {
+            catalog: Arc::new(catalog),
+            config: Arc::new(config),
+            options: Arc::new(options),
+            gate,
+            routes: Arc::new(routes),
+            validators: Arc::new(validators),
+        }
+    }
+}

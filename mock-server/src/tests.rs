@@ -1,0 +1,573 @@
+//! Whole-application tests through `app(state).oneshot(..)`: routing, response selection,
+//! `Prefer`, determinism, validation errors, 404/405/406/413/415, CORS, the sandbox endpoints.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use api_model::{Catalog, PortalConfig};
+use axum::body::Body;
+use http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::gate::OpenGate;
+use crate::presence::PresenceGate;
+use crate::testing::{catalog, pet_api};
+use crate::{AppState, MockOptions, app};
+
+fn state_with(catalog: Catalog, options: MockOptions) -> AppState {
+    AppState::new(
+        catalog,
+        PortalConfig::default(),
+        options,
+        Arc::new(OpenGate),
+    )
+}
+
+fn state() -> AppState {
+    state_with(catalog(vec![pet_api()]), MockOptions::default())
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(name).map_or("", |v| v.to_str().unwrap())
+    }
+}
+
+async fn call(state: &AppState, request: Request<Body>) -> Answer {
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+fn post_json(uri: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn routes_by_path_template_and_literal_wins() {
+    let s = state();
+    let a = call(&s, get("/v1/pets/mine")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("content-type"), "text/plain");
+    let a = call(&s, get("/v1/pets/1?__example=rex")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json(), json!({"id": 1, "name": "Rex"}));
+}
+
+#[tokio::test]
+async fn unknown_path_is_404_problem() {
+    let a = call(&state(), get("/v1/nothing")).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.header("content-type"), "application/problem+json");
+    assert_eq!(a.json()["status"], 404);
+    assert!(!a.header("x-request-id").is_empty());
+}
+
+#[tokio::test]
+async fn wrong_method_is_405_with_allow() {
+    let a = call(
+        &state(),
+        Request::delete("/v1/pets").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(a.header("allow"), "GET, POST, OPTIONS, HEAD");
+}
+
+#[tokio::test]
+async fn options_without_preflight_lists_methods() {
+    let a = call(
+        &state(),
+        Request::options("/v1/pets").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    assert!(a.header("allow").contains("POST"));
+}
+
+#[tokio::test]
+async fn head_answers_get_without_body() {
+    let s = state();
+    let g = call(&s, get("/v1/pets/1?__example=rex")).await;
+    let h = call(
+        &s,
+        Request::head("/v1/pets/1?__example=rex")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(h.status, StatusCode::OK);
+    assert!(h.body.is_empty());
+    assert_eq!(h.header("content-length"), g.body.len().to_string());
+}
+
+#[tokio::test]
+async fn prefer_code_and_example() {
+    let s = state();
+    let req = Request::get("/v1/pets/2")
+        .header("prefer", "code=404")
+        .body(Body::empty())
+        .unwrap();
+    let a = call(&s, req).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.header("content-type"), "application/json");
+    let a = call(&s, get("/v1/pets/2?__code=500")).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "no 500 documented");
+    assert_eq!(a.json()["title"], "No such response");
+    let a = call(&s, get("/v1/pets/2?__example=nope")).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.json()["detail"].as_str().unwrap().contains("rex"));
+}
+
+#[tokio::test]
+async fn example_breaking_its_schema_is_not_served() {
+    // `broken` is a named example whose id is a string; asked for by name it is served as is,
+    // but it is never picked on its own (the first valid one is).
+    let s = state();
+    let a = call(&s, get("/v1/pets/3?__example=broken")).await;
+    assert_eq!(a.json()["id"], "not a number");
+    let a = call(&s, get("/v1/pets/3")).await;
+    assert_eq!(a.json(), json!({"id": 1, "name": "Rex"}));
+}
+
+#[tokio::test]
+async fn same_request_same_bytes() {
+    let s = state();
+    let a = call(&s, get("/v1/pets?limit=5")).await;
+    let b = call(&state(), get("/v1/pets?limit=5")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body, b.body);
+    assert_eq!(a.header("x-next"), b.header("x-next"));
+}
+
+#[tokio::test]
+async fn different_seed_or_request_different_data() {
+    let a = call(&state(), get("/v1/pets?limit=5")).await;
+    let other = state_with(
+        catalog(vec![pet_api()]),
+        MockOptions {
+            seed: 7,
+            ..MockOptions::default()
+        },
+    );
+    let b = call(&other, get("/v1/pets?limit=5")).await;
+    assert_ne!(a.body, b.body);
+    let c = call(&state(), get("/v1/pets?limit=6")).await;
+    assert_ne!(a.body, c.body);
+}
+
+#[tokio::test]
+async fn negotiates_xml_and_refuses_unacceptable() {
+    let s = state();
+    let req = Request::get("/v1/pets")
+        .header(header::ACCEPT, "application/xml")
+        .body(Body::empty())
+        .unwrap();
+    let a = call(&s, req).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("content-type"), "application/xml");
+    assert!(String::from_utf8_lossy(&a.body).starts_with("<?xml"));
+    let req = Request::get("/v1/pets")
+        .header(header::ACCEPT, "image/png")
+        .body(Body::empty())
+        .unwrap();
+    let a = call(&s, req).await;
+    assert_eq!(a.status, StatusCode::NOT_ACCEPTABLE);
+}
+
+#[tokio::test]
+async fn response_headers_come_from_the_spec() {
+    let a = call(&state(), get("/v1/pets")).await;
+    assert!(a.headers.contains_key("x-next"));
+}
+
+#[tokio::test]
+async fn bad_query_parameter_is_400_with_location() {
+    let a = call(&state(), get("/v1/pets?limit=1000")).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let doc = a.json();
+    assert_eq!(doc["errors"][0]["location"], json!(["query", "limit"]));
+    assert_eq!(doc["errors"][0]["code"], "maximum");
+    let a = call(&state(), get("/v1/pets?limit=abc")).await;
+    assert_eq!(a.json()["errors"][0]["code"], "type");
+    let a = call(&state(), get("/v1/pets/0")).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a.json()["errors"][0]["location"], json!(["path", "petId"]));
+    let req = Request::get("/v1/pets")
+        .header("x-trace", "x1")
+        .body(Body::empty())
+        .unwrap();
+    let a = call(&state(), req).await;
+    assert_eq!(
+        a.json()["errors"][0]["location"],
+        json!(["header", "X-Trace"])
+    );
+}
+
+#[tokio::test]
+async fn body_validation_400_422() {
+    let s = state();
+    let a = call(&s, post_json("/v1/pets", "{\"name\": ")).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a.json()["errors"][0]["code"], "malformed");
+    let a = call(&s, post_json("/v1/pets", "{\"name\": \"\", \"age\": 99}")).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = a.json();
+    let locations: Vec<&Value> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["location"])
+        .collect();
+    assert!(locations.contains(&&json!(["body", "age"])), "{doc}");
+    assert!(locations.contains(&&json!(["body", "name"])), "{doc}");
+    // `id` is readOnly: not required in a request.
+    let a = call(&s, post_json("/v1/pets", "{\"name\": \"Rex\"}")).await;
+    assert_eq!(
+        a.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let a = call(&s, post_json("/v1/pets", "")).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn form_bodies_are_validated() {
+    let s = state();
+    let form = |body: &str| {
+        Request::post("/v1/pets")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    assert_eq!(
+        call(&s, form("name=Rex&age=3")).await.status,
+        StatusCode::CREATED
+    );
+    let a = call(&s, form("name=Rex&age=old")).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.json()["errors"][0]["location"], json!(["body", "age"]));
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_415_and_big_body_413() {
+    let s = state();
+    let req = Request::post("/v1/pets")
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from("a,b"))
+        .unwrap();
+    assert_eq!(
+        call(&s, req).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let small = state_with(
+        catalog(vec![pet_api()]),
+        MockOptions {
+            max_body_bytes: 16,
+            ..MockOptions::default()
+        },
+    );
+    let a = call(
+        &small,
+        post_json("/v1/pets", &format!("{{\"name\":\"{}\"}}", "x".repeat(100))),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(a.header("content-type"), "application/problem+json");
+}
+
+#[tokio::test]
+async fn cors_preflight_allows_spec_and_ibm_headers() {
+    let req = Request::options("/v1/pets")
+        .header(header::ORIGIN, "https://portal.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "x-ibm-client-id,x-trace",
+        )
+        .body(Body::empty())
+        .unwrap();
+    let a = call(&state(), req).await;
+    assert!(a.status.is_success());
+    assert_eq!(a.header("access-control-allow-origin"), "*");
+    let allowed = a.header("access-control-allow-headers");
+    assert!(
+        allowed.contains("x-ibm-client-id") && allowed.contains("x-trace"),
+        "{allowed}"
+    );
+    let req = Request::get("/v1/pets")
+        .header(header::ORIGIN, "https://portal.example")
+        .body(Body::empty())
+        .unwrap();
+    let a = call(&state(), req).await;
+    assert!(
+        a.header("access-control-expose-headers")
+            .contains("ratelimit")
+    );
+}
+
+#[tokio::test]
+async fn cors_origin_list_is_honoured() {
+    let s = state_with(
+        catalog(vec![pet_api()]),
+        MockOptions {
+            cors_origins: vec!["https://ok.example".into()],
+            ..MockOptions::default()
+        },
+    );
+    let pre = |origin: &str| {
+        Request::options("/v1/pets")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        call(&s, pre("https://ok.example"))
+            .await
+            .header("access-control-allow-origin"),
+        "https://ok.example"
+    );
+    assert_eq!(
+        call(&s, pre("https://evil.example"))
+            .await
+            .header("access-control-allow-origin"),
+        ""
+    );
+}
+
+#[tokio::test]
+async fn presence_gate_answers_401() {
+    let s = AppState::new(
+        catalog(vec![pet_api()]),
+        PortalConfig::default(),
+        MockOptions::default(),
+        Arc::new(PresenceGate),
+    );
+    let a = call(&s, get("/v1/secret")).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert!(a.header("www-authenticate").contains("realm"));
+    assert_eq!(a.header("content-type"), "application/problem+json");
+    let req = Request::get("/v1/secret")
+        .header("x-api-key", "abc")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&s, req).await.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn sandbox_catalog_health_and_openapi() {
+    let s = state();
+    let req = Request::get("/_sandbox/catalog")
+        .header(header::HOST, "localhost:4010")
+        .body(Body::empty())
+        .unwrap();
+    let a = call(&s, req).await;
+    let doc = a.json();
+    assert_eq!(doc["apis"][0]["id"], "pets");
+    assert_eq!(doc["apis"][0]["protocol"], "rest");
+    assert_eq!(doc["apis"][0]["base_path"], "/v1");
+    assert_eq!(
+        doc["apis"][0]["spec_url"],
+        "http://localhost:4010/_sandbox/apis/pets/openapi.json"
+    );
+    assert_eq!(doc["apis"][0]["operations"], 5);
+    let req = Request::get("/_sandbox/apis/pets/openapi.json")
+        .header(header::HOST, "localhost:4010")
+        .body(Body::empty())
+        .unwrap();
+    let a = call(&s, req).await;
+    let doc = a.json();
+    assert_eq!(doc["servers"][0]["url"], "http://localhost:4010/v1");
+    assert!(doc["paths"]["/pets/{petId}"]["get"].is_object());
+    assert!(
+        doc["components"]["securitySchemes"].is_object(),
+        "auth on: schemes kept"
+    );
+    let open = state_with(
+        catalog(vec![pet_api()]),
+        MockOptions {
+            auth: false,
+            ..MockOptions::default()
+        },
+    );
+    let doc = call(&open, get("/_sandbox/apis/pets/openapi.json"))
+        .await
+        .json();
+    assert!(doc["components"].get("securitySchemes").is_none());
+    assert!(doc["paths"]["/secret"]["get"].get("security").is_none());
+    assert_eq!(
+        call(&s, get("/_sandbox/apis/nope/openapi.json"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(&s, get("/_sandbox/health")).await.json()["status"],
+        "ok"
+    );
+}
+
+#[tokio::test]
+async fn never_5xx_on_hostile_bodies() {
+    let s = state();
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let hostile: Vec<Vec<u8>> = vec![
+        deep.into_bytes(),
+        b"{\"name\": 1e999999, \"age\": 123456789012345678901234567890}".to_vec(),
+        vec![0xff, 0xfe, 0x00, 0x7b],
+        b"{\"name\": \"\\ud800\"}".to_vec(),
+    ];
+    for body in hostile {
+        let req = Request::post("/v1/pets")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let a = call(&s, req).await;
+        assert!(a.status.is_client_error(), "{}", a.status);
+    }
+}
+
+/// Manual: serve the fixture on 127.0.0.1:4099 for two minutes (`--ignored serve_fixture`).
+#[tokio::test]
+#[ignore = "manual: serves the fixture for an outside client"]
+async fn serve_fixture() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:4099")
+        .await
+        .unwrap();
+    let server = crate::server::serve(listener, state());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(120), server).await;
+}
+
+/// A seeded, stable-toolchain cousin of `fuzz/fuzz_targets/rest_request.rs`: mutated bodies,
+/// queries, paths and headers never get a 5xx (or a panic).
+#[tokio::test]
+async fn randomized_requests_never_get_a_5xx() {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let s = state();
+    let mut rng = StdRng::seed_from_u64(7);
+    let seeds: [&[u8]; 6] = [
+        b"{\"name\":\"Rex\",\"age\":3,\"tags\":[\"a\"]}",
+        b"name=Rex&age=3&tags=a&tags=b",
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nRex\r\n--XyZ--\r\n",
+        b"[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]",
+        b"{\"age\": 1e308, \"name\": -0.0}",
+        b"\xff\xfe\xfd",
+    ];
+    let types = [
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=XyZ",
+        "multipart/form-data",
+        "text/plain",
+        "application/json; charset=latin1",
+    ];
+    let paths = [
+        "/v1/pets",
+        "/v1/pets/1",
+        "/v1/pets/%ff",
+        "/v1/pets/mine",
+        "/v1/secret",
+        "/v1/pets/1/x",
+    ];
+    for i in 0..600 {
+        let mut body = seeds[rng.random_range(0..seeds.len())].to_vec();
+        for _ in 0..rng.random_range(0..6) {
+            if body.is_empty() {
+                break;
+            }
+            let at = rng.random_range(0..body.len());
+            match rng.random_range(0..4) {
+                0 => body[at] = rng.random(),
+                1 => body.insert(at, rng.random()),
+                2 => {
+                    body.remove(at);
+                }
+                _ => {
+                    let digits: Vec<u8> =
+                        std::iter::repeat_n(b'9', rng.random_range(1..400)).collect();
+                    body.splice(at..at, digits);
+                }
+            }
+        }
+        let mut query = String::new();
+        for _ in 0..rng.random_range(0..5) {
+            let key =
+                ["limit", "tags", "__code", "__example", "__dynamic", "x"][rng.random_range(0..6)];
+            let value: String = (0..rng.random_range(0..8))
+                .map(|_| {
+                    [
+                        "1",
+                        "-",
+                        "%",
+                        "%zz",
+                        "a",
+                        ",",
+                        "9999999999999999999999",
+                        "+",
+                        "%00",
+                    ][rng.random_range(0..9)]
+                })
+                .collect();
+            query.push_str(&format!("{key}={value}&"));
+        }
+        let method = ["GET", "POST", "PUT", "HEAD", "OPTIONS"][rng.random_range(0..5)];
+        let uri = format!("{}?{query}", paths[rng.random_range(0..paths.len())]);
+        let mut builder = Request::builder().method(method).uri(&uri).header(
+            header::CONTENT_TYPE,
+            types[rng.random_range(0..types.len())],
+        );
+        if rng.random_bool(0.3) {
+            builder = builder.header("x-trace", "\u{1}bad".as_bytes());
+        }
+        if rng.random_bool(0.3) {
+            builder = builder.header("prefer", "code=999, example=\"\", dynamic=maybe");
+        }
+        if rng.random_bool(0.2) {
+            builder = builder.header(header::ACCEPT, "*/*;q=abc, application/xml;q=0.5");
+        }
+        let Ok(request) = builder.body(Body::from(body)) else {
+            continue;
+        };
+        let a = call(&s, request).await;
+        assert!(
+            !a.status.is_server_error(),
+            "#{i} {method} {uri}: {}",
+            a.status
+        );
+    }
+}

@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""REST conformance of `portal mock` checked by schemathesis, an outside client.
+
+For every OpenAPI file (the corpus and the demo specs/ by default), start
+`portal mock --auth off --specs FILE --port 0`, and for every REST API it serves run schemathesis
+against /_sandbox/apis/<id>/openapi.json twice, each in a fresh working folder (schemathesis
+replays what it stored):
+
+  1. valid requests  (--mode positive): not_a_server_error, status_code_conformance,
+     content_type_conformance, response_headers_conformance, response_schema_conformance
+  2. invalid requests (--mode negative): not_a_server_error, negative_data_rejection
+
+Operations that document no response, or only 1xx/5xx responses, cannot pass the status check:
+they are reported and left out. Exit status 0 only when every run passes.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+MAX_EXAMPLES = os.environ.get("MAX_EXAMPLES", "5")
+WORKERS = os.environ.get("WORKERS", "2")
+RUN_TIMEOUT = int(os.environ.get("RUN_TIMEOUT", "900"))
+POSITIVE_CHECKS = ",".join([
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+])
+NEGATIVE_CHECKS = "not_a_server_error,negative_data_rejection"
+NO_RESPONSE = "No response is documented."
+
+
+def corpus():
+    if os.environ.get("PORTAL_CORPUS"):
+        return pathlib.Path(os.environ["PORTAL_CORPUS"])
+    d = ROOT
+    while d != d.parent:
+        if (d / "shared" / "corpus").is_dir():
+            return d / "shared" / "corpus"
+        d = d.parent
+    sys.exit("shared/corpus not found; set PORTAL_CORPUS")
+
+
+def portal_bin():
+    if os.environ.get("PORTAL_BIN"):
+        return os.environ["PORTAL_BIN"]
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    binary = target / "debug" / "portal"
+    if not binary.exists():
+        subprocess.run(["cargo", "build", "--bin", "portal"], cwd=ROOT, check=True)
+    return str(binary)
+
+
+def schemathesis_cmd():
+    exe = os.environ.get("SCHEMATHESIS") or shutil.which("schemathesis") or shutil.which("st")
+    if not exe:
+        sys.exit("schemathesis not found: pip install schemathesis (or set SCHEMATHESIS)")
+    return exe
+
+
+def spec_files(args):
+    roots = [pathlib.Path(a) for a in args] or [corpus() / "openapi", ROOT / "specs"]
+    files = []
+    for r in roots:
+        if r.is_file():
+            files.append(r)
+        elif r.is_dir():
+            for p in sorted(r.rglob("*")):
+                if p.suffix in (".yaml", ".yml", ".json") and p.is_file():
+                    files.append(p)
+    return files
+
+
+class Mock:
+    """A running `portal mock` on a free port."""
+
+    def __init__(self, spec):
+        self.proc = subprocess.Popen(
+            [portal_bin(), "mock", "--auth", "off", "--port", "0", "--specs", str(spec)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self.base = None
+        deadline = time.time() + 60
+        for line in self.proc.stdout:
+            if line.startswith("listening on "):
+                self.base = line.split(" ", 2)[2].strip()
+                break
+            if time.time() > deadline:
+                break
+        if self.base is None:
+            self.stop()
+            raise RuntimeError(f"portal mock did not start for {spec}")
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+
+    def get_json(self, path):
+        with urllib.request.urlopen(self.base + path, timeout=30) as r:
+            return json.load(r)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def uncountable(doc):
+    """operationIds whose documented statuses cannot pass the status check."""
+    out = []
+    for path, item in doc.get("paths", {}).items():
+        for method, op in item.items():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            keys = list(op["responses"].keys())
+            synthetic = keys == ["default"] and op["responses"]["default"].get("description") == NO_RESPONSE
+            only_1_5 = keys and all(k[0] in "15" for k in keys)
+            if synthetic or only_1_5:
+                out.append((op.get("operationId"), f"{method.upper()} {path}", keys))
+    return out
+
+
+def fragment_siblings(doc):
+    """(operationId, "METHOD path") of operations sharing a method and a path up to `#`."""
+    seen = {}
+    for path, item in doc.get("paths", {}).items():
+        base = path.split("#", 1)[0]
+        for method, op in item.items():
+            if isinstance(op, dict) and "responses" in op:
+                seen.setdefault((method, base), []).append((op.get("operationId"), f"{method.upper()} {path}"))
+    return [entry for group in seen.values() if len(group) > 1 for entry in group]
+
+
+def run_pass(url, mode, checks, excluded, log):
+    work = tempfile.mkdtemp(prefix="st-")
+    cmd = [
+        schemathesis_cmd(), "run", url,
+        "--mode", mode,
+        "--checks", checks,
+        "--max-examples", MAX_EXAMPLES,
+        "--phases", "examples,coverage,fuzzing",
+        "--generation-database", "none",
+        "--workers", WORKERS,
+        "--request-timeout", "10",
+        "--no-color",
+        "--output-truncate", "true",
+        "--suppress-health-check", "all",
+        "--seed", "1",
+    ]
+    for op_id in excluded:
+        cmd += ["--exclude-operation-id", op_id]
+    try:
+        proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        output = proc.stdout + proc.stderr
+        code = proc.returncode
+    except subprocess.TimeoutExpired as e:
+        output = (e.stdout or "") if isinstance(e.stdout, str) else ""
+        output += "\n[timed out]"
+        code = -1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log.write(f"\n===== {mode} {url}\n$ {' '.join(cmd)}\n{output}\n")
+    log.flush()
+    return code, output
+
+
+def failure_blocks(output):
+    """Each failure of a run: (title line, text of the block)."""
+    section = output.split("= FAILURES =", 1)
+    if len(section) < 2:
+        return []
+    body = section[1].split("= SUMMARY =", 1)[0]
+    blocks, title, lines = [], None, []
+    for line in body.splitlines():
+        if line.startswith("___") and line.endswith("___"):
+            if title:
+                blocks.append((title, "\n".join(lines)))
+            title, lines = line.strip("_ "), []
+        else:
+            lines.append(line)
+    if title:
+        blocks.append((title, "\n".join(lines)))
+    return blocks
+
+
+def form_ambiguity(block):
+    """A negative case whose form body reads exactly like a valid one on the wire.
+
+    In application/x-www-form-urlencoded a one-item list is written like a scalar
+    (`tags=a`), and an empty list or a null like a missing field: schemathesis' mutations
+    `tags: "a"` (wrong type) and "missing required `tags`" are bytes a valid request also
+    sends, so no server can reject them without rejecting valid requests too."""
+    if "application/x-www-form-urlencoded" not in block:
+        return False
+    failures = [l.strip() for l in block.splitlines() if l.strip().startswith("- ST")]
+    if not failures or any("ST201" not in f for f in failures):
+        return False
+    return ("Incorrect type" in block) or ("Missing required property" in block)
+
+
+def summary_line(output):
+    """The last `=== ... ===` line (schemathesis' verdict), else the last line."""
+    lines = [l for l in output.splitlines() if l.strip()]
+    for l in reversed(lines):
+        if l.startswith("=") and l.endswith("=") and ("passed" in l or "fail" in l or "error" in l):
+            return l.strip(" =")
+    return lines[-1] if lines else ""
+
+
+def main():
+    files = spec_files(sys.argv[1:])
+    log_path = pathlib.Path(os.environ.get("ST_LOG", tempfile.gettempdir())) / "portal-schemathesis.log"
+    if log_path.is_dir():
+        log_path = log_path / "portal-schemathesis.log"
+    failures = 0
+    runs = 0
+    with open(log_path, "w") as log:
+        for spec in files:
+            try:
+                mock = Mock(spec)
+            except RuntimeError as e:
+                print(f"ERROR {spec}: {e}")
+                failures += 1
+                continue
+            try:
+                apis = [a for a in mock.get_json("/_sandbox/catalog")["apis"] if a["protocol"] == "rest"]
+                if not apis:
+                    continue
+                for api in apis:
+                    url = api["spec_url"]
+                    doc = mock.get_json(url[len(mock.base):])
+                    ops = sum(
+                        1 for item in doc.get("paths", {}).values() for op in item.values()
+                        if isinstance(op, dict) and "responses" in op
+                    )
+                    rel = spec.relative_to(corpus()) if str(spec).startswith(str(corpus())) else spec
+                    if ops == 0:
+                        print(f"SKIP  {rel} [{api['id']}]: no operations (webhooks only)")
+                        continue
+                    excluded = uncountable(doc)
+                    for op_id, where, keys in excluded:
+                        what = "no response" if keys == ["default"] else "only " + ", ".join(keys)
+                        print(f"  not counted: {rel} {where} documents {what}")
+                    ids = [e[0] for e in excluded if e[0]]
+                    if len(excluded) == ops:
+                        print(f"SKIP  {rel} [{api['id']}]: no operation can be counted")
+                        continue
+                    # Operations told apart only by a `#fragment` query condition (AWS style):
+                    # a request mutated to break one is a valid call of its sibling.
+                    siblings = fragment_siblings(doc)
+                    for op_id, where in siblings:
+                        print(f"  not counted (negative): {rel} {where}: a mutated request is a valid call of a sibling operation")
+                    for mode, checks in (("positive", POSITIVE_CHECKS), ("negative", NEGATIVE_CHECKS)):
+                        runs += 1
+                        skip = ids + ([o for o, _ in siblings if o] if mode == "negative" else [])
+                        code, output = run_pass(url, mode, checks, skip, log)
+                        status = "PASS" if code == 0 else "FAIL"
+                        blocks = failure_blocks(output)
+                        if code != 0 and mode == "negative" and blocks and all(form_ambiguity(b) for _, b in blocks):
+                            status = "PASS"
+                            for title, _ in blocks:
+                                print(f"  not counted: {rel} {title}: form encoding makes the mutation indistinguishable from valid data")
+                        if status == "FAIL":
+                            failures += 1
+                        print(f"{status}  {rel} [{api['id']}] {mode}: {summary_line(output)}", flush=True)
+            finally:
+                mock.stop()
+    print(f"\n{runs} runs, {failures} failing; full output in {log_path}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
