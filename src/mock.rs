@@ -124,7 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Auth::Off => Arc::new(OpenGate),
     };
     let _ = &args.data; // The apps store (issue 7) lives here.
-    let state = AppState::new(outcome.catalog, config, options, gate);
+    let state = AppState::new(outcome.catalog, config, options, gate).with_soap_files(&paths);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

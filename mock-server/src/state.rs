@@ -8,6 +8,7 @@ use api_model::{Catalog, PortalConfig};
 use crate::gate::Gate;
 use crate::rest::validate::Validators;
 use crate::router::Routes;
+use crate::soap::SoapSandbox;
 
 /// Default largest request body: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub routes: Arc<Routes>,
     /// Request and response validators, compiled on first use per operation.
     pub validators: Arc<Validators>,
+    /// The SOAP APIs' mounts and WSDL files.
+    pub soap: Arc<SoapSandbox>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -78,6 +81,7 @@ impl AppState {
     ) -> AppState {
         let routes = Routes::build(&catalog, &config);
         let validators = Validators::new(&catalog);
+        let soap = SoapSandbox::new(&catalog, &routes);
         AppState {
             catalog: Arc::new(catalog),
             config: Arc::new(config),
@@ -85,6 +89,16 @@ impl AppState {
             gate,
             routes: Arc::new(routes),
             validators: Arc::new(validators),
+            soap: Arc::new(soap),
         }
+    }
+
+    /// Read the SOAP APIs' WSDL files from `spec_paths` (what the catalog was loaded from), so
+    /// that `?wsdl` serves them.
+    pub fn with_soap_files(mut self, spec_paths: &[std::path::PathBuf]) -> AppState {
+        let mut soap = (*self.soap).clone();
+        soap.read_files(&self.catalog, spec_paths);
+        self.soap = Arc::new(soap);
+        self
     }
 }
