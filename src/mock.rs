@@ -131,7 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let apps_options = AppsOptions::new(store)
         .admin_token(args.admin_token.clone())
         .soap_client_id(config.sandbox.soap_client_id.clone());
-    let state = AppState::new(outcome.catalog, config, options, gate);
+    let state = AppState::new(outcome.catalog, config, options, gate).with_soap_files(&paths);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -151,7 +151,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .block_on(Apps::open(&input.catalog, apps_options))
                 .context("cannot open the sandbox's app store")?;
             let gate: Arc<dyn Gate> = Arc::new(OpenGate);
-            let state = AppState::new(input.catalog.clone(), config, options, gate);
+            let state = AppState::new(input.catalog.clone(), config, options, gate)
+                .with_soap_files(&[args.root.join("specs")]);
             let state = mock_server::apps::attach(state, &apps, true);
             registry = Some(apps);
             Some(LiveSandbox::new(state))

@@ -19,7 +19,11 @@ impl AppState {
     /// mounted again and the validator cache starts empty.
     pub fn reload(&self, catalog: Catalog, config: PortalConfig) -> AppState {
         let mut next = self.clone();
-        next.routes = Arc::new(Routes::build(&catalog, &config));
+        let routes = Routes::build(&catalog, &config);
+        let mut soap = crate::soap::SoapSandbox::new(&catalog, &routes);
+        soap.read_files(&catalog, &self.soap_paths);
+        next.soap = Arc::new(soap);
+        next.routes = Arc::new(routes);
         next.validators = Arc::new(Validators::new(&catalog));
         next.catalog = Arc::new(catalog);
         next.config = Arc::new(config);

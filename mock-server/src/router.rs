@@ -349,21 +349,10 @@ pub fn url_path(url: &str) -> String {
 /// Every endpoint path of a SOAP API (distinct port address paths, in order), or
 /// `/<api-id>` when it has no usable address.
 pub fn soap_paths(api: &Api) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for server in &api.servers {
-        let url = server.resolved_url();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            continue;
-        }
-        let p = url_path(&url);
-        if !p.is_empty() && !out.contains(&p) {
-            out.push(p);
-        }
-    }
-    if out.is_empty() {
-        out.push(format!("/{}", api.id));
-    }
-    out
+    crate::soap::mounts::soap_mounts(api)
+        .into_iter()
+        .map(|m| m.path)
+        .collect()
 }
 
 /// The path an API would be served at before overlaps are considered.

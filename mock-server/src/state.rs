@@ -8,6 +8,7 @@ use api_model::{Catalog, PortalConfig};
 use crate::gate::Gate;
 use crate::rest::validate::Validators;
 use crate::router::Routes;
+use crate::soap::SoapSandbox;
 
 /// Default largest request body: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -56,6 +57,10 @@ pub struct AppState {
     pub routes: Arc<Routes>,
     /// Request and response validators, compiled on first use per operation.
     pub validators: Arc<Validators>,
+    /// The SOAP APIs' mounts and WSDL files.
+    pub soap: Arc<SoapSandbox>,
+    /// Where the WSDL files are read from (kept so a reload can read them again).
+    pub soap_paths: Arc<Vec<std::path::PathBuf>>,
     /// Routes served beside the APIs, inside the same CORS, request-id and logging layers: the
     /// apps API and the OAuth2 token endpoints (see [`crate::apps::attach`]).
     pub extra: Option<axum::Router>,
@@ -81,6 +86,7 @@ impl AppState {
     ) -> AppState {
         let routes = Routes::build(&catalog, &config);
         let validators = Validators::new(&catalog);
+        let soap = SoapSandbox::new(&catalog, &routes);
         AppState {
             catalog: Arc::new(catalog),
             config: Arc::new(config),
@@ -88,6 +94,8 @@ impl AppState {
             gate,
             routes: Arc::new(routes),
             validators: Arc::new(validators),
+            soap: Arc::new(soap),
+            soap_paths: Arc::new(Vec::new()),
             extra: None,
         }
     }
@@ -98,6 +106,16 @@ impl AppState {
             Some(existing) => existing.merge(router),
             None => router,
         });
+        self
+    }
+
+    /// Read the SOAP APIs' WSDL files from `spec_paths` (what the catalog was loaded from), so
+    /// that `?wsdl` serves them.
+    pub fn with_soap_files(mut self, spec_paths: &[std::path::PathBuf]) -> AppState {
+        let mut soap = (*self.soap).clone();
+        soap.read_files(&self.catalog, spec_paths);
+        self.soap = Arc::new(soap);
+        self.soap_paths = Arc::new(spec_paths.to_vec());
         self
     }
 }

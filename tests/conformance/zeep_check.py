@@ -20,6 +20,7 @@ import decimal
 import json
 import sys
 import traceback
+import urllib.parse
 import urllib.request
 
 import xmlschema
@@ -27,8 +28,7 @@ from lxml import etree
 
 # Deeply recursive schemas (hello_world_recursive) exceed Python's default recursion limit in
 # xmlschema's builders.
-sys.setrecursionlimit(20000)
-from xmlschema.extras.wsdl import Wsdl11Document
+sys.setrecursionlimit(5000)
 
 import zeep
 from zeep.plugins import HistoryPlugin
@@ -90,6 +90,66 @@ def fetch_json(url):
         return json.load(response)
 
 
+def sample_regex(pattern):
+    """One string matching an XSD pattern (first branch, fewest repeats, first of each class)."""
+    try:
+        import re._parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        import sre_parse
+    from re._constants import (ANY, AT, BRANCH, CATEGORY, CATEGORY_DIGIT, CATEGORY_SPACE,
+                               CATEGORY_WORD, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, NEGATE,
+                               NOT_LITERAL, RANGE, SUBPATTERN)
+    xsd = pattern.replace(r"\i", "[A-Za-z_:]").replace(r"\c", "[A-Za-z0-9._:-]")
+
+    def category(cat):
+        return {CATEGORY_DIGIT: "1", CATEGORY_SPACE: " ", CATEGORY_WORD: "a"}.get(cat, "a")
+
+    def one_of(items):
+        negate = any(op is NEGATE for op, _ in items)
+        if negate:
+            excluded = set()
+            for op, av in items:
+                if op is LITERAL:
+                    excluded.add(chr(av))
+                elif op is RANGE:
+                    excluded.update(chr(c) for c in range(av[0], av[1] + 1))
+            return next(c for c in "aA1 xZ9_" if c not in excluded)
+        for op, av in items:
+            if op is LITERAL:
+                return chr(av)
+            if op is RANGE:
+                return chr(av[0])
+            if op is CATEGORY:
+                return category(av)
+        return "a"
+
+    def gen(parsed):
+        out = []
+        for op, av in parsed:
+            if op is LITERAL:
+                out.append(chr(av))
+            elif op is NOT_LITERAL:
+                out.append("a" if av != ord("a") else "b")
+            elif op is ANY:
+                out.append("a")
+            elif op is IN:
+                out.append(one_of(av))
+            elif op is CATEGORY:
+                out.append(category(av))
+            elif op in (MAX_REPEAT, MIN_REPEAT):
+                low, _high, sub = av
+                out.append(gen(sub) * low)
+            elif op is SUBPATTERN:
+                out.append(gen(av[-1]))
+            elif op is BRANCH:
+                out.append(gen(av[1][0]))
+            elif op is AT:
+                pass
+        return "".join(out)
+
+    return gen(sre_parse.parse(xsd))
+
+
 def simple_value(xsd_type):
     """A Python value zeep can serialize that the simple type accepts."""
     enumeration = getattr(xsd_type, "enumeration", None)
@@ -111,6 +171,12 @@ def simple_value(xsd_type):
     # Integer-derived types (primitive decimal).
     if local == "decimal" and xsd_type.is_derived(xsd_type.maps.types.get("{http://www.w3.org/2001/XMLSchema}integer")) if hasattr(xsd_type, "maps") else False:
         candidates = ["1", "2", "0", "-1"] + [c for c in candidates if "." not in c]
+    patterns = getattr(xsd_type, "patterns", None)
+    for regex in (getattr(patterns, "regexps", None) or []) if patterns is not None else []:
+        try:
+            candidates.insert(0, sample_regex(regex))
+        except Exception:  # noqa: BLE001 - best effort: other candidates follow
+            pass
     length = getattr(xsd_type, "length", None)
     min_length = getattr(xsd_type, "min_length", None) or 0
     if length:
@@ -186,43 +252,106 @@ def fill_group(group, value, depth):
         value[particle.local_name] = [item] * count if (particle.max_occurs is None or particle.max_occurs > 1) else item
 
 
+def resolve_qname(element, value):
+    """`p:local` in the scope of an lxml element -> `{ns}local`."""
+    prefix, _, local = (value or "").rpartition(":")
+    ns = element.nsmap.get(prefix or None)
+    return f"{{{ns}}}{local}" if ns else local
+
+
+class WsdlSchemas:
+    """The WSDL's schemas and messages, gathered from the WSDL and every WSDL it imports (all
+    fetched from the sandbox, circular imports followed once), validated with xmlschema."""
+
+    def __init__(self, wsdl_url):
+        sources, seen, queue = [], set(), [wsdl_url]
+        self.messages = {}  # message QName -> {part name: ("element"|"type", QName)}
+        self.port_types = {}  # portType QName -> {operation name: output message QName}
+        self.bindings = {}  # binding QName -> portType QName
+        while queue:
+            url = queue.pop(0)
+            if url in seen:
+                continue
+            seen.add(url)
+            with urllib.request.urlopen(url, timeout=30) as response:
+                root = etree.fromstring(response.read())
+            tns = root.get("targetNamespace")
+            for imp in root.iter(f"{{{WSDL11}}}import"):
+                location = imp.get("location")
+                if location:
+                    queue.append(urllib.parse.urljoin(url, location))
+            for schema in root.iter("{http://www.w3.org/2001/XMLSchema}schema"):
+                sources.append(etree.tostring(schema, encoding="unicode"))
+            for message in root.findall(f"{{{WSDL11}}}message"):
+                parts = {}
+                for part in message.findall(f"{{{WSDL11}}}part"):
+                    if part.get("element"):
+                        parts[part.get("name")] = ("element", resolve_qname(part, part.get("element")))
+                    elif part.get("type"):
+                        parts[part.get("name")] = ("type", resolve_qname(part, part.get("type")))
+                self.messages[f"{{{tns}}}{message.get('name')}"] = parts
+            for port_type in root.findall(f"{{{WSDL11}}}portType"):
+                ops = {}
+                for op in port_type.findall(f"{{{WSDL11}}}operation"):
+                    output = op.find(f"{{{WSDL11}}}output")
+                    if output is not None:
+                        ops[op.get("name")] = resolve_qname(output, output.get("message"))
+                self.port_types[f"{{{tns}}}{port_type.get('name')}"] = ops
+            for binding in root.findall(f"{{{WSDL11}}}binding"):
+                self.bindings[f"{{{tns}}}{binding.get('name')}"] = resolve_qname(binding, binding.get("type"))
+        self.schema = xmlschema.XMLSchema(sources, base_url=wsdl_url, validation="lax")
+
+    def output_part(self, binding, operation, part):
+        message = self.port_types.get(self.bindings.get(binding), {}).get(operation)
+        return self.messages.get(message, {}).get(part)
+
+
 def schema_of(wsdl_url):
     try:
-        return Wsdl11Document(wsdl_url, validation="lax")
+        return WsdlSchemas(wsdl_url)
     except Exception as exc:  # noqa: BLE001
         return exc
 
 
 def arguments(zeep_operation, doc, binding_style):
-    """Keyword arguments for a zeep call, built from the xmlschema view of the input."""
+    """Positional and keyword arguments for a zeep call, built from the xmlschema view of the
+    input."""
     body = zeep_operation.input.body
     if body is None:
-        return {}
+        return [], {}
     kwargs = {}
     body_type = getattr(body, "type", None)
-    elements = getattr(body_type, "elements", []) if body_type is not None else []
     schema = doc.schema if not isinstance(doc, Exception) else None
+    if isinstance(body_type, zeep.xsd.AnySimpleType):
+        # A bare part whose element is simply typed: zeep takes its value positionally.
+        qname = getattr(body, "qname", None)
+        xs_element = schema.maps.elements.get(qname.text) if schema is not None and qname is not None else None
+        value = element_value(xs_element) if xs_element is not None else "Sample"
+        return [value], {}
+    elements = getattr(body_type, "elements", []) if body_type is not None else []
     for name, zeep_element in elements:
         xs_element = None
         if schema is not None:
             qname = getattr(zeep_element, "qname", None)
             key = qname.text if qname is not None else name
-            xs_element = schema.elements.get(key)
+            xs_element = schema.maps.elements.get(key)
             if xs_element is None:
                 # A child of a wrapper element, or an rpc part typed by an XSD type.
                 xs_element = find_child(schema, zeep_operation, name)
-        if xs_element is not None:
+        if getattr(getattr(zeep_element, "type", None), "_array_type", None) is not None:
+            kwargs[name] = zeep_default(zeep_element)  # a SOAP-encoding array
+        elif xs_element is not None:
             kwargs[name] = element_value(xs_element)
         else:
             kwargs[name] = zeep_default(zeep_element)
-    return kwargs
+    return [], kwargs
 
 
 def find_child(schema, zeep_operation, name):
     body = zeep_operation.input.body
     qname = getattr(body, "qname", None)
     if qname is not None:
-        wrapper = schema.elements.get(qname.text)
+        wrapper = schema.maps.elements.get(qname.text)
         if wrapper is not None and not wrapper.type.is_simple() and wrapper.type.content is not None:
             for child in wrapper.type.content.iter_elements():
                 if getattr(child, "local_name", None) == name:
@@ -230,8 +359,46 @@ def find_child(schema, zeep_operation, name):
     return None
 
 
-def zeep_default(zeep_element):
-    t = getattr(zeep_element, "type", None)
+# SOAP-encoding arrays: zeep reads `wsdl:arrayType` loosely, so the item type of each array type
+# is taken from the WSDL text (array type QName -> item type QName) and looked up in the client.
+ARRAYS = {"client": None, "items": {}}
+
+
+def array_item_types(wsdl_text):
+    """{array complexType QName: item type QName} from `wsdl:arrayType="p:T[]"` attributes."""
+    out = {}
+    try:
+        root = etree.fromstring(wsdl_text.encode("utf-8"))
+    except etree.XMLSyntaxError:
+        return out
+    xsd = "http://www.w3.org/2001/XMLSchema"
+    for schema in root.iter(f"{{{xsd}}}schema"):
+        tns = schema.get("targetNamespace")
+        for ct in schema.findall(f"{{{xsd}}}complexType"):
+            for attr in ct.iter(f"{{{xsd}}}attribute"):
+                value = attr.get(f"{{{WSDL11}}}arrayType")
+                if not value:
+                    continue
+                prefix, _, local = value.rstrip("[]").rpartition(":")
+                ns = attr.nsmap.get(prefix or None)
+                out[f"{{{tns}}}{ct.get('name')}"] = f"{{{ns}}}{local}" if ns else local
+    return out
+
+
+def type_default(t, depth=0):
+    """A value zeep accepts for a zeep type."""
+    if depth > 8:
+        return None
+    if getattr(t, "_array_type", None) is not None:
+        qname = getattr(t, "qname", None)
+        item = ARRAYS["items"].get(qname.text if qname is not None else "")
+        client = ARRAYS["client"]
+        if item and client is not None:
+            try:
+                return [type_default(client.get_type(item), depth + 1)]
+            except Exception:  # noqa: BLE001 - unknown item type: a string item
+                pass
+        return ["Sample"]
     qname = getattr(t, "qname", None)
     local = qname.localname if qname is not None else "string"
     if local in ("int", "integer", "long", "short", "byte", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte", "nonNegativeInteger", "positiveInteger"):
@@ -246,15 +413,57 @@ def zeep_default(zeep_element):
         return datetime.date(2024, 1, 15)
     if local == "base64Binary":
         return b"hello"
-    if getattr(t, "elements", None):
+    if isinstance(t, zeep.xsd.ComplexType):
+        value = {}
+        for n, e in t.elements:
+            if not n or getattr(e, "min_occurs", 1) == 0:
+                continue
+            nested_array = getattr(e.type, "_array_type", None) is not None
+            # A nillable array inside a structure is sent as xsi:nil (zeep cannot nest them).
+            value[n] = None if nested_array and getattr(e, "nillable", False) else type_default(e.type, depth + 1)
+        return value
+    return "Sample"
+
+
+def zeep_default(zeep_element):
+    t = getattr(zeep_element, "type", None)
+    if getattr(t, "_array_type", None) is not None or isinstance(t, zeep.xsd.ComplexType):
+        return type_default(t)
+    qname = getattr(t, "qname", None)
+    local = qname.localname if qname is not None else "string"
+    if local in ("int", "integer", "long", "short", "byte", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte", "nonNegativeInteger", "positiveInteger"):
+        return 1
+    if local in ("decimal", "double", "float"):
+        return decimal.Decimal("1.5")
+    if local == "boolean":
+        return True
+    if local == "dateTime":
+        return datetime.datetime(2024, 1, 15, 10, 30)
+    if local == "date":
+        return datetime.date(2024, 1, 15)
+    if local == "base64Binary":
+        return b"hello"
+    if isinstance(t, zeep.xsd.ComplexType):
         return {n: zeep_default(e) for n, e in t.elements if getattr(e, "min_occurs", 1) > 0}
     return "Sample"
 
 
+def encoded_operations(wsdl_text):
+    """(binding local name, operation name) of every operation bound with use="encoded"."""
+    out = set()
+    try:
+        root = etree.fromstring(wsdl_text.encode("utf-8"))
+    except etree.XMLSyntaxError:
+        return out
+    for binding in root.findall(f"{{{WSDL11}}}binding"):
+        for op in binding.findall(f"{{{WSDL11}}}operation"):
+            if any(el.get("use") == "encoded" for el in op.iter() if etree.QName(el).localname == "body"):
+                out.add((binding.get("name"), op.get("name")))
+    return out
+
+
 def validate_reply(doc, envelope, operation_name, binding, style, use):
     """Problems of the reply body against the WSDL's schemas (empty list = valid)."""
-    if isinstance(doc, Exception):
-        return [f"xmlschema could not read the WSDL: {doc}"]
     body = None
     for child in envelope:
         if etree.QName(child).localname == "Body" and etree.QName(child).namespace in SOAP_ENV:
@@ -267,6 +476,8 @@ def validate_reply(doc, envelope, operation_name, binding, style, use):
         return ["the reply is a Fault: " + etree.tostring(children[0], encoding="unicode")[:300]]
     if use == "encoded":
         return []
+    if isinstance(doc, Exception):
+        return [f"xmlschema could not read the WSDL: {doc}"]
     schema = doc.schema
     if style == "rpc":
         if len(children) != 1:
@@ -296,24 +507,24 @@ def validate_reply(doc, envelope, operation_name, binding, style, use):
 
 
 def output_part(doc, binding_qname, operation_name, part_name):
-    try:
-        binding = doc.bindings[binding_qname]
-        port_type = binding.port_type
-        operation = None
-        for key, op in port_type.operations.items():
-            if (key[0] if isinstance(key, tuple) else key) == operation_name:
-                operation = op
-        if operation is None or operation.output is None:
-            return None
-        message = operation.output.message
-        part = message.parts.get(part_name)
-        if part is None:
-            return None
-        if part.element is not None:
-            return ("element", part.element.name)
-        return ("type", part.type.name)
-    except Exception:  # noqa: BLE001
-        return None
+    return doc.output_part(binding_qname, operation_name, part_name)
+
+
+SOAP_ENC_URLS = ("http://schemas.xmlsoap.org/soap/encoding/", "http://schemas.xmlsoap.org/soap/encoding")
+
+
+class OfflineTransport(zeep.Transport):
+    """zeep auto-imports the SOAP encoding schema from its namespace URL when a WSDL uses
+    `soapenc:` types without importing them; offline, it is fetched from the sandbox's copy."""
+
+    def __init__(self, sandbox_copy):
+        super().__init__()
+        self.sandbox_copy = sandbox_copy
+
+    def load(self, url):
+        if url in SOAP_ENC_URLS:
+            url = self.sandbox_copy
+        return super().load(url)
 
 
 def check_api(entry, verbose):
@@ -322,7 +533,8 @@ def check_api(entry, verbose):
     history = HistoryPlugin()
     settings = zeep.Settings(strict=False, xml_huge_tree=False)
     try:
-        client = zeep.Client(url, plugins=[history], settings=settings)
+        transport = OfflineTransport(url.split("?")[0] + "?xsd=/_sandbox/soap-encoding.xsd")
+        client = zeep.Client(url, plugins=[history], settings=settings, transport=transport)
     except Exception as exc:  # noqa: BLE001
         text = urllib.request.urlopen(url, timeout=30).read().decode("utf-8", "replace")
         reason = unusable(text)
@@ -332,6 +544,10 @@ def check_api(entry, verbose):
         results["failures"].append(f"zeep could not load {url}: {exc!r}")
         return results
     doc = schema_of(url)
+    wsdl_text = urllib.request.urlopen(url, timeout=30).read().decode("utf-8", "replace")
+    encoded = encoded_operations(wsdl_text)
+    ARRAYS["client"] = client
+    ARRAYS["items"] = array_item_types(wsdl_text)
     if isinstance(doc, Exception):
         results["notes"].append(f"xmlschema could not read the WSDL ({doc}); replies are parsed by zeep only")
     for service in client.wsdl.services.values():
@@ -344,12 +560,12 @@ def check_api(entry, verbose):
                 results["calls"] += 1
                 label = f"{entry['id']} {service.name}/{port.name}/{op_name}"
                 try:
-                    kwargs = arguments(operation, doc, operation.style)
+                    args, kwargs = arguments(operation, doc, operation.style)
                 except Exception as exc:  # noqa: BLE001
                     results["failures"].append(f"{label}: could not build arguments: {exc!r}")
                     continue
                 try:
-                    getattr(proxy, op_name)(**kwargs)
+                    getattr(proxy, op_name)(*args, **kwargs)
                 except zeep.exceptions.Fault as fault:
                     results["failures"].append(f"{label}: Fault {fault.message} {fault.code}")
                     continue
@@ -361,7 +577,7 @@ def check_api(entry, verbose):
                     results["passed"] += 1
                     continue
                 envelope = history.last_received["envelope"]
-                use = "encoded" if "encoded" in repr(getattr(operation.output, "use", "")) or getattr(operation.input, "use", "") == "encoded" else "literal"
+                use = "encoded" if (binding.name.localname, op_name) in encoded else "literal"
                 problems = validate_reply(doc, envelope, op_name, binding.name.text, operation.style, use)
                 history._buffer.clear() if hasattr(history, "_buffer") else None
                 if problems:
@@ -403,4 +619,12 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import threading
+
+    # xmlschema recurses deeply on recursive schemas: give it room instead of crashing.
+    threading.stack_size(512 * 1024 * 1024)
+    status = []
+    worker = threading.Thread(target=lambda: status.append(main()))
+    worker.start()
+    worker.join()
+    sys.exit(status[0] if status else 2)
