@@ -348,6 +348,14 @@ fn convert(api: &Api, schema: Option<&SchemaRef>, el: &Element, depth: usize) ->
     let Some(resolved) = resolved.filter(|_| depth < MAX_XML_DEPTH) else {
         return Value::String(el.text.clone());
     };
+    // Text where elements were expected is not an object (nor a list).
+    let complex = matches!(
+        resolved.kind,
+        SchemaKind::Object(_) | SchemaKind::AllOf(_) | SchemaKind::Array(_)
+    );
+    if complex && el.children.is_empty() && el.attributes.is_empty() && !el.text.trim().is_empty() {
+        return Value::String(el.text.clone());
+    }
     match &resolved.kind {
         SchemaKind::Object(_)
         | SchemaKind::AllOf(_)
@@ -458,6 +466,10 @@ mod tests {
             json!({"id": 3, "name": "A", "tags": ["t"]})
         );
         assert!(from_xml(&api, Some(&pet), b"<pet><name>").is_err());
+        assert_eq!(
+            from_xml(&api, Some(&pet), b"<pet>true</pet>").expect("parsed"),
+            json!("true")
+        );
         assert!(from_xml(&api, Some(&pet), b"<!DOCTYPE x [<!ENTITY a 'b'>]><pet/>").is_err());
     }
 
