@@ -343,6 +343,33 @@ fn properties<'a>(
     }
 }
 
+/// Required property names of an object-like schema (allOf members merged).
+fn required_names<'a>(api: &'a Api, schema: &'a Schema, depth: usize, out: &mut Vec<&'a String>) {
+    if depth > 16 {
+        return;
+    }
+    match &schema.kind {
+        SchemaKind::Object(o) => out.extend(o.required.iter()),
+        SchemaKind::AllOf(c) => {
+            for m in &c.members {
+                if let Some(s) = m.resolve(api) {
+                    required_names(api, s, depth + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn props_of<'a>(api: &'a Api, schema: &'a Schema, name: &str) -> Option<&'a SchemaRef> {
+    let mut props = Vec::new();
+    properties(api, schema, 0, &mut props);
+    props
+        .into_iter()
+        .find(|(k, _)| k.as_str() == name)
+        .map(|(_, v)| v)
+}
+
 fn convert(api: &Api, schema: Option<&SchemaRef>, el: &Element, depth: usize) -> Value {
     let resolved = schema.and_then(|s| s.resolve(api));
     let Some(resolved) = resolved.filter(|_| depth < MAX_XML_DEPTH) else {
@@ -419,6 +446,23 @@ fn convert(api: &Api, schema: Option<&SchemaRef>, el: &Element, depth: usize) ->
                     }
                 } else if let Some(child) = el.children.iter().find(|c| c.name == name) {
                     map.insert(key.clone(), convert(api, Some(prop), child, depth + 1));
+                }
+            }
+            // XML cannot tell an empty list from a missing one: a required list that may be
+            // empty and has no element here is that empty list.
+            let mut required = Vec::new();
+            required_names(api, resolved, 0, &mut required);
+            for name in required {
+                if map.contains_key(name) {
+                    continue;
+                }
+                let empty_list = props_of(api, resolved, name)
+                    .and_then(|p| p.resolve(api))
+                    .is_some_and(|s| {
+                        matches!(&s.kind, SchemaKind::Array(a) if a.min_items.unwrap_or(0) == 0)
+                    });
+                if empty_list {
+                    map.insert(name.clone(), Value::Array(Vec::new()));
                 }
             }
             Value::Object(map)
