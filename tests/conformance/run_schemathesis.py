@@ -167,7 +167,8 @@ def run_pass(url, mode, checks, excluded, log):
         output = proc.stdout + proc.stderr
         code = proc.returncode
     except subprocess.TimeoutExpired as e:
-        output = (e.stdout or "") if isinstance(e.stdout, str) else ""
+        captured = e.stdout or b""
+        output = captured.decode("utf-8", "replace") if isinstance(captured, bytes) else captured
         output += "\n[timed out]"
         code = -1
     finally:
