@@ -211,7 +211,7 @@ def form_ambiguity(block):
     if "application/x-www-form-urlencoded" in block:
         return ("Incorrect type" in block) or ("Missing required property" in block)
     # XML: an empty string and an empty wrapped list are both `<name></name>`.
-    m = re.search(r"in body - (\w+): Incorrect type", block)
+    m = re.search(r"in body - (?:\w+ -> )*(\w+): Incorrect type", block)
     if m and ("/xml" in block):
         name = m.group(1)
         return f"<{name}></{name}>" in block or f"<{name}/>" in block
