@@ -162,6 +162,21 @@ async fn example_breaking_its_schema_is_not_served() {
 }
 
 #[tokio::test]
+async fn dynamic_generates_from_the_schema_instead_of_the_example() {
+    let s = state();
+    let a = call(&s, get("/v1/pets/3?__dynamic=true")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let doc = a.json();
+    assert_ne!(doc, json!({"id": 1, "name": "Rex"}));
+    assert!(doc["id"].as_i64().is_some_and(|id| id >= 1), "{doc}");
+    let req = Request::get("/v1/pets/3")
+        .header("prefer", "dynamic=true")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&s, req).await.json(), doc, "header and query forms agree");
+}
+
+#[tokio::test]
 async fn same_request_same_bytes() {
     let s = state();
     let a = call(&s, get("/v1/pets?limit=5")).await;

@@ -17,6 +17,7 @@ they are reported and left out. Exit status 0 only when every run passes.
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -166,7 +167,8 @@ def run_pass(url, mode, checks, excluded, log):
         output = proc.stdout + proc.stderr
         code = proc.returncode
     except subprocess.TimeoutExpired as e:
-        output = (e.stdout or "") if isinstance(e.stdout, str) else ""
+        captured = e.stdout or b""
+        output = captured.decode("utf-8", "replace") if isinstance(captured, bytes) else captured
         output += "\n[timed out]"
         code = -1
     finally:
@@ -201,13 +203,19 @@ def form_ambiguity(block):
     In application/x-www-form-urlencoded a one-item list is written like a scalar
     (`tags=a`), and an empty list or a null like a missing field: schemathesis' mutations
     `tags: "a"` (wrong type) and "missing required `tags`" are bytes a valid request also
-    sends, so no server can reject them without rejecting valid requests too."""
-    if "application/x-www-form-urlencoded" not in block:
-        return False
+    sends, so no server can reject them without rejecting valid requests too. Likewise in
+    XML an empty string and an empty wrapped list are the same `<name></name>`."""
     failures = [l.strip() for l in block.splitlines() if l.strip().startswith("- ST")]
     if not failures or any("ST201" not in f for f in failures):
         return False
-    return ("Incorrect type" in block) or ("Missing required property" in block)
+    if "application/x-www-form-urlencoded" in block:
+        return ("Incorrect type" in block) or ("Missing required property" in block)
+    # XML: an empty string and an empty wrapped list are both `<name></name>`.
+    m = re.search(r"in body - (?:\w+ -> )*(\w+): Incorrect type", block)
+    if m and ("/xml" in block):
+        name = m.group(1)
+        return f"<{name}></{name}>" in block or f"<{name}/>" in block
+    return False
 
 
 def summary_line(output):

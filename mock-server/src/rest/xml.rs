@@ -343,11 +343,46 @@ fn properties<'a>(
     }
 }
 
+/// Required property names of an object-like schema (allOf members merged).
+fn required_names<'a>(api: &'a Api, schema: &'a Schema, depth: usize, out: &mut Vec<&'a String>) {
+    if depth > 16 {
+        return;
+    }
+    match &schema.kind {
+        SchemaKind::Object(o) => out.extend(o.required.iter()),
+        SchemaKind::AllOf(c) => {
+            for m in &c.members {
+                if let Some(s) = m.resolve(api) {
+                    required_names(api, s, depth + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn props_of<'a>(api: &'a Api, schema: &'a Schema, name: &str) -> Option<&'a SchemaRef> {
+    let mut props = Vec::new();
+    properties(api, schema, 0, &mut props);
+    props
+        .into_iter()
+        .find(|(k, _)| k.as_str() == name)
+        .map(|(_, v)| v)
+}
+
 fn convert(api: &Api, schema: Option<&SchemaRef>, el: &Element, depth: usize) -> Value {
     let resolved = schema.and_then(|s| s.resolve(api));
     let Some(resolved) = resolved.filter(|_| depth < MAX_XML_DEPTH) else {
         return Value::String(el.text.clone());
     };
+    // Text where elements were expected is not an object (nor a list).
+    let complex = matches!(
+        resolved.kind,
+        SchemaKind::Object(_) | SchemaKind::AllOf(_) | SchemaKind::Array(_)
+    );
+    if complex && el.children.is_empty() && el.attributes.is_empty() && !el.text.trim().is_empty() {
+        return Value::String(el.text.clone());
+    }
     match &resolved.kind {
         SchemaKind::Object(_)
         | SchemaKind::AllOf(_)
@@ -413,6 +448,23 @@ fn convert(api: &Api, schema: Option<&SchemaRef>, el: &Element, depth: usize) ->
                     map.insert(key.clone(), convert(api, Some(prop), child, depth + 1));
                 }
             }
+            // XML cannot tell an empty list from a missing one: a required list that may be
+            // empty and has no element here is that empty list.
+            let mut required = Vec::new();
+            required_names(api, resolved, 0, &mut required);
+            for name in required {
+                if map.contains_key(name) {
+                    continue;
+                }
+                let empty_list = props_of(api, resolved, name)
+                    .and_then(|p| p.resolve(api))
+                    .is_some_and(|s| {
+                        matches!(&s.kind, SchemaKind::Array(a) if a.min_items.unwrap_or(0) == 0)
+                    });
+                if empty_list {
+                    map.insert(name.clone(), Value::Array(Vec::new()));
+                }
+            }
             Value::Object(map)
         }
         SchemaKind::Array(rules) => {
@@ -458,6 +510,10 @@ mod tests {
             json!({"id": 3, "name": "A", "tags": ["t"]})
         );
         assert!(from_xml(&api, Some(&pet), b"<pet><name>").is_err());
+        assert_eq!(
+            from_xml(&api, Some(&pet), b"<pet>true</pet>").expect("parsed"),
+            json!("true")
+        );
         assert!(from_xml(&api, Some(&pet), b"<!DOCTYPE x [<!ENTITY a 'b'>]><pet/>").is_err());
     }
 
