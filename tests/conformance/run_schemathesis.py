@@ -227,8 +227,25 @@ def summary_line(output):
     return lines[-1] if lines else ""
 
 
+def known_failing():
+    """Specs listed in known-failing.txt (`path-relative-to-corpus  # reason`): reported, not run.
+
+    The list is short and each line says why; it exists so that one spec we do not pass yet
+    does not hide the result of all the others. An entry that starts passing should be removed.
+    """
+    out = {}
+    path = HERE / "known-failing.txt"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            entry, _, reason = line.partition("#")
+            if entry.strip():
+                out[entry.strip()] = reason.strip()
+    return out
+
+
 def main():
     files = spec_files(sys.argv[1:])
+    known = known_failing() if not os.environ.get("ST_RUN_ALL") else {}
     log_path = pathlib.Path(os.environ.get("ST_LOG", tempfile.gettempdir())) / "portal-schemathesis.log"
     if log_path.is_dir():
         log_path = log_path / "portal-schemathesis.log"
@@ -236,6 +253,10 @@ def main():
     runs = 0
     with open(log_path, "w") as log:
         for spec in files:
+            rel_spec = str(spec.relative_to(corpus())) if str(spec).startswith(str(corpus())) else str(spec)
+            if rel_spec in known:
+                print(f"KNOWN-FAILING (not run) {rel_spec}: {known[rel_spec]}")
+                continue
             try:
                 mock = Mock(spec)
             except RuntimeError as e:
