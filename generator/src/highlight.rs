@@ -123,10 +123,16 @@ fn json(code: &str) -> String {
             while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t') {
                 j += 1;
             }
-            if j < bytes.len() && bytes[j] == b':' { "tk" } else { "ts" }
+            if j < bytes.len() && bytes[j] == b':' {
+                "tk"
+            } else {
+                "ts"
+            }
         } else if b == b'-' || b.is_ascii_digit() {
             i += 1;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'.' | b'+' | b'-')) {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'.' | b'+' | b'-'))
+            {
                 i += 1;
             }
             "tn"
@@ -185,7 +191,9 @@ fn xml(code: &str) -> String {
         while !attrs.is_empty() {
             if let Some(q) = attrs.find(['"', '\'']) {
                 let quote = attrs.as_bytes()[q] as char;
-                let close = attrs[q + 1..].find(quote).map_or(attrs.len(), |c| q + 1 + c + 1);
+                let close = attrs[q + 1..]
+                    .find(quote)
+                    .map_or(attrs.len(), |c| q + 1 + c + 1);
                 // `name=` before the value.
                 let before = &attrs[..q];
                 match before.rfind(|c: char| c.is_whitespace()) {
@@ -273,7 +281,10 @@ mod tests {
     #[test]
     fn json_tokens() {
         assert_eq!(
-            highlight("{\"a\": \"<b>\", \"n\": -1.5e3, \"t\": true, \"z\": null}", "json"),
+            highlight(
+                "{\"a\": \"<b>\", \"n\": -1.5e3, \"t\": true, \"z\": null}",
+                "json"
+            ),
             "{<span class=\"tk\">&quot;a&quot;</span>: <span class=\"ts\">&quot;&lt;b&gt;&quot;</span>, <span class=\"tk\">&quot;n&quot;</span>: <span class=\"tn\">-1.5e3</span>, <span class=\"tk\">&quot;t&quot;</span>: <span class=\"tb\">true</span>, <span class=\"tk\">&quot;z&quot;</span>: <span class=\"tb\">null</span>}"
         );
     }
@@ -287,7 +298,10 @@ mod tests {
     #[test]
     fn xml_tokens() {
         assert_eq!(
-            highlight("<?xml version=\"1.0\"?><a:b x=\"1 > 2\">t&amp;</a:b>", "xml"),
+            highlight(
+                "<?xml version=\"1.0\"?><a:b x=\"1 > 2\">t&amp;</a:b>",
+                "xml"
+            ),
             "<span class=\"tc\">&lt;?xml version=&quot;1.0&quot;?&gt;</span>&lt;<span class=\"tt\">a:b</span> <span class=\"ta\">x</span>=<span class=\"ts\">&quot;1 &gt; 2&quot;</span>&gt;t&amp;amp;&lt;/<span class=\"tt\">a:b</span>&gt;"
         );
     }

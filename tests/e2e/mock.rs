@@ -317,7 +317,8 @@ fn schemathesis_conformance() {
         .output()
         .expect("run the conformance script");
     let report = String::from_utf8_lossy(&out.stdout);
-    let log = std::fs::read_to_string(log_dir.path().join("portal-schemathesis.log")).unwrap_or_default();
+    let log =
+        std::fs::read_to_string(log_dir.path().join("portal-schemathesis.log")).unwrap_or_default();
     assert!(
         out.status.success(),
         "{report}\n{}\n--- failing output ---\n{}",
