@@ -252,10 +252,12 @@ pub fn render_content(markdown: &str, ctx: &LinkContext<'_>) -> Rendered {
     }
     let mut html = String::with_capacity(markdown.len() * 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    Rendered {
-        html: content_policy().clean(&html).to_string(),
-        headings,
-    }
+    // An image whose only attributes were unsafe comes out as a bare `<img>`: invalid HTML.
+    let html = content_policy()
+        .clean(&html)
+        .to_string()
+        .replace("<img>", "");
+    Rendered { html, headings }
 }
 
 fn relink<'a>(event: Event<'a>, ctx: &LinkContext<'_>) -> Event<'a> {

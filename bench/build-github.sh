@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# build-github.sh — `portal build` on the GitHub REST API description (@octokit/openapi,
+# ~13 MB, 1,223 operations) against `redocly build-docs` on the same file, in the same run:
+# wall time and peak RSS of each, and the ratios ours/redocly (goal: both <= 0.5).
+#
+# Usage: bench/build-github.sh [-r RUNS]   (default 3 rounds, interleaved)
+# Needs: the peers installed by shared/bench/peers/setup.sh (under $PEERS_DIR, default /tmp/peers)
+# and a release build of portal (built here if missing).
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+PEERS=${PEERS:-$(cd "$REPO/../shared/bench/peers" 2>/dev/null && pwd || echo /work/shared/bench/peers)}
+P=${PEERS_DIR:-/tmp/peers}
+RUNS=3
+while getopts "r:h" opt; do
+  case $opt in
+    r) RUNS=$OPTARG ;;
+    *) sed -n '2,9p' "$0"; exit 2 ;;
+  esac
+done
+
+"$PEERS/setup.sh" >/dev/null
+SPEC=$(ls "$P"/node_modules/@octokit/openapi/generated/api.github.com.json 2>/dev/null || true)
+[ -n "$SPEC" ] || { echo "GitHub description not found under $P/node_modules/@octokit/openapi" >&2; exit 1; }
+
+BIN=${PORTAL_BIN:-${CARGO_TARGET_DIR:-$REPO/target}/release/portal}
+if [ ! -x "$BIN" ]; then
+  (cd "$REPO" && cargo build --release --bin portal)
+fi
+
+ROOT=$(mktemp -d /tmp/portal-github.XXXXXX)
+trap 'rm -rf "$ROOT"' EXIT
+mkdir -p "$ROOT/specs" "$P/out"
+cp "$SPEC" "$ROOT/specs/github.json"
+
+# Redocly first: it is the reference, so the printed wall ratio is ours / redocly.
+"$PEERS/build-bench.sh" -r "$RUNS" -w 1 -T 900 -o "$ROOT/raw.tsv" \
+  -b "redocly|$P/out/redoc-github.html|$P/node_modules/.bin/redocly build-docs $SPEC -o $P/out/redoc-github.html" \
+  -b "portal|$P/out/portal-github|$BIN build --root $ROOT --out $P/out/portal-github"
+
+python3 - "$ROOT/raw.tsv" <<'PY'
+import csv, statistics, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1]), delimiter="\t") if r["exit"] == "0"]
+def med(label, key):
+    v = [float(r[key]) for r in rows if r["label"] == label]
+    return statistics.median(v) if v else float("nan")
+w_ours, w_red = med("portal", "wall_s"), med("redocly", "wall_s")
+m_ours, m_red = med("portal", "maxrss_kb") / 1024, med("redocly", "maxrss_kb") / 1024
+print()
+print(f"portal : wall {w_ours:.2f} s, peak RSS {m_ours:.0f} MiB")
+print(f"redocly: wall {w_red:.2f} s, peak RSS {m_red:.0f} MiB")
+print(f"ratios (portal / redocly): wall {w_ours / w_red:.2f}, peak RSS {m_ours / m_red:.2f}  (goal: both <= 0.50)")
+PY
