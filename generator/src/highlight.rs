@@ -235,7 +235,7 @@ fn tag_end(s: &str) -> usize {
 pub fn code_block(code: &str, lang: &str) -> String {
     let lang_class = escape(lang);
     format!(
-        "<pre class=\"code\" data-lang=\"{lang_class}\"><code>{}</code></pre>",
+        "<pre class=\"code\" data-lang=\"{lang_class}\" tabindex=\"0\"><code>{}</code></pre>",
         highlight(code, lang)
     )
 }
