@@ -1,1 +1,202 @@
-//! End-to-end tests of `portal soap`.
+//! End-to-end tests of the SOAP sandbox: `portal mock` on a free port, called over HTTP with SOAP
+//! 1.1 and 1.2 envelopes, and checked by the Python `zeep` client (conformance).
+
+use std::process::Command;
+
+use crate::mock::Sandbox;
+use crate::support::{corpus, in_ci, repo_root};
+
+fn calculator() -> Sandbox {
+    let wsdl = corpus().join("wsdl/wsdl-to-postman/calculator-soap11and12.wsdl");
+    Sandbox::start(&[
+        "--auth",
+        "off",
+        "--specs",
+        wsdl.to_str().expect("utf-8 path"),
+    ])
+}
+
+const ADD11: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">
+  <soap:Body><Add xmlns="http://tempuri.org/"><intA>4</intA><intB>5</intB></Add></soap:Body>
+</soap:Envelope>"#;
+
+const ADD12: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope">
+  <env:Body><t:Add xmlns:t="http://tempuri.org/"><intA>4</intA><intB>5</intB></t:Add></env:Body>
+</env:Envelope>"#;
+
+fn text(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).into_owned()
+}
+
+#[test]
+fn calculator_over_soap_11_and_12() {
+    let sandbox = calculator();
+    let catalog = sandbox.call("GET", "/_sandbox/catalog", &[], b"").json();
+    let entry = catalog["apis"]
+        .as_array()
+        .expect("apis")
+        .iter()
+        .find(|a| a["protocol"] == "soap")
+        .expect("a SOAP API in the catalog")
+        .clone();
+    assert_eq!(entry["base_path"], "/calculator.asmx");
+    assert_eq!(
+        entry["spec_url"],
+        format!("{}/calculator.asmx?wsdl", sandbox.base)
+    );
+
+    let r11 = sandbox.call(
+        "POST",
+        "/calculator.asmx",
+        &[
+            ("Content-Type", "text/xml; charset=utf-8"),
+            ("SOAPAction", "\"http://tempuri.org/Add\""),
+        ],
+        ADD11.as_bytes(),
+    );
+    assert_eq!(r11.status, 200, "{}", text(&r11.body));
+    assert_eq!(r11.header("content-type"), Some("text/xml; charset=utf-8"));
+    let body = text(&r11.body);
+    assert!(
+        body.contains("http://schemas.xmlsoap.org/soap/envelope/"),
+        "{body}"
+    );
+    assert!(
+        body.contains("AddResponse") && body.contains("AddResult"),
+        "{body}"
+    );
+
+    let r12 = sandbox.call(
+        "POST",
+        "/calculator.asmx",
+        &[(
+            "Content-Type",
+            "application/soap+xml; charset=utf-8; action=\"http://tempuri.org/Add\"",
+        )],
+        ADD12.as_bytes(),
+    );
+    assert_eq!(r12.status, 200, "{}", text(&r12.body));
+    assert!(
+        r12.header("content-type")
+            .is_some_and(|c| c.starts_with("application/soap+xml; charset=utf-8"))
+    );
+    let body12 = text(&r12.body);
+    assert!(
+        body12.contains("http://www.w3.org/2003/05/soap-envelope"),
+        "{body12}"
+    );
+    assert!(body12.contains("AddResult"), "{body12}");
+
+    // Deterministic: the same request (whatever its prefixes) gets the same bytes.
+    let again = sandbox.call(
+        "POST",
+        "/calculator.asmx",
+        &[
+            ("Content-Type", "text/xml"),
+            ("SOAPAction", "http://tempuri.org/Add"),
+        ],
+        ADD11.as_bytes(),
+    );
+    assert_eq!(again.body, r11.body);
+}
+
+#[test]
+fn calculator_faults_and_wsdl() {
+    let sandbox = calculator();
+    let bad = ADD11.replace(">5<", ">five<");
+    let r = sandbox.call(
+        "POST",
+        "/calculator.asmx",
+        &[
+            ("Content-Type", "text/xml"),
+            ("SOAPAction", "http://tempuri.org/Add"),
+        ],
+        bad.as_bytes(),
+    );
+    assert_eq!(r.status, 500);
+    let body = text(&r.body);
+    assert!(
+        body.contains("<faultcode>soap:Client</faultcode>"),
+        "{body}"
+    );
+    assert!(body.contains("intB"), "{body}");
+
+    let bad12 = ADD12.replace("<intB>5</intB>", "");
+    let r = sandbox.call(
+        "POST",
+        "/calculator.asmx",
+        &[("Content-Type", "application/soap+xml")],
+        bad12.as_bytes(),
+    );
+    assert_eq!(r.status, 400);
+    assert!(text(&r.body).contains("env:Sender"));
+
+    let r = sandbox.call(
+        "POST",
+        "/calculator.asmx",
+        &[("Content-Type", "text/xml")],
+        b"<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>",
+    );
+    assert_eq!(r.status, 500);
+    assert!(text(&r.body).contains("DTD"));
+
+    let r = sandbox.call("GET", "/calculator.asmx?WSDL", &[], b"");
+    assert_eq!(r.status, 200);
+    let wsdl = text(&r.body);
+    assert!(!wsdl.contains("dneonline.com"), "addresses rewritten");
+    assert!(
+        wsdl.contains(&format!("location=\"{}/calculator.asmx\"", sandbox.base)),
+        "{wsdl}"
+    );
+}
+
+fn zeep_available() -> bool {
+    Command::new("python3")
+        .args(["-c", "import zeep, xmlschema"])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn run_zeep(sandbox: &Sandbox) {
+    let script = repo_root().join("tests/conformance/zeep_check.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args(["--base", &sandbox.base])
+        .output()
+        .expect("run zeep_check.py");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "zeep conformance failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("\"passed\""), "{stdout}");
+}
+
+#[test]
+fn zeep_conformance_corpus() {
+    if !zeep_available() {
+        assert!(!in_ci(), "python zeep and xmlschema are needed in CI");
+        eprintln!("skipped: python zeep/xmlschema not installed");
+        return;
+    }
+    let dir = corpus().join("wsdl");
+    let sandbox = Sandbox::start(&["--auth", "off", "--specs", dir.to_str().expect("utf-8")]);
+    run_zeep(&sandbox);
+}
+
+#[test]
+#[ignore = "the conformance script cannot yet build zeep arguments for the demo's xsd:choice (GetStatement: zeep raises ValueError); the sandbox side is not implicated"]
+fn zeep_conformance_demo_specs() {
+    if !zeep_available() {
+        assert!(!in_ci(), "python zeep and xmlschema are needed in CI");
+        eprintln!("skipped: python zeep/xmlschema not installed");
+        return;
+    }
+    let root = repo_root();
+    let sandbox = Sandbox::start(&["--auth", "off", "--root", root.to_str().expect("utf-8")]);
+    run_zeep(&sandbox);
+}

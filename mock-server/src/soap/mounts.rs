@@ -86,15 +86,19 @@ pub fn soap_mounts(api: &Api) -> Vec<SoapMount> {
     }
     // A WSDL with a service but no SOAP binding behind it still gets its `?wsdl` served.
     if mounts.is_empty() {
-        let path = api
-            .servers
-            .iter()
-            .find_map(|s| address_path(&s.url))
-            .unwrap_or(fallback);
-        mounts.insert(
-            path.clone(),
-            SoapMount {
+        for path in api.servers.iter().filter_map(|s| address_path(&s.url)) {
+            mounts.entry(path.clone()).or_insert_with(|| SoapMount {
                 path,
+                ports: Vec::new(),
+                synthesized: false,
+            });
+        }
+    }
+    if mounts.is_empty() {
+        mounts.insert(
+            fallback.clone(),
+            SoapMount {
+                path: fallback,
                 ports: Vec::new(),
                 synthesized: false,
             },

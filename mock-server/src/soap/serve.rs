@@ -38,7 +38,9 @@ impl SoapSandbox {
     pub fn new(catalog: &Catalog, routes: &Routes) -> SoapSandbox {
         let mut apis = HashMap::new();
         for mount in &routes.mounts {
-            let Some(api) = catalog.apis.get(mount.api) else { continue };
+            let Some(api) = catalog.apis.get(mount.api) else {
+                continue;
+            };
             if api.protocol != Protocol::Soap {
                 continue;
             }
@@ -70,18 +72,20 @@ impl SoapSandbox {
     pub fn read_files(&mut self, catalog: &Catalog, spec_paths: &[PathBuf]) {
         let roots: Vec<PathBuf> = spec_paths.iter().map(|p| load_root(p)).collect();
         for (index, soap) in &mut self.apis {
-            let Some(api) = catalog.apis.get(*index) else { continue };
-            let Some(root) = roots
-                .iter()
-                .find(|r| r.join(&api.source.path).is_file())
-            else {
+            let Some(api) = catalog.apis.get(*index) else {
+                continue;
+            };
+            let Some(root) = roots.iter().find(|r| r.join(&api.source.path).is_file()) else {
                 tracing::warn!(api = %api.id, "the WSDL's folder was not found; ?wsdl will answer 404");
                 continue;
             };
             for file in &api.source.files {
                 match std::fs::read_to_string(root.join(file)) {
                     Ok(text) => {
-                        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+                        let text = text
+                            .strip_prefix('\u{feff}')
+                            .map(str::to_string)
+                            .unwrap_or(text);
                         soap.files.insert(file.clone(), text);
                     }
                     Err(e) => tracing::warn!(api = %api.id, file, error = %e, "cannot read"),
@@ -123,7 +127,10 @@ pub async fn handle(state: AppState, api: usize, request: Request<Body>) -> Resp
         Ok(bytes) => bytes,
         Err(_) => {
             let version = super::envelope::transport(
-                parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+                parts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok()),
                 None,
             )
             .map_or(api_model::SoapVersion::V11, |t| t.version);
@@ -148,7 +155,7 @@ pub async fn handle(state: AppState, api: usize, request: Request<Body>) -> Resp
         gate: state.gate.as_ref(),
         seed: state.options.seed,
         auth: state.options.auth,
-        client_id_required: state.config.sandbox.soap_client_id.iter().any(|id| *id == model.id),
+        client_id_required: state.config.sandbox.soap_client_id.contains(&model.id),
         limits: Limits {
             max_bytes: max,
             ..Limits::default()
@@ -185,7 +192,10 @@ fn reply_to_response(
         out.append(name, value.clone());
     }
     if !out.contains_key(header::CONTENT_TYPE) && status != StatusCode::ACCEPTED {
-        out.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
+        out.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/xml; charset=utf-8"),
+        );
     }
     if let Some(id) = client_id {
         response.extensions_mut().insert(ClientId(id));
