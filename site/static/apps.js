@@ -114,7 +114,9 @@
   const list = h('div', { class: 'apps-list' });
   let plans = null;
   const plansReady = api('GET', '/_sandbox/plans').then(({ data }) => { plans = data.plans || []; }).catch(() => { plans = []; });
-  const wanted = decodeURIComponent((location.hash.match(/^#subscribe=(.+)$/) || [])[1] || '');
+  // The plans page links here with ?subscribe=<product>:<plan> (a #subscribe= fragment works too).
+  const wanted = new URLSearchParams(location.search).get('subscribe')
+    || decodeURIComponent((location.hash.match(/^#subscribe=(.+)$/) || [])[1] || '');
   const banner = wanted ? h('p', { class: 'apps-banner', role: 'note' }, `Subscribe an app to ${wanted}: pick the app below (register one first if you have none), then press Subscribe.`) : null;
 
   function renderList() {

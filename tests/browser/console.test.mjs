@@ -96,7 +96,7 @@ test('home, API and plans pages pass axe; plans link to the Apps page', async ()
   await axe('API page');
   await page.goto(url('plans/'));
   await axe('plans page');
-  const link = page.locator('a[href*="#subscribe=cix-information%3Aopen"], a[href*="#subscribe=cix-information:open"]').first();
+  const link = page.locator('a[href*="?subscribe=cix-information%3Aopen"], a[href*="?subscribe=cix-information:open"]').first();
   await link.click();
   await page.waitForSelector('.apps-banner');
   assert.match(await page.locator('.apps-banner').textContent(), /cix-information:open/);
@@ -117,7 +117,7 @@ test('register an app: the secret is shown once, kept out of localStorage, cooki
   await page.reload();
   await page.locator('article.apps-card').first().waitFor();
   assert.ok(!(await page.content()).includes(secret), 'the secret is not shown again');
-  // The #subscribe= plan is preselected; subscribe to the open plan, and to the payments sandbox.
+  // The ?subscribe= plan is preselected; subscribe to the open plan, and to the payments sandbox.
   const card = await subscribe(id, 'cix-information:open');
   assert.match(await card.locator('.apps-sub-list').textContent(), /cix-information:open.*active/s);
   await subscribe(id, 'cix-payments:sandbox');

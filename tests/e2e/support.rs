@@ -200,7 +200,13 @@ pub fn live_script(html: &str) -> Vec<String> {
                 .iter()
                 .find(|(k, _)| k == "type")
                 .map(|(_, v)| v.as_str());
-            let ours = src.is_some_and(|s| s.contains("static/site.js") || s.contains("pagefind/"))
+            // The theme's own scripts (site, Try console, Apps page, search UI) are the only
+            // script files a page may load; anything else came from content.
+            let ours = src.is_some_and(|s| {
+                ["static/site.js", "static/try.js", "static/apps.js", "pagefind/"]
+                    .iter()
+                    .any(|own| s.contains(own))
+            })
                 || ty == Some("application/json");
             if !ours {
                 problems.push(format!("<script {:?}>", tag.attrs));
