@@ -173,7 +173,11 @@ async fn dynamic_generates_from_the_schema_instead_of_the_example() {
         .header("prefer", "dynamic=true")
         .body(Body::empty())
         .unwrap();
-    assert_eq!(call(&s, req).await.json(), doc, "header and query forms agree");
+    assert_eq!(
+        call(&s, req).await.json(),
+        doc,
+        "header and query forms agree"
+    );
 }
 
 #[tokio::test]

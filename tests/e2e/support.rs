@@ -203,11 +203,15 @@ pub fn live_script(html: &str) -> Vec<String> {
             // The theme's own scripts (site, Try console, Apps page, search UI) are the only
             // script files a page may load; anything else came from content.
             let ours = src.is_some_and(|s| {
-                ["static/site.js", "static/try.js", "static/apps.js", "pagefind/"]
-                    .iter()
-                    .any(|own| s.contains(own))
-            })
-                || ty == Some("application/json");
+                [
+                    "static/site.js",
+                    "static/try.js",
+                    "static/apps.js",
+                    "pagefind/",
+                ]
+                .iter()
+                .any(|own| s.contains(own))
+            }) || ty == Some("application/json");
             if !ours {
                 problems.push(format!("<script {:?}>", tag.attrs));
             }

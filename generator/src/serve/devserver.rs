@@ -150,14 +150,12 @@ async fn livereload(State(store): State<Arc<SiteStore>>) -> impl IntoResponse {
         if let Some(ev) = first {
             return Some((Ok::<Event, Infallible>(sse_event(&ev)), (rx, None)));
         }
-        loop {
-            match rx.recv().await {
-                Ok(LiveEvent::Shutdown) | Err(broadcast::error::RecvError::Closed) => return None,
-                Ok(ev) => return Some((Ok(sse_event(&ev)), (rx, None))),
-                // Missed events: a reload covers whatever they were.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return Some((Ok(sse_event(&LiveEvent::Reload)), (rx, None)));
-                }
+        match rx.recv().await {
+            Ok(LiveEvent::Shutdown) | Err(broadcast::error::RecvError::Closed) => None,
+            Ok(ev) => Some((Ok(sse_event(&ev)), (rx, None))),
+            // Missed events: a reload covers whatever they were.
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                Some((Ok(sse_event(&LiveEvent::Reload)), (rx, None)))
             }
         }
     });
