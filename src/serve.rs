@@ -249,7 +249,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let _ = rx.wait_for(|v| *v).await;
         };
         tokio::spawn(async move {
-            shutdown_signal().await;
+            mock_server::server::shutdown_signal().await;
             let _ = stop_tx.send(true);
         });
         let site_listener = tokio::net::TcpListener::from_std(site_listener)?;
@@ -277,27 +277,4 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("portal serve: stopped");
         Ok(ExitCode::SUCCESS)
     })
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }

@@ -68,7 +68,8 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         .await
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM (`portal mock` and `portal serve` stop on either).
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
