@@ -4,6 +4,7 @@ mod apps;
 mod browser;
 mod build;
 mod check;
+mod demo;
 mod mock;
 mod serve;
 mod soap;
