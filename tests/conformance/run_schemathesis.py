@@ -29,7 +29,9 @@ import urllib.request
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 MAX_EXAMPLES = os.environ.get("MAX_EXAMPLES", "5")
-WORKERS = os.environ.get("WORKERS", "2")
+# One worker: CPython 3.11 raises SystemError from ast.parse when hypothesis describes lambdas in
+# several threads at once ("AST constructor recursion depth mismatch"), which broke runs at random.
+WORKERS = os.environ.get("WORKERS", "1")
 RUN_TIMEOUT = int(os.environ.get("RUN_TIMEOUT", "900"))
 POSITIVE_CHECKS = ",".join([
     "not_a_server_error",
