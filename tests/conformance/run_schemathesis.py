@@ -89,8 +89,18 @@ class Mock:
     """A running `portal mock` on a free port."""
 
     def __init__(self, spec):
+        # Run from the folder tree the spec belongs to (the corpus, or the demo's specs/) and
+        # name the file relative to it: a file's `$ref`s may reach that whole tree (the demo's
+        # APIs share ../common/), not only the file's own folder.
+        spec = pathlib.Path(spec).resolve()
+        base = next(
+            (b for b in (corpus().resolve(), (ROOT / "specs").resolve()) if b in spec.parents),
+            spec.parent,
+        )
         self.proc = subprocess.Popen(
-            [portal_bin(), "mock", "--auth", "off", "--port", "0", "--specs", str(spec)],
+            [str(pathlib.Path(portal_bin()).resolve()), "mock", "--auth", "off", "--port", "0",
+             "--specs", str(spec.relative_to(base))],
+            cwd=base,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
