@@ -190,8 +190,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Element> {
     }
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
-    let mut count = 0usize;
-    let mut attr_count = 0usize;
+    let mut budget = Budget::default();
     let base_scope = Rc::new(Scope::new());
     loop {
         let start = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
@@ -229,49 +228,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Element> {
                         format!("elements nested deeper than {MAX_DEPTH} levels"),
                     ));
                 }
-                count += 1;
-                if count > MAX_ELEMENTS {
-                    return Err(limit(
-                        path,
-                        text,
-                        start,
-                        format!("more than {MAX_ELEMENTS} elements"),
-                    ));
-                }
                 let parent = stack.last().map_or(&base_scope, |p| &p.scope).clone();
-                let el = element(path, text, start, &tag, parent)?;
-                attr_count += el.attrs.len();
-                if attr_count > MAX_TOTAL_ATTRIBUTES {
-                    return Err(limit(
-                        path,
-                        text,
-                        start,
-                        format!("more than {MAX_TOTAL_ATTRIBUTES} attributes"),
-                    ));
-                }
+                let el = counted_element(path, text, start, &tag, parent, &mut budget)?;
                 stack.push(el);
             }
             Event::Empty(tag) => {
-                count += 1;
-                if count > MAX_ELEMENTS {
-                    return Err(limit(
-                        path,
-                        text,
-                        start,
-                        format!("more than {MAX_ELEMENTS} elements"),
-                    ));
-                }
                 let parent = stack.last().map_or(&base_scope, |p| &p.scope).clone();
-                let el = element(path, text, start, &tag, parent)?;
-                attr_count += el.attrs.len();
-                if attr_count > MAX_TOTAL_ATTRIBUTES {
-                    return Err(limit(
-                        path,
-                        text,
-                        start,
-                        format!("more than {MAX_TOTAL_ATTRIBUTES} attributes"),
-                    ));
-                }
+                let el = counted_element(path, text, start, &tag, parent, &mut budget)?;
                 match stack.last_mut() {
                     Some(p) => p.children.push(el),
                     None => root = Some(el),
@@ -323,6 +286,45 @@ pub fn parse(path: &Path, text: &str) -> Result<Element> {
         ));
     }
     root.ok_or_else(|| syntax(path, text, 0, "no root element"))
+}
+
+/// Elements and attributes read so far, against the limits for hostile input.
+#[derive(Default)]
+struct Budget {
+    elements: usize,
+    attributes: usize,
+}
+
+/// [`element`], counted against the budget (refused past [`MAX_ELEMENTS`] elements or
+/// [`MAX_TOTAL_ATTRIBUTES`] attributes).
+fn counted_element(
+    path: &Path,
+    text: &str,
+    offset: usize,
+    tag: &BytesStart<'_>,
+    parent: Rc<Scope>,
+    budget: &mut Budget,
+) -> Result<Element> {
+    budget.elements += 1;
+    if budget.elements > MAX_ELEMENTS {
+        return Err(limit(
+            path,
+            text,
+            offset,
+            format!("more than {MAX_ELEMENTS} elements"),
+        ));
+    }
+    let el = element(path, text, offset, tag, parent)?;
+    budget.attributes += el.attrs.len();
+    if budget.attributes > MAX_TOTAL_ATTRIBUTES {
+        return Err(limit(
+            path,
+            text,
+            offset,
+            format!("more than {MAX_TOTAL_ATTRIBUTES} attributes"),
+        ));
+    }
+    Ok(el)
 }
 
 fn element(
