@@ -207,6 +207,18 @@ def typed(xsd_type, lexical):
         return datetime.date.fromisoformat(lexical)
     if primitive == "dateTime":
         return datetime.datetime.fromisoformat(lexical.replace("Z", "+00:00"))
+    # zeep takes the partial Gregorian types as tuples ending with the time zone.
+    if primitive == "gYearMonth":
+        year, month = lexical[:7].split("-")
+        return (int(year), int(month), None)
+    if primitive == "gYear":
+        return (int(lexical[:4]), None)
+    if primitive == "gMonthDay":
+        return (int(lexical[2:4]), int(lexical[5:7]), None)
+    if primitive == "gDay":
+        return (int(lexical[3:5]), None)
+    if primitive == "gMonth":
+        return (int(lexical[2:4]), None)
     return lexical
 
 
