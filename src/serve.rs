@@ -106,13 +106,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mock_url = mock_listener.as_ref().map(url_of).transpose()?;
 
     let start = Instant::now();
-    let session = Session::new(SessionOptions {
+    let opts = SessionOptions {
         root: args.root.clone(),
         sandbox_url: mock_url.clone(),
         threads: generator::default_threads(),
-    })
-    .map_err(|e| anyhow::anyhow!("{}", generator::serve::session::describe(&args.root, &e)))
-    .context("the portal does not build")?;
+    };
+    // A portal that does not build yet is served as an error page with the overlay, and built
+    // again on the next save: the author fixes it without restarting.
+    let session = match Session::new(opts.clone()) {
+        Ok(session) => session,
+        Err(e) if args.root.is_dir() => {
+            let session = Session::pending(opts, &e);
+            eprintln!(
+                "error: the portal does not build yet; serving the error until the next save fixes it:\n{}",
+                session.pending_error().unwrap_or_default()
+            );
+            session
+        }
+        Err(e) => {
+            return Err(anyhow::anyhow!(
+                "{}",
+                generator::serve::session::describe(&args.root, &e)
+            ))
+            .context("the portal does not build");
+        }
+    };
     let input = session.input();
     let pages = session
         .files()
@@ -162,12 +180,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     {
         let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
-            "portal serve: {pages} pages, {} API(s), {operations} operations built in {} ms",
-            input.catalog.apis.len(),
-            built.as_millis()
-        )?;
+        if session.pending_error().is_some() {
+            writeln!(out, "portal serve: no good build yet (see the error above)")?;
+        } else {
+            writeln!(
+                out,
+                "portal serve: {pages} pages, {} API(s), {operations} operations built in {} ms",
+                input.catalog.apis.len(),
+                built.as_millis()
+            )?;
+        }
         writeln!(out, "  site:    {site_url}/")?;
         if let (Some(url), Some(live)) = (&mock_url, &live) {
             writeln!(out, "  sandbox: {url}/  (catalog: {url}/_sandbox/catalog)")?;
@@ -200,6 +222,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let root = session.root().to_path_buf();
     let hook_live = live.clone();
+    let hook_apps = registry.clone();
     let post_build: generator::serve::PostBuild = Box::new(move |event| match event {
         BuildEvent::Built {
             session,
@@ -209,6 +232,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(live) = &hook_live {
                 if applied.catalog_changed || applied.config_changed {
                     let input = session.input();
+                    if let Some(apps) = &hook_apps {
+                        apps.reload(&input.catalog);
+                    }
                     live.reload(input.catalog.clone(), input.config.clone());
                 }
             }

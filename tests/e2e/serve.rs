@@ -327,3 +327,110 @@ fn no_mock_serves_the_site_alone() {
     serve.wait_until("the new page", || serve.get("/docs/new/").status == 200);
     serve.stop();
 }
+
+/// Register an app on `sandbox` and subscribe it to `plan`; returns (client id, secret).
+fn app_on(sandbox: &str, plan: &str) -> (String, String) {
+    let app = http(
+        sandbox,
+        "POST",
+        "/_sandbox/apps",
+        &[("content-type", "application/json")],
+        br#"{"name":"serve e2e","description":"kept across reloads"}"#,
+    );
+    assert_eq!(app.status, 201, "{}", text(&app));
+    let app = app.json();
+    let id = app["client_id"].as_str().expect("client_id").to_string();
+    let secret = app["client_secret"].as_str().expect("secret").to_string();
+    let sub = http(
+        sandbox,
+        "POST",
+        &format!("/_sandbox/apps/{id}/subscriptions"),
+        &[
+            ("X-IBM-Client-Id", id.as_str()),
+            ("X-IBM-Client-Secret", secret.as_str()),
+            ("content-type", "application/json"),
+        ],
+        format!(r#"{{"plan":"{plan}"}}"#).as_bytes(),
+    );
+    assert_eq!(sub.status, 201, "{plan}: {}", text(&sub));
+    (id, secret)
+}
+
+fn title_of(sandbox: &str, id: &str, secret: &str) -> HttpAnswer {
+    http(
+        sandbox,
+        "GET",
+        "/title-fetch/v1/ibans/NL52NGSB0062281954/title",
+        &[("X-IBM-Client-Id", id), ("X-IBM-Client-Secret", secret)],
+        b"",
+    )
+}
+
+#[test]
+fn a_portal_broken_at_start_is_served_as_its_error_until_fixed_and_apps_survive_reloads() {
+    let dir = demo_copy();
+    let root = dir.path().to_path_buf();
+    let spec = root.join("specs/title-fetch/openapi.yaml");
+    let good = std::fs::read_to_string(&spec).expect("read");
+    std::fs::write(
+        &spec,
+        good.replacen("paths:\n", "paths:\n  /broken: [\n", 1),
+    )
+    .expect("write");
+
+    // 1. Broken from the start: the server runs and every page is the error, with the overlay.
+    let serve = Serve::start(&root, &[]);
+    let sandbox = serve.sandbox.clone().expect("sandbox URL printed");
+    for path in ["/", "/apis/title-fetch/"] {
+        let page = serve.get(path);
+        let body = text(&page);
+        assert!(
+            body.contains("specs/title-fetch/openapi.yaml:"),
+            "{path}: {body}"
+        );
+        assert!(body.contains("/__livereload"), "{path}: {body}");
+    }
+    assert!(
+        serve.log().contains("specs/title-fetch/openapi.yaml:"),
+        "{}",
+        serve.log()
+    );
+
+    // 2. Fixed: the whole portal is built and the sandbox serves the APIs and their plans.
+    std::fs::write(&spec, &good).expect("write");
+    serve.wait_until("the fixed portal", || {
+        let home = text(&serve.get("/"));
+        !home.contains("does not build") && serve.get("/apis/account-title-fetch/").status == 200
+    });
+    serve.wait_until("the sandbox's APIs", || {
+        http(&sandbox, "GET", "/_sandbox/catalog", &[], b"").json()["apis"]
+            .as_array()
+            .is_some_and(|a| a.len() >= 5)
+    });
+    let (id, secret) = app_on(&sandbox, "cix-payments:sandbox");
+    let called = title_of(&sandbox, &id, &secret);
+    assert_eq!(called.status, 200, "{}", text(&called));
+
+    // 3. A spec change (a new operation) reloads the sandbox: the app registered before it
+    //    still works, and its plan still grants its operations.
+    let with_op = good.replacen(
+        "paths:\n",
+        &format!(
+            "paths:\n{}",
+            NEW_OPERATION.replace("serve-ping", "title-ping")
+        ),
+        1,
+    );
+    std::fs::write(&spec, &with_op).expect("write");
+    serve.wait_until("the new operation", || {
+        http(&sandbox, "GET", "/title-fetch/v1/title-ping", &[], b"").status == 200
+    });
+    let called = title_of(&sandbox, &id, &secret);
+    assert_eq!(called.status, 200, "{}", text(&called));
+    assert!(
+        called.headers.iter().any(|(k, _)| k == "ratelimit-policy"),
+        "{:?}",
+        called.headers
+    );
+    serve.stop();
+}

@@ -123,6 +123,9 @@ where
     S: Future<Output = ()> + Send + 'static,
 {
     let store = Arc::new(SiteStore::new((*session.files()).clone()));
+    if let Some(message) = session.pending_error() {
+        store.fail(message.to_string());
+    }
     let hook = Arc::new(Mutex::new(post_build));
     let io = |source: std::io::Error| Error::Io {
         path: session.root().to_path_buf(),

@@ -55,6 +55,8 @@ pub struct Applied {
 pub struct Session {
     opts: SessionOptions,
     root: PathBuf,
+    /// No build has succeeded yet ([`Session::pending`]): why; the next change builds everything.
+    pending: Option<String>,
     input: Input,
     files: Arc<HashMap<String, Bytes>>,
     page_paths: HashSet<String>,
@@ -116,10 +118,46 @@ impl Session {
         Ok(Session {
             opts,
             root,
+            pending: None,
             input,
             files: Arc::new(files),
             page_paths,
         })
+    }
+
+    /// A session whose first build failed with `err`: it serves a page that shows the error
+    /// (the overlay does too) and builds everything on the next change, as [`Session::new`]
+    /// would, so a portal that is broken when `portal serve` starts can be fixed while it runs.
+    pub fn pending(opts: SessionOptions, err: &Error) -> Session {
+        let root = opts
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| opts.root.clone());
+        let message = describe(&root, err);
+        let page = pending_page(&message);
+        let mut files = HashMap::new();
+        files.insert("index.html".to_string(), Bytes::from(page.clone()));
+        files.insert("404.html".to_string(), Bytes::from(page));
+        Session {
+            opts,
+            root,
+            pending: Some(message),
+            input: Input {
+                config: PortalConfig::default(),
+                pages: Vec::new(),
+                catalog: api_model::Catalog::default(),
+                spec_files: std::collections::BTreeMap::new(),
+                theme: crate::theme::Theme::embedded(),
+                warnings: Vec::new(),
+            },
+            files: Arc::new(files),
+            page_paths: HashSet::new(),
+        }
+    }
+
+    /// Why no build has succeeded yet (`path:line:col: message` lines), if none has.
+    pub fn pending_error(&self) -> Option<&str> {
+        self.pending.as_deref()
     }
 
     /// The root (canonical).
@@ -140,6 +178,24 @@ impl Session {
     /// Rebuild after `batch`. On error the last good build is kept as it was.
     pub fn apply(&mut self, batch: &[Changed]) -> Result<Applied> {
         let start = Instant::now();
+        if self.pending.is_some() {
+            let next = Session::new(self.opts.clone())?;
+            *self = next;
+            return Ok(Applied {
+                rendered: self.page_paths.len(),
+                apis: self
+                    .input
+                    .catalog
+                    .apis
+                    .iter()
+                    .map(|a| a.id.clone())
+                    .collect(),
+                catalog_changed: true,
+                config_changed: true,
+                all_specs: true,
+                elapsed: start.elapsed(),
+            });
+        }
         let mut applied = Applied::default();
         let mut changes: BTreeSet<Change> = BTreeSet::new();
         let mut undo = Undo::default();
@@ -566,6 +622,23 @@ fn render_many(r: &Renderer<'_>, pages: &[&PageSpec], threads: usize) -> Result<
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The page served while no build has succeeded: the error, and a note that saving a fix
+/// rebuilds (the live-reload script and overlay are added when it is served).
+fn pending_page(message: &str) -> String {
+    let escaped = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>The portal does not build</title></head>\n<body><main>\
+         <h1>The portal does not build yet</h1>\
+         <p>Fix the error below and save: <code>portal serve</code> rebuilds and this page \
+         reloads by itself.</p>\n<pre>{escaped}</pre></main></body></html>\n"
+    )
 }
 
 /// `path:line:col: message` lines for an error, paths relative to `root`.

@@ -408,7 +408,8 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
     let client_id = app.client_id.clone();
     let api_id = &request.api.id;
     let op_id = &request.operation.id;
-    let grants = apps.plans.grants(api_id, op_id);
+    let index = apps.plans();
+    let grants = index.grants(api_id, op_id);
     if grants.is_empty() {
         if let Err(err) = apps.store.record_usage(&client_id, api_id, op_id).await {
             return Err(unavailable(apps, &err));
@@ -418,7 +419,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
             client_id: Some(client_id),
         });
     }
-    let plans = apps.plans.plans();
+    let plans = index.plans();
     let active = |plan_id: &str| {
         app.subscriptions
             .iter()

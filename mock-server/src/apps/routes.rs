@@ -314,14 +314,15 @@ struct UsageView {
 
 async fn usage_view(apps: &Apps, app: &AppRecord) -> Result<UsageView, AppsError> {
     let mut limits = Vec::new();
+    let index = apps.plans();
     for sub in &app.subscriptions {
         if sub.status != SubscriptionStatus::Active {
             continue;
         }
-        let Some(plan) = apps.plans.plan(&sub.plan) else {
+        let Some(plan) = index.plan(&sub.plan) else {
             continue;
         };
-        let specs: Vec<LimitSpec> = apps.plans.plan_limits(plan);
+        let specs: Vec<LimitSpec> = index.plan_limits(plan);
         let states = apps.store.peek_limits(&app.client_id, &specs).await?;
         for (spec, state) in specs.into_iter().zip(states) {
             limits.push(LimitUsage {
@@ -412,8 +413,9 @@ async fn subscribe(
 ) -> Answer {
     authenticate(&apps, &headers, &client_id).await?;
     let new: NewSubscription = parse_json(&body)?;
-    let Some(plan) = apps.plans.plan(&new.plan) else {
-        let known: Vec<&str> = apps.plans.plans().iter().map(|p| p.id.as_str()).collect();
+    let index = apps.plans();
+    let Some(plan) = index.plan(&new.plan) else {
+        let known: Vec<&str> = index.plans().iter().map(|p| p.id.as_str()).collect();
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Unknown plan",
@@ -513,7 +515,7 @@ async fn usage(
 
 async fn list_plans(State(apps): State<Arc<Apps>>) -> Answer {
     let plans: Vec<_> = apps
-        .plans
+        .plans()
         .plans()
         .iter()
         .map(|p| {
