@@ -223,28 +223,43 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = session.root().to_path_buf();
     let hook_live = live.clone();
     let hook_apps = registry.clone();
+    // The sandbox follows the input as soon as a rebuild has read it (before the pages are
+    // rendered), and goes back if that rebuild then fails.
+    let mut sandbox_ahead = false;
+    let swap_sandbox = move |input: &generator::load::Input| {
+        if let Some(live) = &hook_live {
+            if let Some(apps) = &hook_apps {
+                apps.reload(&input.catalog);
+            }
+            live.reload(input.catalog.clone(), input.config.clone());
+        }
+    };
+    let has_sandbox = live.is_some();
     let post_build: generator::serve::PostBuild = Box::new(move |event| match event {
+        BuildEvent::Read { input, applied } => {
+            swap_sandbox(input);
+            sandbox_ahead = true;
+            if has_sandbox && !applied.apis.is_empty() {
+                println!(
+                    "sandbox: reloaded {} in {} ms",
+                    applied.apis.join(", "),
+                    applied.elapsed.as_millis()
+                );
+            }
+        }
         BuildEvent::Built {
-            session,
+            session: _,
             applied,
             changes,
         } => {
-            if let Some(live) = &hook_live {
-                if applied.catalog_changed || applied.config_changed {
-                    let input = session.input();
-                    if let Some(apps) = &hook_apps {
-                        apps.reload(&input.catalog);
-                    }
-                    live.reload(input.catalog.clone(), input.config.clone());
-                }
-            }
+            sandbox_ahead = false;
             let apis = if applied.apis.is_empty() {
                 String::new()
             } else {
                 format!(
                     "; reloaded {}{}",
                     applied.apis.join(", "),
-                    if hook_live.is_some() {
+                    if has_sandbox {
                         " (site and sandbox)"
                     } else {
                         ""
@@ -258,7 +273,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 changed_list(&root, changes)
             );
         }
-        BuildEvent::Failed { message, changes } => {
+        BuildEvent::Failed {
+            message,
+            changes,
+            input,
+        } => {
+            if std::mem::take(&mut sandbox_ahead) {
+                swap_sandbox(input);
+            }
             eprintln!(
                 "error: {} did not build; still serving the last good build:\n{message}",
                 changed_list(&root, changes)

@@ -60,6 +60,10 @@ pub enum Error {
         /// What produced it again.
         second: String,
     },
+    /// `portal serve` stopped rendering because newer changes arrived: the pages are rendered
+    /// with those (never shown to the user as an error).
+    #[error("rendering superseded by newer changes")]
+    Superseded,
     /// The search index could not be built.
     #[error("search index: {0}")]
     Search(String),

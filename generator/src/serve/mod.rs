@@ -10,6 +10,7 @@ pub mod watch;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +18,7 @@ use axum::body::Bytes;
 use tokio::net::TcpListener;
 
 use crate::error::{Error, Result};
+use crate::load::Input;
 use crate::render::OutputFile;
 use devserver::SiteStore;
 use session::{Applied, Session};
@@ -36,6 +38,14 @@ pub enum BuildEvent<'a> {
         /// The changes that caused it.
         changes: &'a [Changed],
     },
+    /// A rebuild has read a new catalog or config and is about to render its pages: whatever
+    /// serves the APIs (the sandbox) can switch to it now, before the pages are done.
+    Read {
+        /// The new input.
+        input: &'a Input,
+        /// What changed so far (`elapsed` is the time to read it).
+        applied: &'a Applied,
+    },
     /// The rebuild failed: the last good build stays; `message` is `path:line:col: message`
     /// lines.
     Failed {
@@ -43,6 +53,8 @@ pub enum BuildEvent<'a> {
         message: &'a str,
         /// The changes that caused it.
         changes: &'a [Changed],
+        /// The input in force again (a `Read` of this rebuild was undone).
+        input: &'a Input,
     },
     /// The search index was rebuilt in the background.
     Indexed {
@@ -111,6 +123,72 @@ fn spawn_indexer(
     Ok(tx)
 }
 
+fn io_at(root: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: root.to_path_buf(),
+        action: "cannot start serving",
+        source,
+    }
+}
+
+/// Owns the session: applies each batch (with any that queued meanwhile), publishes the result
+/// and tells the hook.
+fn spawn_builder(
+    mut session: Session,
+    queue: mpsc::Receiver<Vec<Changed>>,
+    generation: Arc<AtomicU64>,
+    store: Arc<SiteStore>,
+    hook: Arc<Mutex<PostBuild>>,
+    indexer: mpsc::Sender<()>,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("portal-serve-build".into())
+        .spawn(move || {
+            while let Ok(first) = queue.recv() {
+                let seen = generation.load(Ordering::SeqCst);
+                let mut batch = first;
+                while let Ok(more) = queue.try_recv() {
+                    batch.extend(more);
+                }
+                batch.sort();
+                batch.dedup();
+                let superseded = || generation.load(Ordering::SeqCst) != seen;
+                let mut on_read = |input: &Input, applied: &Applied| {
+                    if let Ok(mut h) = hook.lock() {
+                        h(BuildEvent::Read { input, applied });
+                    }
+                };
+                match session.apply_with(&batch, &mut on_read, &superseded) {
+                    Ok(applied) => {
+                        if let Ok(mut h) = hook.lock() {
+                            h(BuildEvent::Built {
+                                session: &session,
+                                applied: &applied,
+                                changes: &batch,
+                            });
+                        }
+                        store.publish(session.files());
+                        let _ = indexer.send(());
+                    }
+                    // The next batch is queued: it renders these pages too.
+                    Err(Error::Superseded) => {}
+                    Err(e) => {
+                        let message = session.describe(&e);
+                        if let Ok(mut h) = hook.lock() {
+                            h(BuildEvent::Failed {
+                                message: &message,
+                                changes: &batch,
+                                input: session.input(),
+                            });
+                        }
+                        store.fail(message);
+                    }
+                }
+            }
+        })
+        .map(|_| ())
+}
+
 /// Serve `session`'s site on `listener` until `shutdown` resolves, rebuilding on every change
 /// under the root and calling `post_build` after each rebuild.
 pub async fn run<S>(
@@ -127,42 +205,30 @@ where
         store.fail(message.to_string());
     }
     let hook = Arc::new(Mutex::new(post_build));
-    let io = |source: std::io::Error| Error::Io {
-        path: session.root().to_path_buf(),
-        action: "cannot start serving",
-        source,
-    };
-    let indexer = spawn_indexer(Arc::clone(&store), Arc::clone(&hook)).map_err(io)?;
+    let indexer =
+        spawn_indexer(Arc::clone(&store), Arc::clone(&hook)).map_err(io_at(session.root()))?;
     let _ = indexer.send(());
     let root = session.root().to_path_buf();
-    let watch_store = Arc::clone(&store);
-    let watch_hook = Arc::clone(&hook);
+    // The watcher hands batches to a builder thread; a batch that arrives while pages are being
+    // rendered supersedes that render (its input, and the sandbox, are current already), so a
+    // burst of saves costs one render, not one each.
+    let generation = Arc::new(AtomicU64::new(0));
+    let (batches, queue) = mpsc::channel::<Vec<Changed>>();
+    spawn_builder(
+        session,
+        queue,
+        Arc::clone(&generation),
+        Arc::clone(&store),
+        Arc::clone(&hook),
+        indexer,
+    )
+    .map_err(io_at(&root))?;
     let error_hook = Arc::clone(&hook);
-    let mut session = session;
     let watcher = watch::watch(
         &root,
-        move |batch| match session.apply(&batch) {
-            Ok(applied) => {
-                if let Ok(mut h) = watch_hook.lock() {
-                    h(BuildEvent::Built {
-                        session: &session,
-                        applied: &applied,
-                        changes: &batch,
-                    });
-                }
-                watch_store.publish(session.files());
-                let _ = indexer.send(());
-            }
-            Err(e) => {
-                let message = session.describe(&e);
-                if let Ok(mut h) = watch_hook.lock() {
-                    h(BuildEvent::Failed {
-                        message: &message,
-                        changes: &batch,
-                    });
-                }
-                watch_store.fail(message);
-            }
+        move |batch| {
+            generation.fetch_add(1, Ordering::SeqCst);
+            let _ = batches.send(batch);
         },
         move |e| {
             if let Ok(mut h) = error_hook.lock() {

@@ -57,6 +57,9 @@ pub struct Session {
     root: PathBuf,
     /// No build has succeeded yet ([`Session::pending`]): why; the next change builds everything.
     pending: Option<String>,
+    /// Changes already in the input whose pages are not rendered yet (a render superseded by
+    /// newer changes), and whether the theme assets must be written again too.
+    unrendered: (BTreeSet<Change>, bool),
     input: Input,
     files: Arc<HashMap<String, Bytes>>,
     page_paths: HashSet<String>,
@@ -119,6 +122,7 @@ impl Session {
             opts,
             root,
             pending: None,
+            unrendered: (BTreeSet::new(), false),
             input,
             files: Arc::new(files),
             page_paths,
@@ -142,6 +146,7 @@ impl Session {
             opts,
             root,
             pending: Some(message),
+            unrendered: (BTreeSet::new(), false),
             input: Input {
                 config: PortalConfig::default(),
                 pages: Vec::new(),
@@ -177,11 +182,24 @@ impl Session {
 
     /// Rebuild after `batch`. On error the last good build is kept as it was.
     pub fn apply(&mut self, batch: &[Changed]) -> Result<Applied> {
+        self.apply_with(batch, &mut |_, _| {}, &|| false)
+    }
+
+    /// [`Session::apply`], telling `on_read` as soon as a new catalog or config is in the input
+    /// (before any page is rendered: the sandbox can serve it at once), and giving up the
+    /// rendering with [`Error::Superseded`] when `superseded` says newer changes are waiting.
+    /// A superseded apply keeps what it read; its pages are rendered by the next apply.
+    pub fn apply_with(
+        &mut self,
+        batch: &[Changed],
+        on_read: &mut dyn FnMut(&Input, &Applied),
+        superseded: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Applied> {
         let start = Instant::now();
         if self.pending.is_some() {
             let next = Session::new(self.opts.clone())?;
             *self = next;
-            return Ok(Applied {
+            let applied = Applied {
                 rendered: self.page_paths.len(),
                 apis: self
                     .input
@@ -194,7 +212,9 @@ impl Session {
                 config_changed: true,
                 all_specs: true,
                 elapsed: start.elapsed(),
-            });
+            };
+            on_read(&self.input, &applied);
+            return Ok(applied);
         }
         let mut applied = Applied::default();
         let mut changes: BTreeSet<Change> = BTreeSet::new();
@@ -282,14 +302,27 @@ impl Session {
             }
         }
 
-        // 3. Render what depends on the changes; put everything back on failure.
-        match self.render(&changes, assets) {
+        if applied.catalog_changed || applied.config_changed {
+            applied.elapsed = start.elapsed();
+            on_read(&self.input, &applied);
+        }
+
+        // 3. Render what depends on the changes (and what a superseded render left); put
+        //    everything back on failure.
+        changes.extend(self.unrendered.0.iter().cloned());
+        let assets = assets || self.unrendered.1;
+        match self.render(&changes, assets, superseded) {
             Ok((files, page_paths, rendered)) => {
                 self.files = Arc::new(files);
                 self.page_paths = page_paths;
+                self.unrendered = (BTreeSet::new(), false);
                 applied.rendered = rendered;
                 applied.elapsed = start.elapsed();
                 Ok(applied)
+            }
+            Err(Error::Superseded) => {
+                self.unrendered = (changes, assets);
+                Err(Error::Superseded)
             }
             Err(e) => {
                 self.restore(undo);
@@ -511,6 +544,7 @@ impl Session {
         &self,
         changes: &BTreeSet<Change>,
         assets: bool,
+        superseded: &(dyn Fn() -> bool + Sync),
     ) -> Result<(HashMap<String, Bytes>, HashSet<String>, usize)> {
         let renderer = Renderer::new(&self.input, None)?;
         let pages: Vec<&PageSpec> = renderer
@@ -518,7 +552,7 @@ impl Session {
             .iter()
             .filter(|p| changes.iter().any(|c| site::depends_on(p, c)))
             .collect();
-        let rendered = render_many(&renderer, &pages, self.opts.threads)?;
+        let rendered = render_many(&renderer, &pages, self.opts.threads, superseded)?;
         let count = rendered.len();
         let page_paths: HashSet<String> = renderer.pages().iter().map(|p| p.path.clone()).collect();
         let mut files = (*self.files).clone();
@@ -598,9 +632,21 @@ fn reload_api(specs_dir: &Path, old: &Api) -> Result<Option<Api>> {
 }
 
 /// Render `pages` on up to `threads` threads, in order.
-fn render_many(r: &Renderer<'_>, pages: &[&PageSpec], threads: usize) -> Result<Vec<OutputFile>> {
+fn render_many(
+    r: &Renderer<'_>,
+    pages: &[&PageSpec],
+    threads: usize,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Result<Vec<OutputFile>> {
+    let render = |p: &PageSpec| {
+        if superseded() {
+            Err(Error::Superseded)
+        } else {
+            r.render_page(p)
+        }
+    };
     if pages.len() < 8 || threads <= 1 {
-        return pages.iter().map(|p| r.render_page(p)).collect();
+        return pages.iter().map(|p| render(p)).collect();
     }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Result<OutputFile>)>> = Mutex::new(Vec::new());
@@ -611,7 +657,12 @@ fn render_many(r: &Renderer<'_>, pages: &[&PageSpec], threads: usize) -> Result<
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(page) = pages.get(i) else { break };
-                    mine.push((i, r.render_page(page)));
+                    let result = render(page);
+                    let stop = result.is_err();
+                    mine.push((i, result));
+                    if stop {
+                        break;
+                    }
                 }
                 if let Ok(mut all) = results.lock() {
                     all.extend(mine);
@@ -779,6 +830,82 @@ mod tests {
         assert!(text.starts_with("specs/pets/openapi.yaml:"), "{text}");
         assert!(s.files().contains_key("apis/pets/getPet/index.html"));
         assert_eq!(s.input().catalog.apis[0].operations.len(), 2);
+    }
+
+    #[test]
+    fn a_superseded_render_keeps_the_new_input_and_the_next_apply_renders_its_pages() {
+        let (dir, mut s) = site();
+        let spec = dir.path().join("specs/pets/openapi.yaml");
+        let added = format!(
+            "{SPEC}  /pets/{{id}}:\n    get:\n      operationId: getPet\n      parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]\n      responses:\n        '200': {{description: ok}}\n"
+        );
+        std::fs::write(&spec, added).expect("write");
+        let root = s.root().to_path_buf();
+        let batch = changes(&root, [spec.clone()]);
+        let mut read = Vec::new();
+        let err = s
+            .apply_with(
+                &batch,
+                &mut |input, applied| {
+                    read.push((input.catalog.apis[0].operations.len(), applied.apis.clone()));
+                },
+                &|| true,
+            )
+            .expect_err("superseded");
+        assert!(matches!(err, Error::Superseded), "{err}");
+        // The sandbox was told of the new operation before any page was rendered.
+        assert_eq!(read, [(2, vec!["pets".to_string()])]);
+        assert_eq!(s.input().catalog.apis[0].operations.len(), 2);
+        assert!(!s.files().contains_key("apis/pets/getPet/index.html"));
+
+        // The next change (a Markdown page) renders the pages the superseded one left.
+        std::fs::write(
+            dir.path().join("content/docs/a.md"),
+            "---\ntitle: A\n---\nalpha again\n",
+        )
+        .expect("write");
+        let applied = apply(&mut s, "content/docs/a.md").expect("rebuilds");
+        assert!(applied.rendered > 1, "{applied:?}");
+        assert!(s.files().contains_key("apis/pets/getPet/index.html"));
+        assert!(page(&s, "docs/a/index.html").contains("alpha again"));
+    }
+
+    #[test]
+    fn a_pending_session_builds_everything_once_the_error_is_fixed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("specs/pets")).expect("mkdir");
+        std::fs::write(
+            root.join("specs/pets/openapi.yaml"),
+            "openapi: 3.0.3\ninfo: [\n",
+        )
+        .expect("write");
+        let opts = SessionOptions {
+            root: root.to_path_buf(),
+            sandbox_url: None,
+            threads: 1,
+        };
+        let err = Session::new(opts.clone()).expect_err("broken");
+        let mut s = Session::pending(opts, &err);
+        let shown = s.pending_error().expect("pending").to_string();
+        assert!(shown.starts_with("specs/pets/openapi.yaml:"), "{shown}");
+        assert!(page(&s, "index.html").contains("specs/pets/openapi.yaml:"));
+        std::fs::write(root.join("specs/pets/openapi.yaml"), SPEC).expect("write");
+        let mut read = 0;
+        let applied = s
+            .apply_with(
+                &changes(s.root(), [s.root().join("specs/pets/openapi.yaml")]),
+                &mut |_, _| read += 1,
+                &|| false,
+            )
+            .expect("builds");
+        assert!(
+            applied.catalog_changed && applied.rendered > 1,
+            "{applied:?}"
+        );
+        assert_eq!(read, 1);
+        assert!(s.pending_error().is_none());
+        assert!(s.files().contains_key("apis/pets/listPets/index.html"));
     }
 
     #[test]
