@@ -217,6 +217,192 @@ fn xml(code: &str) -> String {
     out
 }
 
+/// The languages of the generated code samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SampleLang {
+    Shell,
+    Python,
+    JavaScript,
+    Java,
+    CSharp,
+}
+
+impl SampleLang {
+    fn of(lang: &str) -> Option<SampleLang> {
+        match syntax_token(lang) {
+            "bash" => Some(SampleLang::Shell),
+            "py" => Some(SampleLang::Python),
+            "js" => Some(SampleLang::JavaScript),
+            "java" => Some(SampleLang::Java),
+            "cs" => Some(SampleLang::CSharp),
+            _ => None,
+        }
+    }
+
+    fn keywords(self) -> &'static [&'static str] {
+        match self {
+            SampleLang::Shell => &["curl"],
+            SampleLang::Python => &[
+                "import", "from", "as", "def", "return", "print", "None", "True", "False", "if",
+                "else", "for", "in", "with", "await", "async",
+            ],
+            SampleLang::JavaScript => &[
+                "const",
+                "let",
+                "var",
+                "await",
+                "async",
+                "function",
+                "return",
+                "new",
+                "true",
+                "false",
+                "null",
+                "undefined",
+                "if",
+                "else",
+            ],
+            SampleLang::Java => &[
+                "import", "new", "return", "public", "static", "void", "class", "throws", "var",
+                "true", "false", "null", "String", "int",
+            ],
+            SampleLang::CSharp => &[
+                "using", "var", "new", "await", "async", "return", "true", "false", "null",
+                "string", "int", "class",
+            ],
+        }
+    }
+
+    fn hash_comments(self) -> bool {
+        matches!(self, SampleLang::Shell | SampleLang::Python)
+    }
+}
+
+/// Highlight a generated code sample (curl, Python, JavaScript, Java, C#) into the inner HTML
+/// of a `<code>` element: strings `ts`, numbers `tn`, keywords `tb`, comments `tc`, shell
+/// options `ta`. The samples are ours, so a small lexer of strings, comments, numbers and words
+/// reads them exactly, at a small fraction of syntect's cost (a page per operation has five);
+/// other languages go to [`highlight`].
+pub fn sample(code: &str, lang: &str) -> String {
+    let Some(lang) = SampleLang::of(lang) else {
+        return highlight(code, lang);
+    };
+    let keywords = lang.keywords();
+    let bytes = code.as_bytes();
+    let mut out = String::with_capacity(code.len() * 2);
+    let mut plain = 0;
+    let mut i = 0;
+    let emit = |out: &mut String, plain: &mut usize, start: usize, end: usize, class: &str| {
+        out.push_str(&escape(&code[*plain..start]));
+        span(out, class, &code[start..end]);
+        *plain = end;
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        let prev = if i == 0 { b'\n' } else { bytes[i - 1] };
+        let word_before = prev.is_ascii_alphanumeric() || prev == b'_';
+        let start = i;
+        // Comments.
+        if (lang.hash_comments() && b == b'#' && (prev.is_ascii_whitespace()))
+            || (!lang.hash_comments() && bytes[i..].starts_with(b"//"))
+        {
+            i = code[i..].find('\n').map_or(bytes.len(), |n| i + n);
+            emit(&mut out, &mut plain, start, i, "tc");
+            continue;
+        }
+        if !lang.hash_comments() && bytes[i..].starts_with(b"/*") {
+            i = code[i + 2..]
+                .find("*/")
+                .map_or(bytes.len(), |n| i + 2 + n + 2);
+            emit(&mut out, &mut plain, start, i, "tc");
+            continue;
+        }
+        // Strings: triple-quoted (Python, Java text blocks), verbatim (C# `@"..."`), shell
+        // single quotes (no escapes), and the usual quoted strings with backslash escapes.
+        let triple = matches!(lang, SampleLang::Python | SampleLang::Java)
+            && bytes[i..].starts_with(b"\"\"\"");
+        if triple {
+            i = code[i + 3..]
+                .find("\"\"\"")
+                .map_or(bytes.len(), |n| i + 3 + n + 3);
+            emit(&mut out, &mut plain, start, i, "ts");
+            continue;
+        }
+        if lang == SampleLang::CSharp && bytes[i..].starts_with(b"@\"") {
+            i += 2;
+            while i < bytes.len() {
+                if bytes[i] == b'"' {
+                    if bytes.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+            emit(&mut out, &mut plain, start, i, "ts");
+            continue;
+        }
+        if b == b'"' || b == b'\'' || (b == b'`' && lang == SampleLang::JavaScript) {
+            i += 1;
+            let escapes = !(lang == SampleLang::Shell && b == b'\'');
+            while i < bytes.len() && bytes[i] != b {
+                if escapes && bytes[i] == b'\\' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            i = (i + 1).min(bytes.len());
+            while !code.is_char_boundary(i) {
+                i += 1;
+            }
+            emit(&mut out, &mut plain, start, i, "ts");
+            continue;
+        }
+        // Shell options: `-X`, `--data-raw`.
+        if lang == SampleLang::Shell && b == b'-' && prev.is_ascii_whitespace() {
+            i += 1;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-') {
+                i += 1;
+            }
+            emit(&mut out, &mut plain, start, i, "ta");
+            continue;
+        }
+        if b.is_ascii_digit() && !word_before {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
+                i += 1;
+            }
+            emit(&mut out, &mut plain, start, i, "tn");
+            continue;
+        }
+        if (b.is_ascii_alphabetic() || b == b'_') && !word_before {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            if keywords.contains(&&code[start..i]) {
+                emit(&mut out, &mut plain, start, i, "tb");
+            }
+            continue;
+        }
+        i += 1;
+        while !code.is_char_boundary(i) {
+            i += 1;
+        }
+    }
+    out.push_str(&escape(&code[plain..]));
+    out
+}
+
+/// A `<pre><code>` block of a generated code sample (see [`sample`]).
+pub fn sample_block(code: &str, lang: &str) -> String {
+    let lang_class = escape(lang);
+    format!(
+        "<pre class=\"code\" data-lang=\"{lang_class}\" tabindex=\"0\"><code>{}</code></pre>",
+        sample(code, lang)
+    )
+}
+
 /// The end of a tag starting at 0 (just past `>`), quotes respected.
 fn tag_end(s: &str) -> usize {
     let mut quote = None;
@@ -304,6 +490,59 @@ mod tests {
             ),
             "<span class=\"tc\">&lt;?xml version=&quot;1.0&quot;?&gt;</span>&lt;<span class=\"tt\">a:b</span> <span class=\"ta\">x</span>=<span class=\"ts\">&quot;1 &gt; 2&quot;</span>&gt;t&amp;amp;&lt;/<span class=\"tt\">a:b</span>&gt;"
         );
+    }
+
+    #[test]
+    fn sample_tokens() {
+        assert_eq!(
+            sample("curl -X GET 'a\\'\n", "bash"),
+            "<span class=\"tb\">curl</span> <span class=\"ta\">-X</span> GET <span class=\"ts\">&#39;a\\&#39;</span>\n"
+        );
+        assert_eq!(
+            sample("x = {\"k\": 12, \"v\": None}  # c <b>\n", "python"),
+            "x = {<span class=\"ts\">&quot;k&quot;</span>: <span class=\"tn\">12</span>, <span class=\"ts\">&quot;v&quot;</span>: <span class=\"tb\">None</span>}  <span class=\"tc\"># c &lt;b&gt;</span>\n"
+        );
+        assert_eq!(
+            sample("new StringContent(@\"{\"\"a\"\"}\");", "csharp"),
+            "<span class=\"tb\">new</span> StringContent(<span class=\"ts\">@&quot;{&quot;&quot;a&quot;&quot;}&quot;</span>);"
+        );
+        assert_eq!(
+            sample("ofString(\"\"\"\n  \"x\"\n  \"\"\") // end", "java"),
+            "ofString(<span class=\"ts\">&quot;&quot;&quot;\n  &quot;x&quot;\n  &quot;&quot;&quot;</span>) <span class=\"tc\">// end</span>"
+        );
+        assert_eq!(
+            sample("const a = `<${b}>`; v2", "js"),
+            "<span class=\"tb\">const</span> a = <span class=\"ts\">`&lt;${b}&gt;`</span>; v2"
+        );
+    }
+
+    #[test]
+    fn samples_in_any_text_never_split_a_char_or_lose_text() {
+        for code in [
+            "\"é",
+            "'ü",
+            "ø 1é \"x\\",
+            "@\"",
+            "/* ø",
+            "\"\"\"ø",
+            "-ø",
+            "#",
+        ] {
+            for lang in ["bash", "python", "js", "java", "csharp"] {
+                let html = sample(code, lang);
+                let text = html
+                    .split('<')
+                    .map(|p| p.split_once('>').map_or(p, |(_, t)| t))
+                    .collect::<String>();
+                assert_eq!(
+                    text.replace("&quot;", "\"")
+                        .replace("&#39;", "'")
+                        .replace("&amp;", "&"),
+                    code,
+                    "{lang}: {html}"
+                );
+            }
+        }
     }
 
     #[test]

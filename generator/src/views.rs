@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::content::ContentPage;
-use crate::highlight::{code_block, escape};
+use crate::highlight::{code_block, escape, sample_block};
 use crate::load::Input;
 use crate::markdown::{Heading, render_untrusted, render_untrusted_inline, slug};
 use crate::samples::{
@@ -1949,7 +1949,7 @@ fn sample_views(list: Vec<Sample>, prefix: &str) -> Vec<SampleView> {
         .map(|s| SampleView {
             id: format!("{prefix}{}", s.id),
             label: s.label,
-            html: code_block(&s.code, s.lang),
+            html: sample_block(&s.code, s.lang),
         })
         .collect()
 }
