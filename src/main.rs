@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// The renderer and the sandbox allocate many small strings per page and per request; mimalloc
+// serves them markedly faster than glibc's allocator, above all across threads.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod apps;
 mod build;
 mod check;
