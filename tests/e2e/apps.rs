@@ -203,3 +203,102 @@ impl Drop for RedisServer {
         let _ = self.child.wait();
     }
 }
+
+/// `portal mock` registering apps and subscriptions over HTTP, killed with SIGKILL right after
+/// an acknowledgement: after a restart on the same `--data`, every acknowledged app and
+/// subscription is there and its keys call an API.
+#[test]
+fn acknowledged_apps_survive_kill_9_of_portal_mock() {
+    use crate::mock::{Sandbox, http};
+    use std::sync::{Arc, Mutex};
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let root = crate::support::repo_root();
+    let args = [
+        "--root",
+        root.to_str().expect("utf-8"),
+        "--data",
+        data.path().to_str().expect("utf-8"),
+    ];
+    let sandbox = Sandbox::start(&args);
+    let base = sandbox.base.clone();
+    let acknowledged: Arc<Mutex<Vec<(String, String, bool)>>> = Arc::default();
+    let acks = Arc::clone(&acknowledged);
+    let worker = std::thread::spawn(move || {
+        for i in 0.. {
+            let step = std::panic::catch_unwind(|| {
+                let app = http(
+                    &base,
+                    "POST",
+                    "/_sandbox/apps",
+                    &[("content-type", "application/json")],
+                    format!(r#"{{"name":"durable {i}","description":"kill -9"}}"#).as_bytes(),
+                );
+                if app.status != 201 {
+                    return None;
+                }
+                let v = app.json();
+                let id = v["client_id"].as_str().unwrap_or_default().to_string();
+                let secret = v["client_secret"].as_str().unwrap_or_default().to_string();
+                acks.lock()
+                    .expect("lock")
+                    .push((id.clone(), secret.clone(), false));
+                let sub = http(
+                    &base,
+                    "POST",
+                    &format!("/_sandbox/apps/{id}/subscriptions"),
+                    &[
+                        ("X-IBM-Client-Id", id.as_str()),
+                        ("X-IBM-Client-Secret", secret.as_str()),
+                        ("content-type", "application/json"),
+                    ],
+                    br#"{"plan":"cix-payments:sandbox"}"#,
+                );
+                if sub.status == 201 {
+                    if let Some(last) = acks.lock().expect("lock").last_mut() {
+                        last.2 = true;
+                    }
+                }
+                Some(())
+            });
+            if !matches!(step, Ok(Some(()))) {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while acknowledged.lock().expect("lock").len() < 40 {
+        assert!(Instant::now() < deadline, "registrations too slow");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    drop(sandbox); // SIGKILL (std's Child::kill), while the worker is still registering
+    worker.join().expect("worker ends when the sandbox is gone");
+    let acknowledged = acknowledged.lock().expect("lock").clone();
+    assert!(acknowledged.len() >= 40);
+
+    let sandbox = Sandbox::start(&args);
+    for (id, secret, subscribed) in &acknowledged {
+        let keys = [
+            ("X-IBM-Client-Id", id.as_str()),
+            ("X-IBM-Client-Secret", secret.as_str()),
+        ];
+        let app = sandbox.call("GET", &format!("/_sandbox/apps/{id}"), &keys, b"");
+        assert_eq!(app.status, 200, "app {id} lost after kill -9");
+        if *subscribed {
+            let subs = app.json()["subscriptions"].to_string();
+            assert!(subs.contains("cix-payments:sandbox"), "{id}: {subs}");
+            let call = sandbox.call(
+                "GET",
+                "/title-fetch/v1/ibans/NL52NGSB0062281954/title",
+                &keys,
+                b"",
+            );
+            assert_eq!(
+                call.status,
+                200,
+                "{id}: {}",
+                String::from_utf8_lossy(&call.body)
+            );
+        }
+    }
+}
