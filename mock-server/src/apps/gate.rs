@@ -61,6 +61,8 @@ pub(crate) struct Presented {
     pub secret: Option<String>,
     pub need_secret: bool,
     pub bearer: Option<String>,
+    /// OAuth2 scopes the requirement asks the access token for.
+    pub scopes: Vec<String>,
     /// A credential the requirement asks for is absent.
     pub missing: bool,
     /// Two client IDs that disagree.
@@ -158,6 +160,11 @@ fn presented_one(request: &GateRequest<'_>, requirement: &SecurityRequirement) -
             | SecuritySchemeKind::OAuth2 { .. }
             | SecuritySchemeKind::OpenIdConnect { .. } => {
                 p.verifiable = true;
+                if !matches!(scheme.kind, SecuritySchemeKind::Http { .. }) {
+                    if let Some(scopes) = requirement.get(name) {
+                        p.scopes.extend(scopes.iter().cloned());
+                    }
+                }
                 match bearer(request.headers) {
                     Some(token) => p.bearer = Some(token.to_string()),
                     None => p.missing = true,
@@ -283,7 +290,11 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// The outcome of checking one alternative.
 enum Verified {
     App(Arc<AppRecord>),
-    Invalid { token: bool },
+    Invalid {
+        token: bool,
+    },
+    /// A valid token without these scopes, which the operation asks for.
+    Scope(Vec<String>),
 }
 
 async fn verify(apps: &Apps, p: &Presented) -> Result<Verified, AppsError> {
@@ -293,7 +304,19 @@ async fn verify(apps: &Apps, p: &Presented) -> Result<Verified, AppsError> {
     let mut token_client = None;
     if let Some(token) = &p.bearer {
         match apps.store.token(&secret::hash(token)).await? {
-            Some(record) => token_client = Some(record.client_id),
+            Some(record) => {
+                let granted: Vec<&str> = record.scope.split_whitespace().collect();
+                let lacking: Vec<String> = p
+                    .scopes
+                    .iter()
+                    .filter(|s| !granted.contains(&s.as_str()))
+                    .cloned()
+                    .collect();
+                if !lacking.is_empty() {
+                    return Ok(Verified::Scope(lacking));
+                }
+                token_client = Some(record.client_id);
+            }
             None => return Ok(Verified::Invalid { token: true }),
         }
     }
@@ -352,6 +375,29 @@ fn unavailable(apps: &Apps, err: &AppsError) -> GateDenied {
     )
 }
 
+/// RFC 6750 3.1: a valid token that lacks the operation's scopes gets 403 `insufficient_scope`.
+fn insufficient_scope(lacking: &[String]) -> GateDenied {
+    let mut headers = HeaderMap::new();
+    let challenge = format!(
+        "Bearer realm=\"sandbox\", error=\"insufficient_scope\", scope=\"{}\"",
+        lacking.join(" ").replace(['"', '\\'], "")
+    );
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        headers.insert(http::header::WWW_AUTHENTICATE, v);
+    }
+    denied(
+        StatusCode::FORBIDDEN,
+        "Insufficient scope",
+        format!(
+            "The access token does not grant the scope(s) this operation needs: {}. Ask the \
+             token endpoint for them (scope=...).",
+            lacking.join(" ")
+        ),
+        headers,
+        None,
+    )
+}
+
 fn unauthorized(request: &GateRequest<'_>, missing: bool, invalid_token: bool) -> GateDenied {
     let mut headers = HeaderMap::new();
     for c in challenges(request, invalid_token) {
@@ -389,6 +435,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
     let mut app = None;
     let mut any_invalid = false;
     let mut invalid_token = false;
+    let mut insufficient: Option<Vec<String>> = None;
     for p in alternatives.iter().filter(|p| !p.missing) {
         match verify(apps, p).await {
             Ok(Verified::App(a)) => {
@@ -399,10 +446,18 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
                 any_invalid = true;
                 invalid_token |= token;
             }
+            Ok(Verified::Scope(lacking)) => {
+                if insufficient.is_none() {
+                    insufficient = Some(lacking);
+                }
+            }
             Err(err) => return Err(unavailable(apps, &err)),
         }
     }
     let Some(app) = app else {
+        if let Some(lacking) = insufficient {
+            return Err(insufficient_scope(&lacking));
+        }
         return Err(unauthorized(&request, !any_invalid, invalid_token));
     };
     let client_id = app.client_id.clone();

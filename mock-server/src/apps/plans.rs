@@ -43,6 +43,8 @@ pub struct PlanIndex {
     plans: Vec<PlanInfo>,
     /// api id -> operation id -> grants, in catalog order (products by name, plans in file order).
     grants: HashMap<String, HashMap<String, Vec<Grant>>>,
+    /// Every OAuth2 scope the catalog's flows declare (what the token endpoint may grant).
+    scopes: std::collections::BTreeSet<String>,
 }
 
 impl PlanIndex {
@@ -50,6 +52,21 @@ impl PlanIndex {
     /// APIs (API Connect's default). Pure.
     pub fn new(catalog: &Catalog) -> PlanIndex {
         let mut index = PlanIndex::default();
+        for api in &catalog.apis {
+            for scheme in api.security_schemes.values() {
+                if let SecuritySchemeKind::OAuth2 { flows } = &scheme.kind {
+                    let all = [
+                        &flows.client_credentials,
+                        &flows.password,
+                        &flows.authorization_code,
+                        &flows.implicit,
+                    ];
+                    for flow in all.into_iter().flatten() {
+                        index.scopes.extend(flow.scopes.keys().cloned());
+                    }
+                }
+            }
+        }
         for product in &catalog.products {
             for plan in &product.plans {
                 let operations = plan_operations(catalog, product, plan);
@@ -91,6 +108,11 @@ impl PlanIndex {
     /// A plan by `<product>:<plan>`.
     pub fn plan(&self, id: &str) -> Option<&PlanInfo> {
         self.plans.iter().find(|p| p.id == id)
+    }
+
+    /// The OAuth2 scopes the catalog declares, sorted.
+    pub fn scopes(&self) -> &std::collections::BTreeSet<String> {
+        &self.scopes
     }
 
     /// The grants of an operation (empty when no plan includes it).

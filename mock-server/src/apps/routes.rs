@@ -717,9 +717,32 @@ async fn token(State(apps): State<Arc<Apps>>, headers: HeaderMap, body: Bytes) -
             "The client ID or client secret is not valid.",
         );
     };
+    // RFC 6749 3.3: the scopes asked for must be ones the APIs declare; none asked for means
+    // every declared scope (the sandbox's default grant).
+    let known = apps.plans().scopes().clone();
+    let scope = match field("scope").map(str::trim).filter(|s| !s.is_empty()) {
+        None => known.iter().cloned().collect::<Vec<_>>().join(" "),
+        Some(asked) => {
+            let unknown: Vec<&str> = asked
+                .split_whitespace()
+                .filter(|s| !known.is_empty() && !known.contains(*s))
+                .collect();
+            if !unknown.is_empty() {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_scope",
+                    &format!(
+                        "Unknown scope(s): {}. The APIs declare: {}.",
+                        unknown.join(" "),
+                        known.iter().cloned().collect::<Vec<_>>().join(" ")
+                    ),
+                );
+            }
+            asked.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+    };
     let access_token = secret::new_secret();
     let ttl = apps.options.token_ttl.as_secs().max(1);
-    let scope = field("scope").unwrap_or("").to_string();
     let record = TokenRecord {
         client_id: app.client_id.clone(),
         scope: scope.clone(),

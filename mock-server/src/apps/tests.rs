@@ -1056,6 +1056,105 @@ async fn oauth2_client_credentials_tokens() {
     );
 }
 
+#[tokio::test]
+async fn oauth2_scopes_are_granted_as_asked_and_checked_per_operation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let apps = open_sqlite(dir.path(), None).await;
+    // The same catalog, with scopes declared and `oauthOp` asking for `write` (swapped in as
+    // `portal serve` does after a spec edit).
+    let mut catalog = fixture();
+    let api = &mut catalog.apis[0];
+    if let Some(SecuritySchemeKind::OAuth2 { flows }) =
+        api.security_schemes.get_mut("oauth").map(|s| &mut s.kind)
+    {
+        if let Some(flow) = flows.client_credentials.as_mut() {
+            flow.scopes.insert("read".into(), "Read".into());
+            flow.scopes.insert("write".into(), "Write".into());
+        }
+    }
+    let op = api
+        .operations
+        .iter_mut()
+        .find(|o| o.id == "oauthOp")
+        .expect("oauthOp");
+    let mut write = SecurityRequirement::new();
+    write.insert("oauth".into(), vec!["write".into()]);
+    op.security = Some(vec![write]);
+    apps.reload(&catalog);
+    let router = router(apps.clone());
+    let gate = apps.gate();
+    let (id, secret) = register(&router).await;
+    subscribe(&router, &id, &secret, "pets-product:default").await;
+
+    let token = |scope: Option<&'static str>| {
+        let router = router.clone();
+        let (id, secret) = (id.clone(), secret.clone());
+        async move {
+            let mut body =
+                format!("grant_type=client_credentials&client_id={id}&client_secret={secret}");
+            if let Some(s) = scope {
+                body.push_str(&format!("&scope={s}"));
+            }
+            let r = router
+                .oneshot(
+                    Request::builder()
+                        .method(Method::POST)
+                        .uri("/oauth/token")
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(Body::from(body))
+                        .expect("request"),
+                )
+                .await
+                .expect("infallible");
+            let status = r.status();
+            let bytes = r.into_body().collect().await.expect("body").to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).expect("json"),
+            )
+        }
+    };
+    let bearer = |t: &Value| {
+        headers(&[(
+            "authorization",
+            &format!("Bearer {}", t["access_token"].as_str().expect("token")),
+        )])
+    };
+
+    // Asked for `read` only: the operation needs `write` -> 403 insufficient_scope.
+    let (status, read) = token(Some("read")).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    assert_eq!(read["scope"], "read");
+    let denied = check(&gate, &catalog, "oauthOp", &bearer(&read), None)
+        .await
+        .expect_err("403");
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        denied.headers["www-authenticate"],
+        "Bearer realm=\"sandbox\", error=\"insufficient_scope\", scope=\"write\""
+    );
+    // No scope asked for: every declared scope is granted.
+    let (status, all) = token(None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(all["scope"], "read write");
+    assert!(
+        check(&gate, &catalog, "oauthOp", &bearer(&all), None)
+            .await
+            .is_ok()
+    );
+    let (status, write) = token(Some("write")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        check(&gate, &catalog, "oauthOp", &bearer(&write), None)
+            .await
+            .is_ok()
+    );
+    // A scope no API declares.
+    let (status, body) = token(Some("admin")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_scope");
+}
+
 // ---------------------------------------------------------------- exactness
 
 /// 200 concurrent calls of one app through a gate → (admitted, refused); every refusal is a
