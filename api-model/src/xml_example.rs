@@ -297,6 +297,10 @@ impl<'a> Gen<'a> {
         if matches!(cur.kind, SchemaKind::Ref(_)) {
             // A dangling or endless alias: nothing to generate.
             leaf.kind = SchemaKind::Any;
+        } else if matches!(cur.kind, SchemaKind::Object(_) | SchemaKind::Array(_)) {
+            // Written from `content`: the leaf is only read for text, and cloning a structure's
+            // whole subtree at every level cost more than the rest of the response.
+            leaf.kind = SchemaKind::Any;
         } else {
             leaf.kind = cur.kind.clone();
         }

@@ -119,19 +119,32 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
             bar.inc(1);
         }
     };
-    let files = render_site(
-        &input,
-        &RenderOptions {
-            base_url: opts.base_url.as_deref(),
-            threads: default_threads(),
-            search: true,
-            progress: &tick,
-        },
-    )?;
+    // Render, write and index in one pass: pages go to disk and to the search index in page
+    // order as they are rendered, and are dropped at once.
+    let renderer = Renderer::new(&input, opts.base_url.as_deref())?;
+    let mut writer = output::Writer::open(&opts.out)?;
+    let mut indexer = search::Indexer::new()?;
+    let mut files = 0usize;
+    let mut bytes = 0u64;
+    let mut sitemap = false;
+    renderer.render_pages_into(default_threads(), &tick, &mut |file| {
+        writer.put(&file)?;
+        indexer.add(&file)?;
+        files += 1;
+        bytes += file.bytes.len() as u64;
+        Ok(())
+    })?;
     if let Some(bar) = &bar {
-        bar.set_message("writing");
+        bar.set_message("writing the search index");
     }
-    output::write(&opts.out, &files)?;
+    for file in indexer.finish()?.into_iter().chain(renderer.assets()) {
+        writer.put(&file)?;
+        files += 1;
+        bytes += file.bytes.len() as u64;
+        sitemap |= file.path == "sitemap.xml";
+    }
+    writer.finish()?;
+    drop(renderer);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -145,10 +158,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         pages: page_count,
         apis: input.catalog.apis.len(),
         operations,
-        files: files.len(),
-        bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
+        files,
+        bytes,
         elapsed: start.elapsed(),
         warnings: input.warnings,
-        sitemap: files.iter().any(|f| f.path == "sitemap.xml"),
+        sitemap,
     })
 }

@@ -1,8 +1,8 @@
 //! Writing the output folder: every file, plus a manifest so the next build removes the files
 //! it no longer produces (and never anything it did not write itself).
 
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::render::OutputFile;
@@ -12,63 +12,100 @@ pub const MANIFEST: &str = ".portal-build";
 
 /// Write `files` under `out`, then remove files a previous build wrote that are gone now.
 pub fn write(out: &Path, files: &[OutputFile]) -> Result<()> {
-    let previous = read_manifest(out);
-    std::fs::create_dir_all(out).map_err(|source| Error::Io {
-        path: out.to_path_buf(),
-        action: "cannot create folder",
-        source,
-    })?;
-    let mut written = BTreeSet::new();
+    let mut writer = Writer::open(out)?;
     for file in files {
+        writer.put(file)?;
+    }
+    writer.finish()
+}
+
+/// The output folder, written one file at a time; [`Writer::finish`] removes what a previous
+/// build wrote and this one did not, and records the manifest.
+#[derive(Debug)]
+pub struct Writer {
+    out: PathBuf,
+    previous: BTreeSet<String>,
+    written: BTreeSet<String>,
+    folders: HashSet<PathBuf>,
+}
+
+impl Writer {
+    /// Create `out` if needed and read the last build's manifest.
+    pub fn open(out: &Path) -> Result<Writer> {
+        let previous = read_manifest(out);
+        std::fs::create_dir_all(out).map_err(|source| Error::Io {
+            path: out.to_path_buf(),
+            action: "cannot create folder",
+            source,
+        })?;
+        Ok(Writer {
+            out: out.to_path_buf(),
+            previous,
+            written: BTreeSet::new(),
+            folders: HashSet::new(),
+        })
+    }
+
+    /// Write one file (left alone when its bytes are unchanged, so servers and watchers see
+    /// only real changes). Paths with `..` or empty segments are skipped.
+    pub fn put(&mut self, file: &OutputFile) -> Result<()> {
         if file
             .path
             .split('/')
             .any(|seg| seg == ".." || seg.is_empty())
         {
-            continue;
+            return Ok(());
         }
-        let path = out.join(&file.path);
+        let path = self.out.join(&file.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-                path: parent.to_path_buf(),
-                action: "cannot create folder",
+            if !self.folders.contains(parent) {
+                std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                    path: parent.to_path_buf(),
+                    action: "cannot create folder",
+                    source,
+                })?;
+                self.folders.insert(parent.to_path_buf());
+            }
+        }
+        let unchanged = std::fs::metadata(&path).is_ok_and(|m| m.len() == file.bytes.len() as u64)
+            && std::fs::read(&path).is_ok_and(|old| old == file.bytes);
+        if !unchanged {
+            std::fs::write(&path, &file.bytes).map_err(|source| Error::Io {
+                path: path.clone(),
+                action: "cannot write",
                 source,
             })?;
         }
-        // Unchanged files are left alone, so servers and watchers see only real changes.
-        if std::fs::read(&path).is_ok_and(|old| old == file.bytes) {
-            written.insert(file.path.clone());
-            continue;
+        self.written.insert(file.path.clone());
+        Ok(())
+    }
+
+    /// Remove the previous build's files that were not written again, then write the manifest.
+    pub fn finish(self) -> Result<()> {
+        let out = &self.out;
+        for stale in self.previous.difference(&self.written) {
+            if stale.split('/').any(|seg| seg == "..") {
+                continue;
+            }
+            let path = out.join(stale);
+            let _ = std::fs::remove_file(&path);
+            // Remove folders left empty, up to the output root.
+            let mut dir = path.parent();
+            while let Some(d) = dir {
+                if d == out || std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
         }
-        std::fs::write(&path, &file.bytes).map_err(|source| Error::Io {
-            path: path.clone(),
+        let manifest: String = self.written.iter().map(|p| format!("{p}\n")).collect();
+        let mpath = out.join(MANIFEST);
+        std::fs::write(&mpath, manifest).map_err(|source| Error::Io {
+            path: mpath,
             action: "cannot write",
             source,
-        })?;
-        written.insert(file.path.clone());
+        })
     }
-    for stale in previous.difference(&written) {
-        if stale.split('/').any(|seg| seg == "..") {
-            continue;
-        }
-        let path = out.join(stale);
-        let _ = std::fs::remove_file(&path);
-        // Remove folders left empty, up to the output root.
-        let mut dir = path.parent();
-        while let Some(d) = dir {
-            if d == out || std::fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
-    let manifest: String = written.iter().map(|p| format!("{p}\n")).collect();
-    let mpath = out.join(MANIFEST);
-    std::fs::write(&mpath, manifest).map_err(|source| Error::Io {
-        path: mpath,
-        action: "cannot write",
-        source,
-    })
 }
 
 fn read_manifest(out: &Path) -> BTreeSet<String> {

@@ -115,6 +115,62 @@ impl<'a> Renderer<'a> {
         results.into_iter().map(|(_, r)| r).collect()
     }
 
+    /// Render every page on `threads` threads and hand each to `sink` in page order as soon as
+    /// it and the pages before it are done, so a build writes and indexes while it renders and
+    /// never holds the whole site. Stops at the first error (in page order) of rendering or of
+    /// `sink`.
+    pub fn render_pages_into(
+        &self,
+        threads: usize,
+        progress: &(dyn Fn() + Sync),
+        sink: &mut dyn FnMut(OutputFile) -> Result<()>,
+    ) -> Result<()> {
+        let next = AtomicUsize::new(0);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let threads = threads.max(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<OutputFile>)>(threads * 16);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let tx = tx.clone();
+                let (next, stop) = (&next, &stop);
+                scope.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(page) = self.pages.get(i) else { break };
+                        let result = self.render_page(page);
+                        progress();
+                        if tx.send((i, result)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            // Reorder: pages reach the sink in page order, whatever thread finished first.
+            let mut waiting: std::collections::BTreeMap<usize, Result<OutputFile>> =
+                std::collections::BTreeMap::new();
+            let mut expected = 0;
+            let mut outcome = Ok(());
+            for (i, result) in rx.iter() {
+                waiting.insert(i, result);
+                while let Some(result) = waiting.remove(&expected) {
+                    expected += 1;
+                    if let Err(e) = result.and_then(|file| sink(file)) {
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+                if outcome.is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+            }
+            // Unblock the renderers still sending, then let them end.
+            drop(rx);
+            outcome
+        })
+    }
+
     /// Static files, the highlighting stylesheet, the spec downloads and the sitemap.
     pub fn assets(&self) -> Vec<OutputFile> {
         let mut out: Vec<OutputFile> = self

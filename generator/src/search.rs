@@ -7,30 +7,54 @@ use pagefind::api::PagefindIndex;
 use crate::error::{Error, Result};
 use crate::render::OutputFile;
 
-/// Index the HTML files that opt in (`data-pagefind-body`) and return Pagefind's files.
-pub fn index(pages: &[OutputFile]) -> Result<Vec<OutputFile>> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Search(format!("cannot start the indexer: {e}")))?;
-    runtime.block_on(async {
-        let mut index = PagefindIndex::new(None).map_err(|e| Error::Search(format!("{e:#}")))?;
-        for page in pages {
-            if !page.path.ends_with(".html") {
-                continue;
-            }
-            let html = String::from_utf8_lossy(&page.bytes);
-            if !html.contains("data-pagefind-body") {
-                continue;
-            }
-            index
-                .add_html_file(None, Some(page.path.clone()), html.into_owned())
-                .await
-                .map_err(|e| Error::Search(format!("{}: {e:#}", page.path)))?;
+/// Pagefind's index, fed one page at a time (so a build need not hold every page).
+pub struct Indexer {
+    runtime: tokio::runtime::Runtime,
+    index: PagefindIndex,
+}
+
+impl std::fmt::Debug for Indexer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Indexer").finish_non_exhaustive()
+    }
+}
+
+impl Indexer {
+    /// An empty index.
+    pub fn new() -> Result<Indexer> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Search(format!("cannot start the indexer: {e}")))?;
+        let index = PagefindIndex::new(None).map_err(|e| Error::Search(format!("{e:#}")))?;
+        Ok(Indexer { runtime, index })
+    }
+
+    /// Index `page` if it is an HTML page that opts in (`data-pagefind-body`). Pages must come
+    /// in the same order every build for the index to be byte-identical.
+    pub fn add(&mut self, page: &OutputFile) -> Result<()> {
+        if !page.path.ends_with(".html") {
+            return Ok(());
         }
-        let files = index
-            .get_files()
-            .await
+        let html = String::from_utf8_lossy(&page.bytes);
+        if !html.contains("data-pagefind-body") {
+            return Ok(());
+        }
+        let html = html.into_owned();
+        let path = page.path.clone();
+        let index = &mut self.index;
+        self.runtime
+            .block_on(async { index.add_html_file(None, Some(path), html).await })
+            .map(|_| ())
+            .map_err(|e| Error::Search(format!("{}: {e:#}", page.path)))
+    }
+
+    /// Pagefind's files (index, fragments, WebAssembly, UI) under `pagefind/`, sorted.
+    pub fn finish(mut self) -> Result<Vec<OutputFile>> {
+        let index = &mut self.index;
+        let files = self
+            .runtime
+            .block_on(async { index.get_files().await })
             .map_err(|e| Error::Search(format!("{e:#}")))?;
         let mut out: Vec<OutputFile> = files
             .into_iter()
@@ -44,7 +68,16 @@ pub fn index(pages: &[OutputFile]) -> Result<Vec<OutputFile>> {
             .collect();
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
-    })
+    }
+}
+
+/// Index the HTML files that opt in (`data-pagefind-body`) and return Pagefind's files.
+pub fn index(pages: &[OutputFile]) -> Result<Vec<OutputFile>> {
+    let mut indexer = Indexer::new()?;
+    for page in pages {
+        indexer.add(page)?;
+    }
+    indexer.finish()
 }
 
 #[cfg(test)]
