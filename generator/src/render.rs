@@ -155,7 +155,7 @@ impl<'a> Renderer<'a> {
                 waiting.insert(i, result);
                 while let Some(result) = waiting.remove(&expected) {
                     expected += 1;
-                    if let Err(e) = result.and_then(|file| sink(file)) {
+                    if let Err(e) = result.and_then(&mut *sink) {
                         outcome = Err(e);
                         break;
                     }
