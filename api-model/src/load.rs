@@ -129,7 +129,13 @@ fn file_root(path: &Path) -> PathBuf {
         // A relative file may reach anything under the working folder.
         return PathBuf::from(".");
     }
-    parent
+    // So may an absolute one inside the working folder (`$PWD/specs/x/openapi.yaml` reaches
+    // `specs/common/` like `specs/x/openapi.yaml` does); elsewhere, its own folder.
+    let cwd = std::env::current_dir().and_then(|d| d.canonicalize());
+    match (cwd, path.canonicalize()) {
+        (Ok(cwd), Ok(file)) if file.starts_with(&cwd) => cwd,
+        _ => parent,
+    }
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {

@@ -463,11 +463,24 @@ fn error_texts() {
 
 #[test]
 fn reference_leaving_the_tree_is_an_error() {
-    let dir = fixtures();
+    // Outside the working folder (which an absolute path may reach as a relative one does), a
+    // spec file's tree is its own folder.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().to_path_buf();
+    std::fs::create_dir_all(dir.join("escape/spec")).expect("mkdir");
+    for f in ["escape/outside.yaml", "escape/spec/api.yaml"] {
+        std::fs::copy(fixtures().join(f), dir.join(f)).expect("copy");
+    }
     let out = load_paths(&[dir.join("escape/spec/api.yaml")]);
     let text = diagnostics_text(&out, &dir);
     insta::assert_yaml_snapshot!(text);
     assert!(out.errors().iter().any(|d| d.message.contains("outside")));
+    // Inside the working folder (tests run in the crate's folder), the absolute path of the
+    // same spec reaches `../outside.yaml`, as `specs/x/openapi.yaml` reaches `specs/common/`.
+    let inside = fixtures().join("escape/spec/api.yaml");
+    assert!(inside.is_absolute());
+    let out = load_paths(&[inside]);
+    assert!(out.errors().is_empty(), "{:?}", out.errors());
 }
 
 #[test]
