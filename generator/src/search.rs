@@ -40,7 +40,7 @@ impl Indexer {
         if !html.contains("data-pagefind-body") {
             return Ok(());
         }
-        let html = html.into_owned();
+        let html = trim_for_index(&html).unwrap_or_else(|| html.into_owned());
         let path = page.path.clone();
         let index = &mut self.index;
         self.runtime
@@ -71,6 +71,90 @@ impl Indexer {
     }
 }
 
+/// The part of a page Pagefind reads: the document up to `<body>`, the one `<main>` that has
+/// `data-pagefind-body`, without its `data-pagefind-ignore` elements (which Pagefind would parse
+/// and then drop), so the indexer parses a fraction of each page and indexes the same text.
+/// `None` (index the whole page) when the page is not shaped that way. Pure.
+pub fn trim_for_index(html: &str) -> Option<String> {
+    const BODY: &str = "data-pagefind-body";
+    let marker = html.find(BODY)?;
+    if html[marker + BODY.len()..].contains(BODY) {
+        return None;
+    }
+    let main_start = html[..marker].rfind('<')?;
+    if !html[main_start..].starts_with("<main") {
+        return None;
+    }
+    let main_end = html.rfind("</main>")? + "</main>".len();
+    let body_start = html[..main_start].find("<body")?;
+    let body_tag_end = body_start + html[body_start..].find('>')? + 1;
+    if html[body_start..body_tag_end].contains("data-pagefind") || main_end <= main_start {
+        return None;
+    }
+    let mut out = String::with_capacity(body_tag_end + (main_end - main_start) + 16);
+    out.push_str(&html[..body_tag_end]);
+    let mut rest = &html[main_start..main_end];
+    while let Some(at) = rest.find(" data-pagefind-ignore") {
+        let Some(open) = rest[..at].rfind('<') else {
+            break;
+        };
+        let name_end = rest[open + 1..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(rest.len(), |n| open + 1 + n);
+        let name = &rest[open + 1..name_end];
+        let end = element_end(rest, open, name);
+        match end {
+            // An ignored element that carries filters or metadata stays: Pagefind reads those.
+            Some(end) if rest[open..end].matches("data-pagefind-").count() == 1 => {
+                out.push_str(&rest[..open]);
+                rest = &rest[end..];
+            }
+            _ => {
+                let keep = at + " data-pagefind-ignore".len();
+                out.push_str(&rest[..keep]);
+                rest = &rest[keep..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.push_str("</body></html>");
+    Some(out)
+}
+
+/// The end (just past its closing tag) of the `name` element opening at `open`, counting the
+/// same-named elements nested in it. `None` when it does not close.
+fn element_end(html: &str, open: usize, name: &str) -> Option<usize> {
+    if name.is_empty() {
+        return None;
+    }
+    let opening = format!("<{name}");
+    let closing = format!("</{name}>");
+    let mut depth = 0usize;
+    let mut i = open;
+    loop {
+        let next_open = html[i..].find(&opening).map(|n| i + n);
+        let next_close = html[i..].find(&closing).map(|n| i + n);
+        match (next_open, next_close) {
+            (Some(o), Some(c)) if o < c => {
+                // `<divx` is not a `div`.
+                let after = html[o + opening.len()..].chars().next();
+                if after.is_some_and(|ch| ch == '>' || ch.is_whitespace() || ch == '/') {
+                    depth += 1;
+                }
+                i = o + opening.len();
+            }
+            (_, Some(c)) => {
+                depth = depth.checked_sub(1)?;
+                i = c + closing.len();
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            (_, None) => return None,
+        }
+    }
+}
+
 /// Index the HTML files that opt in (`data-pagefind-body`) and return Pagefind's files.
 pub fn index(pages: &[OutputFile]) -> Result<Vec<OutputFile>> {
     let mut indexer = Indexer::new()?;
@@ -83,6 +167,77 @@ pub fn index(pages: &[OutputFile]) -> Result<Vec<OutputFile>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimming_keeps_the_head_and_the_indexed_main_only() {
+        let page = "<!DOCTYPE html><html lang=\"fr\"><head><title>T</title></head><body class=\"x\">\
+            <nav><a href=\"/\">Home</a></nav><main id=\"main\" data-pagefind-body><h1>Pets</h1>\
+            <div class=\"samples\" data-pagefind-ignore><div><pre>curl</pre></div><div>x</div></div>\
+            <p>List <divx>pets</divx>.</p><div data-pagefind-ignore><span data-pagefind-filter=\"k\">v</span></div>\
+            </main><footer>F</footer></body></html>";
+        let trimmed = trim_for_index(page).expect("trimmed");
+        assert_eq!(
+            trimmed,
+            "<!DOCTYPE html><html lang=\"fr\"><head><title>T</title></head><body class=\"x\">\
+            <main id=\"main\" data-pagefind-body><h1>Pets</h1>\
+            <p>List <divx>pets</divx>.</p><div data-pagefind-ignore><span data-pagefind-filter=\"k\">v</span></div>\
+            </main></body></html>"
+        );
+        // Shapes it does not know are indexed whole.
+        assert!(
+            trim_for_index("<html><body><article data-pagefind-body>a</article></body></html>")
+                .is_none()
+        );
+        assert!(trim_for_index("<html><body><main data-pagefind-body><div data-pagefind-body></div></main></body></html>").is_none());
+        // An ignored element that never closes is kept.
+        let open =
+            "<html><body><main data-pagefind-body><div data-pagefind-ignore>x</main></body></html>";
+        assert_eq!(trim_for_index(open).expect("trimmed"), open);
+    }
+
+    #[test]
+    fn a_trimmed_page_indexes_to_the_same_files() {
+        let page = OutputFile {
+            path: "a/index.html".into(),
+            bytes: b"<html lang=\"en\"><head><title>Pets</title></head><body><nav>Menu words</nav><main data-pagefind-body><h1 id=\"pets\">Pets</h1><p>List every pet.</p><div data-pagefind-ignore><pre>curl noise</pre></div><h2 id=\"more\">More</h2><p>Details.</p></main><footer>Footer</footer></body></html>".to_vec(),
+        };
+        let whole = {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("rt");
+            runtime.block_on(async {
+                let mut index = PagefindIndex::new(None).expect("index");
+                index
+                    .add_html_file(
+                        None,
+                        Some(page.path.clone()),
+                        String::from_utf8_lossy(&page.bytes).into_owned(),
+                    )
+                    .await
+                    .expect("add");
+                let mut files: Vec<(String, Vec<u8>)> = index
+                    .get_files()
+                    .await
+                    .expect("files")
+                    .into_iter()
+                    .map(|f| {
+                        (
+                            format!("pagefind/{}", f.filename.to_string_lossy()),
+                            f.contents,
+                        )
+                    })
+                    .collect();
+                files.sort();
+                files
+            })
+        };
+        let trimmed: Vec<(String, Vec<u8>)> = index(&[page])
+            .expect("indexes")
+            .into_iter()
+            .map(|f| (f.path, f.bytes))
+            .collect();
+        assert_eq!(whole, trimmed);
+    }
 
     #[test]
     fn indexes_opted_in_pages() {
