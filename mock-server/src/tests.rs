@@ -91,7 +91,18 @@ async fn unknown_path_is_404_problem() {
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     assert_eq!(a.header("content-type"), "application/problem+json");
     assert_eq!(a.json()["status"], 404);
-    assert!(!a.header("x-request-id").is_empty());
+    let id = a.header("x-request-id");
+    // A version-4 UUID, different on every request.
+    let parts: Vec<usize> = id.split('-').map(str::len).collect();
+    assert_eq!(parts, [8, 4, 4, 4, 12], "{id}");
+    assert!(
+        id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()),
+        "{id}"
+    );
+    assert_eq!(&id[14..15], "4", "{id}");
+    assert!("89ab".contains(&id[19..20]), "{id}");
+    let again = call(&state(), get("/v1/nothing")).await;
+    assert_ne!(again.header("x-request-id"), id);
 }
 
 #[tokio::test]
