@@ -103,6 +103,7 @@ pub fn default_threads() -> usize {
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
     let input = load::load_root(&opts.root)?;
+    tracing::debug!(ms = start.elapsed().as_millis(), "read the root");
     let page_count = site::pages(&input).len();
     let bar = if opts.progress {
         let bar = indicatif::ProgressBar::new(page_count as u64);
@@ -122,6 +123,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     // Render, write and index in one pass: pages go to disk and to the search index in page
     // order as they are rendered, and are dropped at once.
     let renderer = Renderer::new(&input, opts.base_url.as_deref())?;
+    tracing::debug!(ms = start.elapsed().as_millis(), "prepared the views");
     let mut writer = output::Writer::open(&opts.out)?;
     let mut indexer = search::Indexer::new()?;
     let mut files = 0usize;
@@ -134,6 +136,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         bytes += file.bytes.len() as u64;
         Ok(())
     })?;
+    tracing::debug!(
+        ms = start.elapsed().as_millis(),
+        "rendered, wrote and indexed the pages"
+    );
     if let Some(bar) = &bar {
         bar.set_message("writing the search index");
     }
@@ -144,6 +150,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         sitemap |= file.path == "sitemap.xml";
     }
     writer.finish()?;
+    tracing::debug!(
+        ms = start.elapsed().as_millis(),
+        "wrote the search index and assets"
+    );
     drop(renderer);
     if let Some(bar) = bar {
         bar.finish_and_clear();
