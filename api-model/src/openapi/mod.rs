@@ -62,7 +62,12 @@ pub(crate) enum Version {
 
 /// Load an OpenAPI or Swagger document and everything it references.
 pub fn load(path: &Path, files: &dyn Files) -> Result<Loaded> {
-    let text = files.read(path)?;
+    load_text(path, files.read(path)?, files)
+}
+
+/// Like [`load`], for a root document whose text the caller has read already (through `files`,
+/// which the references are read from).
+pub fn load_text(path: &Path, text: String, files: &dyn Files) -> Result<Loaded> {
     let root = Source::parse(path, text)?;
     let value = Rc::clone(&root.value);
     let Some(obj) = value.as_object() else {
