@@ -100,8 +100,19 @@ fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuar
     guard
 }
 
+/// Log how long start-up took to reach `step` (`PORTAL_LOG=portal::mock=debug`), to see where
+/// the time goes with a large spec.
+fn startup_step(started: std::time::Instant, step: &str) {
+    tracing::debug!(
+        target: "portal::mock",
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "start-up: {step}"
+    );
+}
+
 /// Run the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let _log = init_logging(args.log_format);
     let config = PortalConfig::load(&args.root).map_err(|e| anyhow::anyhow!("{e}"))?;
     let paths = if args.specs.is_empty() {
@@ -110,6 +121,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.specs.clone()
     };
     let outcome = api_model::load_paths(&paths);
+    startup_step(started, "specs loaded");
     let mut err = std::io::stderr().lock();
     for d in outcome.errors() {
         writeln!(err, "{d}")?;
@@ -143,6 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .admin_token(args.admin_token.clone())
         .soap_client_id(config.sandbox.soap_client_id.clone());
     let state = AppState::new(outcome.catalog, config, options, gate).with_soap_files(&paths);
+    startup_step(started, "APIs mounted");
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -152,6 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let apps = Apps::open(&state.catalog, apps_options)
             .await
             .context("cannot open the sandbox's app store")?;
+        startup_step(started, "app store open");
         let state = mock_server::apps::attach(state, &apps, args.auth == Auth::On);
         let addr = SocketAddr::new(args.host, args.port);
         let listener = mock_server::server::bind(addr)
@@ -166,6 +180,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         writeln!(out, "listening on {base}")?;
         out.flush()?;
         drop(out);
+        startup_step(started, "listening");
         mock_server::server::serve(listener, state)
             .await
             .context("server failed")?;

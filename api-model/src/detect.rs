@@ -113,45 +113,69 @@ fn detect_structured(text: &str) -> SpecKind {
 }
 
 /// The keys of the top-level object of a JSON text, found by a single scan that tracks nesting
-/// and strings (no allocation, no full parse).
-fn json_top_level_keys(text: &str) -> Vec<&str> {
-    let bytes = text.as_bytes();
-    let mut keys = Vec::new();
-    let mut depth = 0usize;
-    let mut i = 0;
-    let mut last_string: Option<(usize, usize)> = None;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                let start = i + 1;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                last_string = Some((start, i.min(bytes.len())));
-            }
-            b':' if depth == 1 => {
-                if let Some(k) = last_string.take().and_then(|(s, e)| text.get(s..e)) {
-                    keys.push(k);
-                }
-            }
-            b'{' | b'[' => {
-                depth += 1;
-                last_string = None;
-            }
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                last_string = None;
-            }
-            b',' => last_string = None,
-            _ => {}
-        }
-        i += 1;
+/// and strings (no allocation, no full parse). Lazy: a caller that stops at the key it looks for
+/// does not scan the rest (`openapi` usually comes first, before megabytes of `paths`).
+fn json_top_level_keys(text: &str) -> TopLevelKeys<'_> {
+    TopLevelKeys {
+        text,
+        i: 0,
+        depth: 0,
+        last_string: None,
     }
-    keys
+}
+
+/// The iterator of [`json_top_level_keys`].
+struct TopLevelKeys<'a> {
+    text: &'a str,
+    i: usize,
+    depth: usize,
+    last_string: Option<(usize, usize)>,
+}
+
+impl<'a> Iterator for TopLevelKeys<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        while self.i < bytes.len() {
+            let at = self.i;
+            self.i += 1;
+            match bytes[at] {
+                b'"' => {
+                    let start = at + 1;
+                    let mut j = start;
+                    while j < bytes.len() && bytes[j] != b'"' {
+                        if bytes[j] == b'\\' {
+                            j += 1;
+                        }
+                        j += 1;
+                    }
+                    self.last_string = Some((start, j.min(bytes.len())));
+                    self.i = j + 1;
+                }
+                b':' if self.depth == 1 => {
+                    if let Some(k) = self
+                        .last_string
+                        .take()
+                        .and_then(|(s, e)| self.text.get(s..e))
+                    {
+                        return Some(k);
+                    }
+                }
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    self.last_string = None;
+                }
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    self.last_string = None;
+                }
+                b',' => self.last_string = None,
+                _ => {}
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -183,5 +207,14 @@ mod tests {
             SpecKind::Wsdl
         );
         assert_eq!(detect(Path::new("a.xsd"), "<xs:schema/>"), SpecKind::Xsd);
+    }
+
+    #[test]
+    fn top_level_keys_skip_nested_objects_and_strings() {
+        let text = r#"{"a": {"b": 1}, "c\"d": [1, {"e": 2}], "f": "x:y", "g": {"h": "}"}}"#;
+        let keys: Vec<&str> = json_top_level_keys(text).collect();
+        assert_eq!(keys, ["a", r#"c\"d"#, "f", "g"]);
+        let mut lazy = json_top_level_keys(r#"{"openapi": "3.1.0", "paths": {"#);
+        assert_eq!(lazy.next(), Some("openapi"));
     }
 }

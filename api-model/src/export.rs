@@ -29,20 +29,21 @@ pub enum Direction {
     Both,
 }
 
-/// How `$ref`s are written and which named schemas they may point to.
-struct Refs<'a> {
-    api: &'a Api,
-    /// `#/components/schemas/` or `#/$defs/`.
-    prefix: &'static str,
-    /// Model schema name -> key in the output (valid per OpenAPI's component-name rule).
+/// The output key of every named schema of an API (valid per OpenAPI's component-name rule,
+/// made unique in the order the schemas are listed). Worth keeping when many documents are
+/// written for one API: an API may have thousands of schemas, and each standalone document
+/// would otherwise work the keys out again.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaKeys {
+    /// Model schema name -> key.
     keys: IndexMap<String, String>,
-    direction: Direction,
 }
 
-impl<'a> Refs<'a> {
-    fn new(api: &'a Api, prefix: &'static str, direction: Direction) -> Refs<'a> {
-        let mut keys = IndexMap::new();
-        let mut used = BTreeSet::new();
+impl SchemaKeys {
+    /// The keys of `api`'s named schemas.
+    pub fn new(api: &Api) -> SchemaKeys {
+        let mut keys = IndexMap::with_capacity(api.schemas.len());
+        let mut used = std::collections::HashSet::with_capacity(api.schemas.len());
         for name in api.schemas.keys() {
             let base = component_key(name);
             let mut key = base.clone();
@@ -54,10 +55,43 @@ impl<'a> Refs<'a> {
             used.insert(key.clone());
             keys.insert(name.clone(), key);
         }
+        SchemaKeys { keys }
+    }
+
+    fn get(&self, name: &str) -> Option<&String> {
+        self.keys.get(name)
+    }
+}
+
+/// How `$ref`s are written and which named schemas they may point to.
+struct Refs<'a> {
+    api: &'a Api,
+    /// `#/components/schemas/` or `#/$defs/`.
+    prefix: &'static str,
+    keys: std::borrow::Cow<'a, SchemaKeys>,
+    direction: Direction,
+}
+
+impl<'a> Refs<'a> {
+    fn new(api: &'a Api, prefix: &'static str, direction: Direction) -> Refs<'a> {
         Refs {
             api,
             prefix,
-            keys,
+            keys: std::borrow::Cow::Owned(SchemaKeys::new(api)),
+            direction,
+        }
+    }
+
+    fn with_keys(
+        api: &'a Api,
+        keys: &'a SchemaKeys,
+        prefix: &'static str,
+        direction: Direction,
+    ) -> Refs<'a> {
+        Refs {
+            api,
+            prefix,
+            keys: std::borrow::Cow::Borrowed(keys),
             direction,
         }
     }
@@ -100,7 +134,18 @@ pub fn json_schema(api: &Api, schema: &SchemaRef) -> Value {
 /// Like [`json_schema`], for one side of a call: in requests `readOnly` properties are not
 /// required, in responses `writeOnly` ones are not.
 pub fn json_schema_for(api: &Api, schema: &SchemaRef, direction: Direction) -> Value {
-    let refs = Refs::new(api, "#/$defs/", direction);
+    json_schema_keyed(api, &SchemaKeys::new(api), schema, direction)
+}
+
+/// Like [`json_schema_for`], with the API's [`SchemaKeys`] worked out beforehand (the sandbox
+/// writes one document per parameter and body; the keys are the same for all of them).
+pub fn json_schema_keyed(
+    api: &Api,
+    keys: &SchemaKeys,
+    schema: &SchemaRef,
+    direction: Direction,
+) -> Value {
+    let refs = Refs::with_keys(api, keys, "#/$defs/", direction);
     let mut root = match schema_ref(&refs, schema) {
         Value::Object(map) => map,
         other => {

@@ -191,7 +191,8 @@ fn load_entries(entries: Vec<Entry>, mut reports: Vec<FileReport>) -> LoadOutcom
                 let result = if kind == SpecKind::Wsdl {
                     wsdl::load(&absolute(&entry.path), &files)
                 } else {
-                    openapi::load(&absolute(&entry.path), &files)
+                    // The text is parsed where it is (a large spec is not read twice).
+                    openapi::load_text(&absolute(&entry.path), text, &files)
                 };
                 match result {
                     Ok(mut loaded) => {

@@ -55,7 +55,7 @@ pub struct AppState {
     pub gate: Arc<dyn Gate>,
     /// Mounts and compiled path templates.
     pub routes: Arc<Routes>,
-    /// Request and response validators, compiled on first use per operation.
+    /// Request validators and the choice of response examples, each worked out on first use.
     pub validators: Arc<Validators>,
     /// The SOAP APIs' mounts and WSDL files.
     pub soap: Arc<SoapSandbox>,

@@ -62,7 +62,12 @@ pub(crate) enum Version {
 
 /// Load an OpenAPI or Swagger document and everything it references.
 pub fn load(path: &Path, files: &dyn Files) -> Result<Loaded> {
-    let text = files.read(path)?;
+    load_text(path, files.read(path)?, files)
+}
+
+/// Like [`load`], for a root document whose text the caller has read already (through `files`,
+/// which the references are read from).
+pub fn load_text(path: &Path, text: String, files: &dyn Files) -> Result<Loaded> {
     let root = Source::parse(path, text)?;
     let value = Rc::clone(&root.value);
     let Some(obj) = value.as_object() else {
@@ -85,12 +90,37 @@ pub fn load(path: &Path, files: &dyn Files) -> Result<Loaded> {
         }
     }
     let api = ctx.build(obj, version_text, kind, path);
+    drop(value);
     let files = ctx.docs.iter().map(|d| d.path.clone()).collect();
+    free_documents(std::mem::take(&mut ctx.docs));
     Ok(Loaded {
         api,
         diagnostics: ctx.diags,
         files,
     })
+}
+
+/// Parsed documents larger than this (in bytes of text) are freed on a thread of their own.
+const FREE_APART_BYTES: usize = 1 << 20;
+
+/// Free the parsed documents once the model is built. A large description is millions of JSON
+/// nodes, and freeing them one by one takes tens of milliseconds (a third of the GitHub
+/// description's load) that nothing needs to wait for: a large set is handed to a thread of its
+/// own, so the caller goes on (the sandbox starts listening) while it is freed.
+fn free_documents(docs: Vec<Source>) {
+    if docs.iter().map(|d| d.text.len()).sum::<usize>() < FREE_APART_BYTES {
+        return;
+    }
+    // The trees are shared within the load only (`Rc`); by now each has one owner. The texts
+    // are freed here: a large string is one call to the allocator.
+    let trees: Vec<Value> = docs
+        .into_iter()
+        .filter_map(|d| Rc::try_unwrap(d.value).ok())
+        .collect();
+    // Without a thread (none can be had), they are freed here.
+    let _ = std::thread::Builder::new()
+        .name("portal-free-spec".into())
+        .spawn(move || drop(trees));
 }
 
 /// Check a file that is not an API itself (a `$ref` target): it must parse.
@@ -862,6 +892,37 @@ definitions:
     properties:
       id: {type: integer, minimum: 0, exclusiveMinimum: true}
 "##;
+
+    #[test]
+    fn a_large_spec_loads_the_same_when_its_documents_are_freed_apart() {
+        // Over FREE_APART_BYTES: the parsed tree is freed on its own thread.
+        let description = "d".repeat(FREE_APART_BYTES);
+        let mut paths = serde_json::Map::new();
+        for i in 0..50 {
+            paths.insert(
+                format!("/r{i}"),
+                serde_json::json!({"get": {"operationId": format!("get{i}"), "responses": {"200": {
+                    "description": "ok",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/R"}}}
+                }}}}),
+            );
+        }
+        let doc = serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "Big", "version": "1", "description": description},
+            "paths": paths,
+            "components": {"schemas": {"R": {"type": "object", "properties": {"id": {"type": "integer"}}}}}
+        });
+        let text = doc.to_string();
+        assert!(text.len() > FREE_APART_BYTES);
+        let loaded = load_text("big.json", &text).expect("loads");
+        assert_eq!(loaded.api.operations.len(), 50);
+        assert!(loaded.api.schemas.contains_key("R"));
+        assert_eq!(
+            loaded.api.description.as_deref().map(str::len),
+            Some(FREE_APART_BYTES)
+        );
+    }
 
     #[test]
     fn swagger_2_is_converted() {

@@ -124,21 +124,16 @@ pub async fn handle(
                 .responses
                 .iter()
                 .position(|r| std::ptr::eq(r, documented));
-            let validator = response_index.and_then(|ri| {
-                validators
-                    .as_ref()?
-                    .responses
-                    .get(ri)?
-                    .iter()
-                    .find(|(mt, _)| mt == chosen)
-            });
-            let value = body_value(
-                api,
-                media,
-                &prefs,
-                seed,
-                validator.and_then(|(_, v)| v.as_ref()),
-            )?;
+            // Which spec example holds (worked out once per response and media type); only
+            // needed when no example is named and generated data is not asked for.
+            let example = || {
+                let ri = response_index?;
+                match &validators {
+                    Some(v) => v.example(ri, chosen),
+                    None => validate::example_candidates(media).next().map(|_| 0),
+                }
+            };
+            let value = body_value(api, media, &prefs, seed, example)?;
             let content_type = negotiate::concrete(chosen, accept);
             content = serialize(api, media.schema.as_ref(), &value, &content_type);
             if let Ok(v) = HeaderValue::from_str(&content_type) {
@@ -227,14 +222,14 @@ pub fn request_seed(
     ])
 }
 
-/// The spec's example (named, single, or first named), unless `dynamic` or it breaks the
-/// schema; else generated data.
+/// The spec's example (named, or else the first that holds against the schema, as `example`
+/// finds it), unless `dynamic`; else generated data.
 fn body_value(
     api: &Api,
     media: &MediaType,
     prefs: &Preferences,
     seed: Seed,
-    validator: Option<&jsonschema::Validator>,
+    example: impl FnOnce() -> Option<usize>,
 ) -> Result<Value, MockError> {
     if let Some(name) = &prefs.example {
         return match media.examples.get(name).and_then(|e| e.value.clone()) {
@@ -257,16 +252,8 @@ fn body_value(
         };
     }
     if !prefs.dynamic {
-        // An example that breaks its own schema would mislead clients: take the first one
-        // that holds, else generate.
-        let candidates = media
-            .example
-            .iter()
-            .chain(media.examples.values().filter_map(|e| e.value.as_ref()));
-        for v in candidates {
-            if validator.is_none_or(|val| val.is_valid(v)) {
-                return Ok(v.clone());
-            }
+        if let Some(v) = example().and_then(|i| validate::example_candidates(media).nth(i)) {
+            return Ok(v.clone());
         }
     }
     let any = SchemaRef::Inline(Box::default());

@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use api_model::export::{Direction, json_schema_for};
+use api_model::export::{Direction, SchemaKeys, json_schema_keyed};
 use api_model::{
     Api, Catalog, Operation, ParamLocation, ParamStyle, Parameter, ResponseStatus, Schema,
     SchemaKind, SchemaRef,
@@ -23,58 +23,160 @@ use crate::rest::negotiate::{self, MediaKind};
 /// A compiled schema (or none: nothing to check).
 pub type Compiled = Option<jsonschema::Validator>;
 
-/// The compiled validators of one operation.
-#[derive(Debug)]
-pub struct OpValidators {
-    /// One per parameter, in the operation's order.
-    pub params: Vec<Compiled>,
-    /// Per request media type.
-    pub bodies: Vec<(String, Compiled)>,
-    /// Per response, per media type (responses side: checks the spec's own examples).
-    pub responses: Vec<Vec<(String, Compiled)>>,
-}
-
-/// Validators of every operation of every API, each compiled when its operation is first called.
+/// Validators of every operation of every API. Nothing is compiled at start-up: each schema is
+/// compiled the first time a call needs it (a parameter when it is sent, a body when one comes
+/// in), so a sandbox with a thousand operations starts as fast as one with three and holds in
+/// memory only what its clients have used.
 #[derive(Debug)]
 pub struct Validators {
-    ops: Vec<Vec<OnceLock<Arc<OpValidators>>>>,
+    apis: Vec<ApiValidators>,
+}
+
+#[derive(Debug)]
+struct ApiValidators {
+    /// The `$defs` keys of the API's named schemas, worked out on the first compile.
+    keys: OnceLock<SchemaKeys>,
+    ops: Vec<OnceLock<Arc<OpSlots>>>,
+}
+
+/// The lazily filled validators of one operation, shaped like it.
+#[derive(Debug)]
+struct OpSlots {
+    /// One per parameter, in the operation's order.
+    params: Vec<OnceLock<Compiled>>,
+    /// One per request media type, in the body's order.
+    bodies: Vec<OnceLock<Compiled>>,
+    /// Per response, per media type: which of the spec's examples is served (see
+    /// [`OpValidators::example`]). Only the answer is kept, not the validator that found it.
+    examples: Vec<Vec<OnceLock<Option<usize>>>>,
 }
 
 impl Validators {
+    #[cfg(test)]
+    fn keys_of(&self, api_index: usize) -> Option<&SchemaKeys> {
+        self.apis.get(api_index)?.keys.get()
+    }
+
     /// An empty cache shaped like the catalog.
     pub fn new(catalog: &Catalog) -> Validators {
         Validators {
-            ops: catalog
+            apis: catalog
                 .apis
                 .iter()
-                .map(|api| api.operations.iter().map(|_| OnceLock::new()).collect())
+                .map(|api| ApiValidators {
+                    keys: OnceLock::new(),
+                    ops: api.operations.iter().map(|_| OnceLock::new()).collect(),
+                })
                 .collect(),
         }
     }
 
-    /// Compile every operation's validators (run in the background after start-up, so the
-    /// first call of an operation does not pay for it; calls never wait for the whole set).
-    pub fn warm(&self, catalog: &Catalog) {
-        for (ai, api) in catalog.apis.iter().enumerate() {
-            for oi in 0..api.operations.len() {
-                let _ = self.get(api, ai, oi);
-            }
-        }
-    }
-
-    /// The validators of an operation, compiled now if this is its first call.
-    pub fn get(&self, api: &Api, api_index: usize, op_index: usize) -> Option<Arc<OpValidators>> {
-        let slot = self.ops.get(api_index)?.get(op_index)?;
+    /// The validators of an operation (each compiled when first used).
+    pub fn get<'a>(
+        &'a self,
+        api: &'a Api,
+        api_index: usize,
+        op_index: usize,
+    ) -> Option<OpValidators<'a>> {
+        let cache = self.apis.get(api_index)?;
         let op = api.operations.get(op_index)?;
-        Some(Arc::clone(
-            slot.get_or_init(|| Arc::new(compile_op(api, op))),
-        ))
+        let slots = cache.ops.get(op_index)?.get_or_init(|| {
+            Arc::new(OpSlots {
+                params: op.parameters.iter().map(|_| OnceLock::new()).collect(),
+                bodies: op
+                    .request_body
+                    .iter()
+                    .flat_map(|b| b.content.iter())
+                    .map(|_| OnceLock::new())
+                    .collect(),
+                examples: op
+                    .responses
+                    .iter()
+                    .map(|r| r.content.iter().map(|_| OnceLock::new()).collect())
+                    .collect(),
+            })
+        });
+        Some(OpValidators {
+            api,
+            op,
+            keys: &cache.keys,
+            slots: Arc::clone(slots),
+        })
     }
 }
 
+/// One operation's validators, as a call sees them.
+#[derive(Debug)]
+pub struct OpValidators<'a> {
+    api: &'a Api,
+    op: &'a Operation,
+    keys: &'a OnceLock<SchemaKeys>,
+    slots: Arc<OpSlots>,
+}
+
+impl OpValidators<'_> {
+    fn compile(&self, schema: &SchemaRef, direction: Direction) -> Compiled {
+        let keys = self.keys.get_or_init(|| SchemaKeys::new(self.api));
+        compile_keyed(self.api, keys, schema, direction)
+    }
+
+    /// The validator of parameter `index`, if it has a schema that compiles.
+    pub fn param(&self, index: usize) -> Option<&jsonschema::Validator> {
+        let slot = self.slots.params.get(index)?;
+        slot.get_or_init(|| {
+            let schema = self.op.parameters.get(index)?.schema.as_ref()?;
+            self.compile(schema, Direction::Request)
+        })
+        .as_ref()
+    }
+
+    /// The validator of request media type `index` (in the body's order).
+    pub fn body(&self, index: usize) -> Option<&jsonschema::Validator> {
+        let slot = self.slots.bodies.get(index)?;
+        slot.get_or_init(|| {
+            let (_, media) = self.op.request_body.as_ref()?.content.get_index(index)?;
+            self.compile(media.schema.as_ref()?, Direction::Request)
+        })
+        .as_ref()
+    }
+
+    /// Which of the spec's examples for response `response` in media type `media_type` is
+    /// served: the first that holds against its schema (`media.example`, then the named ones in
+    /// order), `None` when there is none or none holds. An example that breaks its own schema
+    /// would mislead clients. Only JSON examples are checked; the answer is kept per operation.
+    pub fn example(&self, response: usize, media_type: &str) -> Option<usize> {
+        let resp = self.op.responses.get(response)?;
+        let index = resp.content.get_index_of(media_type)?;
+        let media = resp.content.get_index(index).map(|(_, m)| m)?;
+        let slot = self.slots.examples.get(response)?.get(index)?;
+        *slot.get_or_init(|| {
+            let candidates: Vec<&Value> = example_candidates(media).collect();
+            if candidates.is_empty() {
+                return None;
+            }
+            let validator = media
+                .schema
+                .as_ref()
+                .filter(|_| negotiate::kind(media_type) == MediaKind::Json)
+                .and_then(|s| self.compile(s, Direction::Response));
+            candidates
+                .iter()
+                .position(|v| validator.as_ref().is_none_or(|val| val.is_valid(v)))
+        })
+    }
+}
+
+/// The spec's examples of a media type, in the order they are preferred.
+pub fn example_candidates(media: &api_model::MediaType) -> impl Iterator<Item = &Value> {
+    media
+        .example
+        .iter()
+        .chain(media.examples.values().filter_map(|e| e.value.as_ref()))
+}
+
 /// Compile one schema; a schema the crate refuses is logged and not enforced.
-pub fn compile(api: &Api, schema: &SchemaRef, direction: Direction) -> Compiled {
-    let doc = json_schema_for(api, schema, direction);
+fn compile_keyed(api: &Api, keys: &SchemaKeys, schema: &SchemaRef, direction: Direction) -> Compiled {
+    let doc = json_schema_keyed(api, keys, schema, direction);
     match jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
@@ -85,52 +187,6 @@ pub fn compile(api: &Api, schema: &SchemaRef, direction: Direction) -> Compiled 
             tracing::warn!(api = %api.id, error = %e, "schema not enforced: it does not compile");
             None
         }
-    }
-}
-
-fn compile_op(api: &Api, op: &Operation) -> OpValidators {
-    let params = op
-        .parameters
-        .iter()
-        .map(|p| {
-            p.schema
-                .as_ref()
-                .and_then(|s| compile(api, s, Direction::Request))
-        })
-        .collect();
-    let bodies = op
-        .request_body
-        .iter()
-        .flat_map(|b| b.content.iter())
-        .map(|(mt, media)| {
-            let compiled = media
-                .schema
-                .as_ref()
-                .and_then(|s| compile(api, s, Direction::Request));
-            (mt.clone(), compiled)
-        })
-        .collect();
-    let responses = op
-        .responses
-        .iter()
-        .map(|r| {
-            r.content
-                .iter()
-                .map(|(mt, media)| {
-                    let compiled = media
-                        .schema
-                        .as_ref()
-                        .filter(|_| negotiate::kind(mt) == MediaKind::Json)
-                        .and_then(|s| compile(api, s, Direction::Response));
-                    (mt.clone(), compiled)
-                })
-                .collect()
-        })
-        .collect();
-    OpValidators {
-        params,
-        bodies,
-        responses,
     }
 }
 
@@ -170,7 +226,7 @@ fn form_decode(s: &str) -> String {
 pub fn validate(
     api: &Api,
     op: &Operation,
-    validators: &OpValidators,
+    validators: &OpValidators<'_>,
     parts: RequestParts<'_>,
 ) -> Result<(), MockError> {
     let mut malformed = Vec::new();
@@ -203,7 +259,7 @@ pub fn validate(
             }
             Some(Value::String(s)) if s.is_empty() && param.allow_empty_value => {}
             Some(value) => {
-                if let Some(Some(v)) = validators.params.get(index) {
+                if let Some(v) = validators.param(index) {
                     malformed.extend(schema_errors_of(v, &value, &[loc, &param.name]));
                 }
             }
@@ -267,7 +323,7 @@ pub fn client_status(op: &Operation, wanted: StatusCode) -> StatusCode {
 fn check_body(
     api: &Api,
     body: &api_model::RequestBody,
-    validators: &OpValidators,
+    validators: &OpValidators<'_>,
     parts: RequestParts<'_>,
     malformed: &mut Vec<FieldError>,
     schema_errors: &mut Vec<FieldError>,
@@ -302,7 +358,6 @@ fn check_body(
             expected: body.content.keys().cloned().collect(),
         });
     };
-    let validator = validators.bodies.get(index).and_then(|(_, v)| v.as_ref());
     let schema = media.schema.as_ref();
     let value = match negotiate::kind(mt) {
         MediaKind::Json => {
@@ -370,7 +425,7 @@ fn check_body(
         }
         MediaKind::Binary => return Ok(()),
     };
-    if let Some(v) = validator {
+    if let Some(v) = validators.body(index) {
         schema_errors.extend(schema_errors_of(v, &value, &["body"]));
     }
     Ok(())
@@ -1031,5 +1086,43 @@ mod tests {
         );
         assert!(!validator.is_valid(&v));
         assert_eq!(v[1], json!(1.5));
+    }
+
+    #[test]
+    fn validators_are_compiled_when_a_call_needs_them() {
+        let api = crate::testing::pet_api();
+        let catalog = Catalog {
+            apis: vec![api],
+            products: Vec::new(),
+        };
+        let api = &catalog.apis[0];
+        let cache = Validators::new(&catalog);
+        let filled = |slots: &[OnceLock<Compiled>]| slots.iter().filter(|s| s.get().is_some()).count();
+
+        // listPets: a call with `limit` compiles the `limit` schema, and nothing else.
+        let list = cache.get(api, 0, 0).expect("listPets");
+        assert_eq!(filled(&list.slots.params), 0, "nothing before a call");
+        let headers = HeaderMap::new();
+        let query = parse_query(Some("limit=0"));
+        let parts = RequestParts {
+            path_params: &[],
+            query: &query,
+            headers: &headers,
+            body: b"",
+        };
+        let err = validate(api, &api.operations[0], &list, parts).expect_err("limit >= 1");
+        assert!(matches!(err, MockError::Invalid { .. }));
+        assert_eq!(filled(&list.slots.params), 1);
+        assert!(list.slots.params[0].get().is_some());
+        assert!(cache.keys_of(0).is_some(), "the schema keys are worked out once per API");
+
+        // showPetById: the example that holds is found once, and the answer kept.
+        let show = cache.get(api, 0, 2).expect("showPetById");
+        assert!(show.slots.examples[0][0].get().is_none());
+        assert_eq!(show.example(0, "application/json"), Some(1), "`broken` is skipped");
+        assert_eq!(show.slots.examples[0][0].get(), Some(&Some(1)));
+        assert_eq!(show.example(1, "application/json"), None, "no example at all");
+        let again = cache.get(api, 0, 2).expect("showPetById");
+        assert_eq!(again.slots.examples[0][0].get(), Some(&Some(1)), "shared");
     }
 }
