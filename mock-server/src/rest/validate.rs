@@ -175,7 +175,12 @@ pub fn example_candidates(media: &api_model::MediaType) -> impl Iterator<Item = 
 }
 
 /// Compile one schema; a schema the crate refuses is logged and not enforced.
-fn compile_keyed(api: &Api, keys: &SchemaKeys, schema: &SchemaRef, direction: Direction) -> Compiled {
+fn compile_keyed(
+    api: &Api,
+    keys: &SchemaKeys,
+    schema: &SchemaRef,
+    direction: Direction,
+) -> Compiled {
     let doc = json_schema_keyed(api, keys, schema, direction);
     match jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
@@ -432,6 +437,10 @@ fn check_body(
 }
 
 /// Form or multipart fields -> an object, repeated names becoming arrays where the schema says so.
+///
+/// A field that is not sent stays absent, so a required one is reported missing. A form cannot
+/// write an empty list (clients leave the field out, which reads as missing); a list field sent
+/// once with nothing in it (`tags=`) is the empty list.
 fn fields_object(
     api: &Api,
     schema: Option<&SchemaRef>,
@@ -443,11 +452,15 @@ fn fields_object(
         _ => None,
     });
     let mut out = Map::new();
+    let mut blank_lists = Vec::new();
     for (name, value) in fields {
         let prop = props.and_then(|p| p.get(&name));
         let is_array = prop
             .and_then(|p| p.resolve(api))
             .is_some_and(|s| matches!(s.kind, SchemaKind::Array(_)));
+        if is_array && !out.contains_key(&name) && value.as_str() == Some("") {
+            blank_lists.push(name.clone());
+        }
         let value = match value {
             Value::String(s) if is_array => {
                 let item = prop
@@ -470,27 +483,10 @@ fn fields_object(
             out.entry(name).or_insert(value);
         }
     }
-    // A form cannot carry `null` or an empty list: clients leave such fields out, so a missing
-    // required field that could be one of those is read as that value.
-    if let Some(SchemaKind::Object(o)) = resolved.map(|s| &s.kind) {
-        for name in &o.required {
-            if out.contains_key(name) {
-                continue;
-            }
-            let Some(prop) = o.properties.get(name).and_then(|p| p.resolve(api)) else {
-                continue;
-            };
-            match &prop.kind {
-                SchemaKind::Array(a) if a.min_items.unwrap_or(0) == 0 => {
-                    out.insert(name.clone(), Value::Array(Vec::new()));
-                }
-                SchemaKind::Any => {
-                    out.insert(name.clone(), Value::Null);
-                }
-                _ if prop.nullable => {
-                    out.insert(name.clone(), Value::Null);
-                }
-                _ => {}
+    for name in blank_lists {
+        if let Some(Value::Array(items)) = out.get_mut(&name) {
+            if items.len() == 1 {
+                items.clear();
             }
         }
     }
@@ -1097,7 +1093,8 @@ mod tests {
         };
         let api = &catalog.apis[0];
         let cache = Validators::new(&catalog);
-        let filled = |slots: &[OnceLock<Compiled>]| slots.iter().filter(|s| s.get().is_some()).count();
+        let filled =
+            |slots: &[OnceLock<Compiled>]| slots.iter().filter(|s| s.get().is_some()).count();
 
         // listPets: a call with `limit` compiles the `limit` schema, and nothing else.
         let list = cache.get(api, 0, 0).expect("listPets");
@@ -1114,15 +1111,61 @@ mod tests {
         assert!(matches!(err, MockError::Invalid { .. }));
         assert_eq!(filled(&list.slots.params), 1);
         assert!(list.slots.params[0].get().is_some());
-        assert!(cache.keys_of(0).is_some(), "the schema keys are worked out once per API");
+        assert!(
+            cache.keys_of(0).is_some(),
+            "the schema keys are worked out once per API"
+        );
 
         // showPetById: the example that holds is found once, and the answer kept.
         let show = cache.get(api, 0, 2).expect("showPetById");
         assert!(show.slots.examples[0][0].get().is_none());
-        assert_eq!(show.example(0, "application/json"), Some(1), "`broken` is skipped");
+        assert_eq!(
+            show.example(0, "application/json"),
+            Some(1),
+            "`broken` is skipped"
+        );
         assert_eq!(show.slots.examples[0][0].get(), Some(&Some(1)));
-        assert_eq!(show.example(1, "application/json"), None, "no example at all");
+        assert_eq!(
+            show.example(1, "application/json"),
+            None,
+            "no example at all"
+        );
         let again = cache.get(api, 0, 2).expect("showPetById");
         assert_eq!(again.slots.examples[0][0].get(), Some(&Some(1)), "shared");
+    }
+
+    #[test]
+    fn form_fields_left_out_stay_absent() {
+        use crate::testing::{inline, integer, string};
+        use api_model::{ArrayRules, ObjectRules};
+        let api = crate::testing::pet_api();
+        let schema = inline(SchemaKind::Object(ObjectRules {
+            properties: [
+                (
+                    "ids".to_string(),
+                    inline(SchemaKind::Array(ArrayRules {
+                        items: Some(Box::new(integer(None, None))),
+                        ..ArrayRules::default()
+                    })),
+                ),
+                ("name".to_string(), string()),
+            ]
+            .into_iter()
+            .collect(),
+            required: vec!["ids".into(), "name".into()],
+            ..ObjectRules::default()
+        }));
+        let read = |body: &str| {
+            let pairs = parse_query(Some(body));
+            fields_object(
+                &api,
+                Some(&schema),
+                pairs.into_iter().map(|(k, v)| (k, Value::String(v))),
+            )
+        };
+        assert_eq!(read("name=a"), json!({"name": "a"}), "no `ids`: missing");
+        assert_eq!(read("name=a&ids="), json!({"name": "a", "ids": []}));
+        assert_eq!(read("ids=1&ids=2"), json!({"ids": [1, 2]}));
+        assert_eq!(read("ids=&ids=2"), json!({"ids": ["", 2]}));
     }
 }
