@@ -446,35 +446,33 @@ fn fields_object(
     schema: Option<&SchemaRef>,
     fields: impl Iterator<Item = (String, Value)>,
 ) -> Value {
-    let resolved = schema.and_then(|s| s.resolve(api));
-    let props = resolved.and_then(|s| match &s.kind {
-        SchemaKind::Object(o) => Some(&o.properties),
-        _ => None,
-    });
+    // The fields of an object, or of the members of an allOf/oneOf/anyOf.
+    let mut props = Vec::new();
+    if let Some(resolved) = schema.and_then(|s| s.resolve(api)) {
+        crate::rest::xml::properties(api, resolved, 0, &mut props);
+    }
     let mut out = Map::new();
     let mut blank_lists = Vec::new();
     for (name, value) in fields {
-        let prop = props.and_then(|p| p.get(&name));
-        let is_array = prop
-            .and_then(|p| p.resolve(api))
-            .is_some_and(|s| matches!(s.kind, SchemaKind::Array(_)));
-        if is_array && !out.contains_key(&name) && value.as_str() == Some("") {
+        let prop = props.iter().find(|(k, _)| **k == name).map(|(_, p)| *p);
+        let mut list = prop.and_then(|p| list_items(api, p));
+        // `null` for a list that may be null (`type: [array, "null"]`) is that null.
+        if list.is_some()
+            && !out.contains_key(&name)
+            && value.as_str() == Some("null")
+            && coerce(api, prop, "null").is_null()
+        {
+            list = None;
+        }
+        if list.is_some() && !out.contains_key(&name) && value.as_str() == Some("") {
             blank_lists.push(name.clone());
         }
-        let value = match value {
-            Value::String(s) if is_array => {
-                let item = prop
-                    .and_then(|p| p.resolve(api))
-                    .and_then(|s| match &s.kind {
-                        SchemaKind::Array(a) => a.items.as_deref(),
-                        _ => None,
-                    });
-                coerce(api, item, &s)
-            }
-            Value::String(s) => coerce(api, prop, &s),
-            other => other,
+        let value = match (value, list) {
+            (Value::String(s), Some(items)) => coerce(api, items, &s),
+            (Value::String(s), None) => coerce(api, prop, &s),
+            (other, _) => other,
         };
-        if is_array {
+        if list.is_some() {
             match out.entry(name).or_insert_with(|| Value::Array(Vec::new())) {
                 Value::Array(items) => items.push(value),
                 other => *other = Value::Array(vec![other.take(), value]),
@@ -491,6 +489,26 @@ fn fields_object(
         }
     }
     Value::Object(out)
+}
+
+/// When a field's schema is a list (or allows one: `type: [array, "null"]`, a oneOf member):
+/// `Some` of its items' schema, each repeated field being one item.
+fn list_items<'a>(api: &'a Api, prop: &'a SchemaRef) -> Option<Option<&'a SchemaRef>> {
+    let schema = prop.resolve(api)?;
+    match &schema.kind {
+        SchemaKind::Array(a) => Some(a.items.as_deref()),
+        SchemaKind::Union(kinds) => kinds.iter().find_map(|k| match k {
+            SchemaKind::Array(a) => Some(a.items.as_deref()),
+            _ => None,
+        }),
+        SchemaKind::OneOf(c) | SchemaKind::AnyOf(c) => {
+            c.members.iter().find_map(|m| match &m.resolve(api)?.kind {
+                SchemaKind::Array(a) => Some(a.items.as_deref()),
+                _ => None,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Parse a `multipart/form-data` body into (name, value) fields; JSON parts become JSON.
@@ -654,13 +672,24 @@ fn widen(x: f64) -> f64 {
     }
 }
 
+/// A double as the number validation should see: a whole one within `i64` as an integer
+/// (`8.0` is an integer to JSON Schema, but `jsonschema` reads a double as not one where a
+/// schema allows several types, `type: [integer, "null"]`), a huge one widened.
+fn as_number(x: f64) -> Option<Number> {
+    #[allow(clippy::cast_possible_truncation)]
+    if x.fract() == 0.0 && x.abs() < 9.223_372_036_854_775e18 {
+        return Some(Number::from(x as i64));
+    }
+    Number::from_f64(widen(x))
+}
+
 fn widen_huge(value: &mut Value, depth: usize) {
     if depth > 256 {
         return;
     }
     match value {
         Value::Number(n) if n.is_f64() => {
-            if let Some(w) = n.as_f64().map(widen).and_then(Number::from_f64) {
+            if let Some(w) = n.as_f64().and_then(as_number) {
                 *n = w;
             }
         }
@@ -678,6 +707,8 @@ enum Want {
     Boolean,
     Null,
     Text,
+    /// An object or a list (written as JSON text in a form field).
+    Complex,
 }
 
 fn wants(api: &Api, schema: &Schema, depth: usize) -> Vec<Want> {
@@ -714,7 +745,7 @@ fn wants(api: &Api, schema: &Schema, depth: usize) -> Vec<Want> {
             .get(name)
             .map(|s| wants(api, s, depth + 1))
             .unwrap_or_default(),
-        SchemaKind::Array(_) | SchemaKind::Object(_) => vec![Want::Text],
+        SchemaKind::Array(_) | SchemaKind::Object(_) => vec![Want::Complex],
     };
     if schema.nullable {
         out.push(Want::Null);
@@ -741,12 +772,7 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
         {
-            if let Some(n) = raw
-                .parse::<f64>()
-                .ok()
-                .map(widen)
-                .and_then(Number::from_f64)
-            {
+            if let Some(n) = raw.parse::<f64>().ok().and_then(as_number) {
                 return Value::Number(n);
             }
         }
@@ -760,6 +786,13 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
     }
     if has(Want::Null) && raw == "null" && !has(Want::Text) {
         return Value::Null;
+    }
+    // An object or a list in a field of text is written as JSON (multipart, forms).
+    if has(Want::Complex) && raw.starts_with(['{', '[']) {
+        if let Ok(mut v @ (Value::Object(_) | Value::Array(_))) = serde_json::from_str(raw) {
+            widen_huge(&mut v, 0);
+            return v;
+        }
     }
     Value::String(raw.to_string())
 }
@@ -1167,5 +1200,77 @@ mod tests {
         assert_eq!(read("name=a&ids="), json!({"name": "a", "ids": []}));
         assert_eq!(read("ids=1&ids=2"), json!({"ids": [1, 2]}));
         assert_eq!(read("ids=&ids=2"), json!({"ids": ["", 2]}));
+    }
+
+    #[test]
+    fn form_fields_of_composed_schemas_are_typed() {
+        use crate::testing::{inline, integer};
+        use api_model::{ArrayRules, Composite, ObjectRules};
+        let api = crate::testing::pet_api();
+        let object = |props: Vec<(&str, SchemaRef)>| {
+            inline(SchemaKind::Object(ObjectRules {
+                properties: props.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                ..ObjectRules::default()
+            }))
+        };
+        let nullable_list = inline(SchemaKind::Union(vec![
+            SchemaKind::Array(ArrayRules {
+                items: Some(Box::new(integer(None, None))),
+                ..ArrayRules::default()
+            }),
+            SchemaKind::Null,
+        ]));
+        let nullable_object = inline(SchemaKind::OneOf(Composite {
+            members: vec![
+                inline(SchemaKind::Null),
+                object(vec![("a", integer(None, None))]),
+            ],
+            discriminator: None,
+        }));
+        // The body is an allOf: its members' fields are typed all the same.
+        let schema = inline(SchemaKind::AllOf(Composite {
+            members: vec![
+                object(vec![("flags", integer(None, None)), ("ids", nullable_list)]),
+                object(vec![("mentions", nullable_object)]),
+            ],
+            discriminator: None,
+        }));
+        let read = |pairs: &[(&str, &str)]| {
+            fields_object(
+                &api,
+                Some(&schema),
+                pairs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), Value::from(*v))),
+            )
+        };
+        assert_eq!(
+            read(&[
+                ("flags", "8.0"),
+                ("ids", "1"),
+                ("ids", "2"),
+                ("mentions", "{\"a\": 1}")
+            ]),
+            json!({"flags": 8, "ids": [1, 2], "mentions": {"a": 1}})
+        );
+        assert_eq!(
+            read(&[("ids", "null"), ("mentions", "null")]),
+            json!({"ids": null, "mentions": null})
+        );
+    }
+
+    #[test]
+    fn whole_doubles_are_integers() {
+        // `jsonschema` takes 8.0 for a non-integer where several types are allowed.
+        let schema = json!({"type": ["integer", "null"]});
+        let validator = jsonschema::validator_for(&schema).expect("schema");
+        let mut v: Value = serde_json::from_str("8.0").expect("json");
+        assert!(!validator.is_valid(&v), "the behaviour this works around");
+        widen_huge(&mut v, 0);
+        assert!(validator.is_valid(&v));
+        assert_eq!(v, json!(8));
+        let mut half: Value = serde_json::from_str("8.5").expect("json");
+        widen_huge(&mut half, 0);
+        assert!(!validator.is_valid(&half));
     }
 }

@@ -335,7 +335,7 @@ fn xml_of<'a>(api: &'a Api, schema: &'a SchemaRef) -> Option<&'a api_model::XmlI
 }
 
 /// Properties of an object-like schema (members of allOf/oneOf/anyOf merged).
-fn properties<'a>(
+pub(crate) fn properties<'a>(
     api: &'a Api,
     schema: &'a Schema,
     depth: usize,
