@@ -67,6 +67,9 @@ const MAX_NODES: usize = 2_000;
 const MAX_STRING: usize = 10_000;
 /// The most items generated for one array.
 const MAX_ITEMS: u64 = 64;
+/// How deep [`Gen::smallest`] follows required properties and required items (a schema whose
+/// required parts refer back to itself has no finite value without a `null` somewhere).
+const SMALLEST_DEPTH: usize = 32;
 
 /// A value for a leaf schema (string, number, integer, boolean, null, any), honouring its rules;
 /// `name_hint` (property or element name) picks realistic data (names, amounts, IBANs...).
@@ -96,7 +99,10 @@ pub fn json_example_for(api: &Api, schema: &SchemaRef, seed: Seed, direction: Di
         named: Vec::new(),
         nodes: 0,
     };
-    g.value(schema, "", 0).unwrap_or(Value::Null)
+    match g.value(schema, "", 0) {
+        Some(v) => v,
+        None => g.smallest(schema, "", 0),
+    }
 }
 
 /// The example of a media type: its `example`, else the first of its named `examples` that has
@@ -247,6 +253,17 @@ impl<'a> Gen<'a> {
                     }
                     out.push(v);
                 }
+                // Cut short by a cap: the items `minItems` still asks for are the smallest ones.
+                while (out.len() as u64) < min.min(MAX_ITEMS.max(min.min(256))) {
+                    let v = match rules.items.as_deref() {
+                        Some(items) => self.smallest(items, &item_hint, depth + 1),
+                        None => Value::String(hint_string(&item_hint, &mut self.rng)),
+                    };
+                    if rules.unique_items && out.contains(&v) {
+                        break;
+                    }
+                    out.push(v);
+                }
                 Some(Value::Array(out))
             }
             SchemaKind::Object(rules) => {
@@ -272,7 +289,8 @@ impl<'a> Gen<'a> {
                             map.insert(name.clone(), v);
                         }
                         None if required => {
-                            map.insert(name.clone(), minimal(prop, self.api));
+                            let v = self.smallest(prop, &hint, depth + 1);
+                            map.insert(name.clone(), v);
                         }
                         None => {}
                     }
@@ -333,22 +351,33 @@ impl<'a> Gen<'a> {
             }
             SchemaKind::AllOf(c) => {
                 let mut merged: Option<Map<String, Value>> = None;
-                let mut other: Option<Value> = None;
+                // A plain value must satisfy every member: take the one the most specific member
+                // gives (a `const` or an enumeration over a bare `type: string`).
+                let mut other: Option<(u8, Value)> = None;
                 for m in &c.members {
-                    match self.value(m, hint, depth + 1) {
-                        Some(Value::Object(obj)) => {
+                    // A member cut by a cap still needs its required parts.
+                    let v = match self.value(m, hint, depth + 1) {
+                        Some(v) => v,
+                        None => self.smallest(m, hint, depth + 1),
+                    };
+                    match v {
+                        Value::Object(obj) => {
                             let target = merged.get_or_insert_with(Map::new);
                             for (k, v) in obj {
                                 target.insert(k, v);
                             }
                         }
-                        Some(v) => other = Some(v),
-                        None => {}
+                        v => {
+                            let rank = specificity(m, self.api);
+                            if other.as_ref().is_none_or(|(r, _)| rank > *r) {
+                                other = Some((rank, v));
+                            }
+                        }
                     }
                 }
                 match (merged, other) {
                     (Some(m), _) => Some(Value::Object(m)),
-                    (None, o) => o,
+                    (None, o) => o.map(|(_, v)| v),
                 }
             }
             SchemaKind::Union(kinds) => {
@@ -383,21 +412,157 @@ impl<'a> Gen<'a> {
     }
 }
 
-/// The smallest value of a schema's kind, used when recursion cuts a required property.
-fn minimal(sref: &SchemaRef, api: &Api) -> Value {
-    let Some(s) = sref.resolve(api) else {
-        return Value::Null;
-    };
-    if s.nullable {
-        return Value::Null;
+/// How narrowly a schema pins its values: a `const`, `enum` or example (2) or a composition
+/// (1) over a bare type (0). An `allOf` of plain values takes its value from the highest.
+fn specificity(sref: &SchemaRef, api: &Api) -> u8 {
+    let Some(s) = sref.resolve(api) else { return 0 };
+    if given(s).is_some() || !s.enum_values.is_empty() {
+        return 2;
     }
-    match &s.kind {
-        SchemaKind::Array(_) => Value::Array(Vec::new()),
-        SchemaKind::Object(_)
-        | SchemaKind::AllOf(_)
-        | SchemaKind::OneOf(_)
-        | SchemaKind::AnyOf(_) => Value::Object(Map::new()),
-        _ => Value::Null,
+    match s.kind {
+        SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) | SchemaKind::AllOf(_) => 1,
+        _ => 0,
+    }
+}
+
+impl<'a> Gen<'a> {
+    /// The smallest value a schema allows, for a required part that the depth, size or
+    /// recursion caps cut: `null` where null is allowed, no optional property, the shortest
+    /// list `minItems` allows, the first alternative. Unlike a cut, it is never left out, so a
+    /// generated body always satisfies its schema.
+    fn smallest(&mut self, sref: &'a SchemaRef, hint: &str, depth: usize) -> Value {
+        match sref.resolve(self.api) {
+            Some(s) => self.smallest_schema(s, hint, depth),
+            None => Value::Null,
+        }
+    }
+
+    fn smallest_schema(&mut self, s: &'a Schema, hint: &str, depth: usize) -> Value {
+        if let Some(v) = given(s) {
+            return v;
+        }
+        if let Some(v) = first_enum(s) {
+            return v;
+        }
+        if s.nullable || depth > SMALLEST_DEPTH {
+            return Value::Null;
+        }
+        match &s.kind {
+            SchemaKind::Null | SchemaKind::Any => Value::Null,
+            SchemaKind::Ref(name) => match self.api.schemas.get(name.as_str()) {
+                Some(target) => self.smallest_schema(target, hint, depth + 1),
+                None => Value::Null,
+            },
+            SchemaKind::Array(rules) => {
+                let n = rules.min_items.unwrap_or(0).min(MAX_ITEMS);
+                let item_hint = singular(hint);
+                let mut out = Vec::new();
+                for _ in 0..n {
+                    let v = match rules.items.as_deref() {
+                        // Distinct items when they must be: generated ones, which vary.
+                        Some(items) if rules.unique_items && !out.is_empty() => self
+                            .value(items, &item_hint, depth + 1)
+                            .unwrap_or_else(|| self.smallest(items, &item_hint, depth + 1)),
+                        Some(items) => self.smallest(items, &item_hint, depth + 1),
+                        None => Value::String(hint_string(&item_hint, &mut self.rng)),
+                    };
+                    out.push(v);
+                }
+                Value::Array(out)
+            }
+            SchemaKind::Object(rules) => {
+                let mut map = Map::new();
+                for name in &rules.required {
+                    let v = match (rules.properties.get(name), &rules.additional) {
+                        (Some(prop), _) => self.smallest(prop, name, depth + 1),
+                        (None, Additional::Schema(extra)) => self.smallest(extra, name, depth + 1),
+                        (None, _) => Value::String(hint_string(name, &mut self.rng)),
+                    };
+                    map.insert(name.clone(), v);
+                }
+                // `minProperties`: optional properties first, then additional ones.
+                let want = rules.min_properties.unwrap_or(0) as usize;
+                for (name, prop) in &rules.properties {
+                    if map.len() >= want {
+                        break;
+                    }
+                    if !map.contains_key(name) {
+                        let v = self.smallest(prop, name, depth + 1);
+                        map.insert(name.clone(), v);
+                    }
+                }
+                let mut i = 1;
+                while map.len() < want && i < 64 {
+                    let key = format!("additionalProp{i}");
+                    i += 1;
+                    let v = match &rules.additional {
+                        Additional::Schema(extra) => self.smallest(extra, &key, depth + 1),
+                        Additional::Any => Value::Null,
+                        Additional::Forbidden => break,
+                    };
+                    map.insert(key, v);
+                }
+                Value::Object(map)
+            }
+            SchemaKind::OneOf(c) | SchemaKind::AnyOf(c) => {
+                // `null` when an alternative allows it (the smallest value there is), else the
+                // first alternative, tagged as its discriminator says.
+                let nullable = c.members.iter().find(|m| {
+                    m.resolve(self.api)
+                        .is_some_and(|s| matches!(s.kind, SchemaKind::Null) || s.nullable)
+                });
+                if nullable.is_some() {
+                    return Value::Null;
+                }
+                let Some(first) = c.members.first() else {
+                    return Value::Null;
+                };
+                let mut v = self.smallest(first, hint, depth + 1);
+                if let (Some(d), Value::Object(map)) = (&c.discriminator, &mut v) {
+                    if let Some(n) = first.name() {
+                        let tag = d
+                            .mapping
+                            .iter()
+                            .find(|(_, target)| target.as_str() == n)
+                            .map_or_else(|| n.to_string(), |(value, _)| value.clone());
+                        map.insert(d.property_name.clone(), Value::String(tag));
+                    }
+                }
+                v
+            }
+            SchemaKind::AllOf(c) => {
+                let mut merged: Option<Map<String, Value>> = None;
+                let mut other: Option<(u8, Value)> = None;
+                for m in &c.members {
+                    match self.smallest(m, hint, depth + 1) {
+                        Value::Object(obj) => merged.get_or_insert_with(Map::new).extend(obj),
+                        v => {
+                            let rank = specificity(m, self.api);
+                            if other.as_ref().is_none_or(|(r, _)| rank > *r) {
+                                other = Some((rank, v));
+                            }
+                        }
+                    }
+                }
+                match (merged, other) {
+                    (Some(m), _) => Value::Object(m),
+                    (None, Some((_, v))) => v,
+                    (None, None) => Value::Null,
+                }
+            }
+            SchemaKind::Union(kinds) => {
+                if kinds.iter().any(|k| matches!(k, SchemaKind::Null)) {
+                    return Value::Null;
+                }
+                match kinds.first() {
+                    Some(SchemaKind::Array(_)) => Value::Array(Vec::new()),
+                    Some(SchemaKind::Object(_)) => Value::Object(Map::new()),
+                    Some(k) => leaf_kind(k, hint, &mut self.rng).unwrap_or(Value::Null),
+                    None => Value::Null,
+                }
+            }
+            kind => leaf_kind(kind, hint, &mut self.rng).unwrap_or(Value::Null),
+        }
     }
 }
 
@@ -1306,5 +1471,73 @@ mod tests {
                 .fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
             assert_eq!(rem, 1, "{iban}");
         }
+    }
+
+    #[test]
+    fn required_parts_cut_by_the_caps_get_their_smallest_valid_value() {
+        // Node requires a palette (a string enumeration written as oneOf of consts), an id
+        // (a bounded integer), two tags, and a child Node: recursion cuts the child's child.
+        let palette = kind(SchemaKind::OneOf(Composite {
+            members: vec![
+                SchemaRef::Inline(Box::new(Schema {
+                    const_value: Some(Value::from("crimson")),
+                    ..Schema::default()
+                })),
+                SchemaRef::Inline(Box::new(Schema {
+                    const_value: Some(Value::from("berry")),
+                    ..Schema::default()
+                })),
+            ],
+            discriminator: None,
+        }));
+        let mut props = IndexMap::new();
+        props.insert("palette".to_string(), SchemaRef::Named("Palette".into()));
+        props.insert(
+            "id".to_string(),
+            inline(SchemaKind::Integer(NumberRules {
+                minimum: Some(-9_007_199_254_740_991.0),
+                maximum: Some(9_007_199_254_740_991.0),
+                format: Some("int64".into()),
+                ..NumberRules::default()
+            })),
+        );
+        props.insert(
+            "tags".to_string(),
+            inline(SchemaKind::Array(ArrayRules {
+                items: Some(Box::new(SchemaRef::Named("Node".into()))),
+                min_items: Some(2),
+                ..ArrayRules::default()
+            })),
+        );
+        props.insert("child".to_string(), SchemaRef::Named("Node".into()));
+        let node = kind(SchemaKind::Object(ObjectRules {
+            properties: props,
+            required: vec!["palette".into(), "id".into(), "child".into()],
+            ..ObjectRules::default()
+        }));
+        let api = api(vec![("Palette", palette), ("Node", node)]);
+        let v = json_example(&api, &SchemaRef::Named("Node".into()), Seed(3));
+        // Every level down to the cut has all its required properties, none of them null.
+        let mut level = &v;
+        for depth in 0..3 {
+            assert!(level["palette"] == "crimson", "depth {depth}: {v}");
+            assert!(level["id"].is_i64(), "depth {depth}: {v}");
+            if let Some(tags) = level.get("tags") {
+                assert!(tags.as_array().is_some_and(|t| t.len() >= 2), "{v}");
+            }
+            level = &level["child"];
+        }
+        // The smallest Node: required properties only, each at its smallest.
+        let mut g = Gen {
+            api: &api,
+            rng: Seed(1).rng(),
+            direction: Direction::Any,
+            named: Vec::new(),
+            nodes: 0,
+        };
+        let node = SchemaRef::Named("Node".into());
+        let smallest = g.smallest(&node, "", SMALLEST_DEPTH - 3);
+        assert_eq!(smallest["palette"], "crimson");
+        assert!(smallest.get("tags").is_none(), "{smallest}");
     }
 }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::model::{
     Additional, Api, ApiKeyLocation, Binding, Composite, Header, HttpAuthScheme, MediaType,
     NumberRules, OAuthFlow, Operation, ParamStyle, Parameter, RequestBody, Response, Schema,
-    SchemaKind, SchemaRef, SecurityRequirement, SecuritySchemeKind, StringRules,
+    SchemaKind, SchemaRef, SecurityRequirement, SecuritySchemeKind, StringRules, XmlInfo,
 };
 
 /// Which side of a call a schema describes: `readOnly` properties are not required in requests,
@@ -70,6 +70,9 @@ struct Refs<'a> {
     prefix: &'static str,
     keys: std::borrow::Cow<'a, SchemaKeys>,
     direction: Direction,
+    /// Write each schema's XML object (`xml`): in the OpenAPI document, where clients read how
+    /// to write XML bodies; a validation schema does not need it.
+    xml: bool,
 }
 
 impl<'a> Refs<'a> {
@@ -79,6 +82,7 @@ impl<'a> Refs<'a> {
             prefix,
             keys: std::borrow::Cow::Owned(SchemaKeys::new(api)),
             direction,
+            xml: false,
         }
     }
 
@@ -93,6 +97,7 @@ impl<'a> Refs<'a> {
             prefix,
             keys: std::borrow::Cow::Borrowed(keys),
             direction,
+            xml: false,
         }
     }
 
@@ -484,7 +489,35 @@ fn schema_value(refs: &Refs<'_>, schema: &Schema) -> Value {
     if schema.write_only {
         map.insert("writeOnly".into(), json!(true));
     }
+    if let Some(xml) = schema.xml.as_ref().filter(|_| refs.xml) {
+        let info = xml_object(xml);
+        if !info.is_empty() {
+            map.insert("xml".into(), Value::Object(info));
+        }
+    }
     Value::Object(map)
+}
+
+/// The OpenAPI XML Object of a schema (how it is written as XML).
+fn xml_object(xml: &XmlInfo) -> Map<String, Value> {
+    let mut m = Map::new();
+    if let Some(name) = &xml.name {
+        m.insert("name".into(), json!(name));
+    }
+    if let Some(ns) = &xml.namespace {
+        m.insert("namespace".into(), json!(ns));
+    }
+    // A prefix needs its namespace: clients refuse to write a prefix they cannot declare.
+    if let (Some(prefix), Some(_)) = (&xml.prefix, &xml.namespace) {
+        m.insert("prefix".into(), json!(prefix));
+    }
+    if xml.attribute {
+        m.insert("attribute".into(), json!(true));
+    }
+    if xml.wrapped {
+        m.insert("wrapped".into(), json!(true));
+    }
+    m
 }
 
 fn make_nullable(map: &mut Map<String, Value>, kind: &SchemaKind) {
@@ -513,7 +546,10 @@ fn make_nullable(map: &mut Map<String, Value>, kind: &SchemaKind) {
 
 /// The API as one OpenAPI 3.1 document whose only server is `server_url`.
 pub fn openapi_document(api: &Api, server_url: &str) -> Value {
-    let refs = Refs::new(api, "#/components/schemas/", Direction::Both);
+    let refs = Refs {
+        xml: true,
+        ..Refs::new(api, "#/components/schemas/", Direction::Both)
+    };
     let mut doc = Map::new();
     doc.insert("openapi".into(), json!("3.1.0"));
 

@@ -3,6 +3,8 @@
 //! the spec's example or data generated from the schema with a seed made of the operation and
 //! the request, so the same request always gets the same bytes.
 
+#[cfg(test)]
+mod corpus_tests;
 pub mod negotiate;
 pub mod select;
 pub mod validate;

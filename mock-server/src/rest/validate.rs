@@ -175,7 +175,12 @@ pub fn example_candidates(media: &api_model::MediaType) -> impl Iterator<Item = 
 }
 
 /// Compile one schema; a schema the crate refuses is logged and not enforced.
-fn compile_keyed(api: &Api, keys: &SchemaKeys, schema: &SchemaRef, direction: Direction) -> Compiled {
+fn compile_keyed(
+    api: &Api,
+    keys: &SchemaKeys,
+    schema: &SchemaRef,
+    direction: Direction,
+) -> Compiled {
     let doc = json_schema_keyed(api, keys, schema, direction);
     match jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
@@ -432,36 +437,42 @@ fn check_body(
 }
 
 /// Form or multipart fields -> an object, repeated names becoming arrays where the schema says so.
+///
+/// A field that is not sent stays absent, so a required one is reported missing. A form cannot
+/// write an empty list (clients leave the field out, which reads as missing); a list field sent
+/// once with nothing in it (`tags=`) is the empty list.
 fn fields_object(
     api: &Api,
     schema: Option<&SchemaRef>,
     fields: impl Iterator<Item = (String, Value)>,
 ) -> Value {
-    let resolved = schema.and_then(|s| s.resolve(api));
-    let props = resolved.and_then(|s| match &s.kind {
-        SchemaKind::Object(o) => Some(&o.properties),
-        _ => None,
-    });
+    // The fields of an object, or of the members of an allOf/oneOf/anyOf.
+    let mut props = Vec::new();
+    if let Some(resolved) = schema.and_then(|s| s.resolve(api)) {
+        crate::rest::xml::properties(api, resolved, 0, &mut props);
+    }
     let mut out = Map::new();
+    let mut blank_lists = Vec::new();
     for (name, value) in fields {
-        let prop = props.and_then(|p| p.get(&name));
-        let is_array = prop
-            .and_then(|p| p.resolve(api))
-            .is_some_and(|s| matches!(s.kind, SchemaKind::Array(_)));
-        let value = match value {
-            Value::String(s) if is_array => {
-                let item = prop
-                    .and_then(|p| p.resolve(api))
-                    .and_then(|s| match &s.kind {
-                        SchemaKind::Array(a) => a.items.as_deref(),
-                        _ => None,
-                    });
-                coerce(api, item, &s)
-            }
-            Value::String(s) => coerce(api, prop, &s),
-            other => other,
+        let prop = props.iter().find(|(k, _)| **k == name).map(|(_, p)| *p);
+        let mut list = prop.and_then(|p| list_items(api, p));
+        // `null` for a list that may be null (`type: [array, "null"]`) is that null.
+        if list.is_some()
+            && !out.contains_key(&name)
+            && value.as_str() == Some("null")
+            && coerce(api, prop, "null").is_null()
+        {
+            list = None;
+        }
+        if list.is_some() && !out.contains_key(&name) && value.as_str() == Some("") {
+            blank_lists.push(name.clone());
+        }
+        let value = match (value, list) {
+            (Value::String(s), Some(items)) => coerce(api, items, &s),
+            (Value::String(s), None) => coerce(api, prop, &s),
+            (other, _) => other,
         };
-        if is_array {
+        if list.is_some() {
             match out.entry(name).or_insert_with(|| Value::Array(Vec::new())) {
                 Value::Array(items) => items.push(value),
                 other => *other = Value::Array(vec![other.take(), value]),
@@ -470,31 +481,34 @@ fn fields_object(
             out.entry(name).or_insert(value);
         }
     }
-    // A form cannot carry `null` or an empty list: clients leave such fields out, so a missing
-    // required field that could be one of those is read as that value.
-    if let Some(SchemaKind::Object(o)) = resolved.map(|s| &s.kind) {
-        for name in &o.required {
-            if out.contains_key(name) {
-                continue;
-            }
-            let Some(prop) = o.properties.get(name).and_then(|p| p.resolve(api)) else {
-                continue;
-            };
-            match &prop.kind {
-                SchemaKind::Array(a) if a.min_items.unwrap_or(0) == 0 => {
-                    out.insert(name.clone(), Value::Array(Vec::new()));
-                }
-                SchemaKind::Any => {
-                    out.insert(name.clone(), Value::Null);
-                }
-                _ if prop.nullable => {
-                    out.insert(name.clone(), Value::Null);
-                }
-                _ => {}
+    for name in blank_lists {
+        if let Some(Value::Array(items)) = out.get_mut(&name) {
+            if items.len() == 1 {
+                items.clear();
             }
         }
     }
     Value::Object(out)
+}
+
+/// When a field's schema is a list (or allows one: `type: [array, "null"]`, a oneOf member):
+/// `Some` of its items' schema, each repeated field being one item.
+fn list_items<'a>(api: &'a Api, prop: &'a SchemaRef) -> Option<Option<&'a SchemaRef>> {
+    let schema = prop.resolve(api)?;
+    match &schema.kind {
+        SchemaKind::Array(a) => Some(a.items.as_deref()),
+        SchemaKind::Union(kinds) => kinds.iter().find_map(|k| match k {
+            SchemaKind::Array(a) => Some(a.items.as_deref()),
+            _ => None,
+        }),
+        SchemaKind::OneOf(c) | SchemaKind::AnyOf(c) => {
+            c.members.iter().find_map(|m| match &m.resolve(api)?.kind {
+                SchemaKind::Array(a) => Some(a.items.as_deref()),
+                _ => None,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Parse a `multipart/form-data` body into (name, value) fields; JSON parts become JSON.
@@ -658,13 +672,24 @@ fn widen(x: f64) -> f64 {
     }
 }
 
+/// A double as the number validation should see: a whole one within `i64` as an integer
+/// (`8.0` is an integer to JSON Schema, but `jsonschema` reads a double as not one where a
+/// schema allows several types, `type: [integer, "null"]`), a huge one widened.
+fn as_number(x: f64) -> Option<Number> {
+    #[allow(clippy::cast_possible_truncation)]
+    if x.fract() == 0.0 && x.abs() < 9.223_372_036_854_775e18 {
+        return Some(Number::from(x as i64));
+    }
+    Number::from_f64(widen(x))
+}
+
 fn widen_huge(value: &mut Value, depth: usize) {
     if depth > 256 {
         return;
     }
     match value {
         Value::Number(n) if n.is_f64() => {
-            if let Some(w) = n.as_f64().map(widen).and_then(Number::from_f64) {
+            if let Some(w) = n.as_f64().and_then(as_number) {
                 *n = w;
             }
         }
@@ -682,6 +707,8 @@ enum Want {
     Boolean,
     Null,
     Text,
+    /// An object or a list (written as JSON text in a form field).
+    Complex,
 }
 
 fn wants(api: &Api, schema: &Schema, depth: usize) -> Vec<Want> {
@@ -718,7 +745,7 @@ fn wants(api: &Api, schema: &Schema, depth: usize) -> Vec<Want> {
             .get(name)
             .map(|s| wants(api, s, depth + 1))
             .unwrap_or_default(),
-        SchemaKind::Array(_) | SchemaKind::Object(_) => vec![Want::Text],
+        SchemaKind::Array(_) | SchemaKind::Object(_) => vec![Want::Complex],
     };
     if schema.nullable {
         out.push(Want::Null);
@@ -745,12 +772,7 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
         {
-            if let Some(n) = raw
-                .parse::<f64>()
-                .ok()
-                .map(widen)
-                .and_then(Number::from_f64)
-            {
+            if let Some(n) = raw.parse::<f64>().ok().and_then(as_number) {
                 return Value::Number(n);
             }
         }
@@ -764,6 +786,13 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
     }
     if has(Want::Null) && raw == "null" && !has(Want::Text) {
         return Value::Null;
+    }
+    // An object or a list in a field of text is written as JSON (multipart, forms).
+    if has(Want::Complex) && raw.starts_with(['{', '[']) {
+        if let Ok(mut v @ (Value::Object(_) | Value::Array(_))) = serde_json::from_str(raw) {
+            widen_huge(&mut v, 0);
+            return v;
+        }
     }
     Value::String(raw.to_string())
 }
@@ -1097,7 +1126,8 @@ mod tests {
         };
         let api = &catalog.apis[0];
         let cache = Validators::new(&catalog);
-        let filled = |slots: &[OnceLock<Compiled>]| slots.iter().filter(|s| s.get().is_some()).count();
+        let filled =
+            |slots: &[OnceLock<Compiled>]| slots.iter().filter(|s| s.get().is_some()).count();
 
         // listPets: a call with `limit` compiles the `limit` schema, and nothing else.
         let list = cache.get(api, 0, 0).expect("listPets");
@@ -1114,15 +1144,133 @@ mod tests {
         assert!(matches!(err, MockError::Invalid { .. }));
         assert_eq!(filled(&list.slots.params), 1);
         assert!(list.slots.params[0].get().is_some());
-        assert!(cache.keys_of(0).is_some(), "the schema keys are worked out once per API");
+        assert!(
+            cache.keys_of(0).is_some(),
+            "the schema keys are worked out once per API"
+        );
 
         // showPetById: the example that holds is found once, and the answer kept.
         let show = cache.get(api, 0, 2).expect("showPetById");
         assert!(show.slots.examples[0][0].get().is_none());
-        assert_eq!(show.example(0, "application/json"), Some(1), "`broken` is skipped");
+        assert_eq!(
+            show.example(0, "application/json"),
+            Some(1),
+            "`broken` is skipped"
+        );
         assert_eq!(show.slots.examples[0][0].get(), Some(&Some(1)));
-        assert_eq!(show.example(1, "application/json"), None, "no example at all");
+        assert_eq!(
+            show.example(1, "application/json"),
+            None,
+            "no example at all"
+        );
         let again = cache.get(api, 0, 2).expect("showPetById");
         assert_eq!(again.slots.examples[0][0].get(), Some(&Some(1)), "shared");
+    }
+
+    #[test]
+    fn form_fields_left_out_stay_absent() {
+        use crate::testing::{inline, integer, string};
+        use api_model::{ArrayRules, ObjectRules};
+        let api = crate::testing::pet_api();
+        let schema = inline(SchemaKind::Object(ObjectRules {
+            properties: [
+                (
+                    "ids".to_string(),
+                    inline(SchemaKind::Array(ArrayRules {
+                        items: Some(Box::new(integer(None, None))),
+                        ..ArrayRules::default()
+                    })),
+                ),
+                ("name".to_string(), string()),
+            ]
+            .into_iter()
+            .collect(),
+            required: vec!["ids".into(), "name".into()],
+            ..ObjectRules::default()
+        }));
+        let read = |body: &str| {
+            let pairs = parse_query(Some(body));
+            fields_object(
+                &api,
+                Some(&schema),
+                pairs.into_iter().map(|(k, v)| (k, Value::String(v))),
+            )
+        };
+        assert_eq!(read("name=a"), json!({"name": "a"}), "no `ids`: missing");
+        assert_eq!(read("name=a&ids="), json!({"name": "a", "ids": []}));
+        assert_eq!(read("ids=1&ids=2"), json!({"ids": [1, 2]}));
+        assert_eq!(read("ids=&ids=2"), json!({"ids": ["", 2]}));
+    }
+
+    #[test]
+    fn form_fields_of_composed_schemas_are_typed() {
+        use crate::testing::{inline, integer};
+        use api_model::{ArrayRules, Composite, ObjectRules};
+        let api = crate::testing::pet_api();
+        let object = |props: Vec<(&str, SchemaRef)>| {
+            inline(SchemaKind::Object(ObjectRules {
+                properties: props.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                ..ObjectRules::default()
+            }))
+        };
+        let nullable_list = inline(SchemaKind::Union(vec![
+            SchemaKind::Array(ArrayRules {
+                items: Some(Box::new(integer(None, None))),
+                ..ArrayRules::default()
+            }),
+            SchemaKind::Null,
+        ]));
+        let nullable_object = inline(SchemaKind::OneOf(Composite {
+            members: vec![
+                inline(SchemaKind::Null),
+                object(vec![("a", integer(None, None))]),
+            ],
+            discriminator: None,
+        }));
+        // The body is an allOf: its members' fields are typed all the same.
+        let schema = inline(SchemaKind::AllOf(Composite {
+            members: vec![
+                object(vec![("flags", integer(None, None)), ("ids", nullable_list)]),
+                object(vec![("mentions", nullable_object)]),
+            ],
+            discriminator: None,
+        }));
+        let read = |pairs: &[(&str, &str)]| {
+            fields_object(
+                &api,
+                Some(&schema),
+                pairs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), Value::from(*v))),
+            )
+        };
+        assert_eq!(
+            read(&[
+                ("flags", "8.0"),
+                ("ids", "1"),
+                ("ids", "2"),
+                ("mentions", "{\"a\": 1}")
+            ]),
+            json!({"flags": 8, "ids": [1, 2], "mentions": {"a": 1}})
+        );
+        assert_eq!(
+            read(&[("ids", "null"), ("mentions", "null")]),
+            json!({"ids": null, "mentions": null})
+        );
+    }
+
+    #[test]
+    fn whole_doubles_are_integers() {
+        // `jsonschema` takes 8.0 for a non-integer where several types are allowed.
+        let schema = json!({"type": ["integer", "null"]});
+        let validator = jsonschema::validator_for(&schema).expect("schema");
+        let mut v: Value = serde_json::from_str("8.0").expect("json");
+        assert!(!validator.is_valid(&v), "the behaviour this works around");
+        widen_huge(&mut v, 0);
+        assert!(validator.is_valid(&v));
+        assert_eq!(v, json!(8));
+        let mut half: Value = serde_json::from_str("8.5").expect("json");
+        widen_huge(&mut half, 0);
+        assert!(!validator.is_valid(&half));
     }
 }

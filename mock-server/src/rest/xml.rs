@@ -1,7 +1,8 @@
 //! A JSON value written as XML, named the way the schema's `xml` objects say (element and
 //! attribute names, namespaces and prefixes, wrapped arrays, text content).
 
-use api_model::{Api, Schema, SchemaKind, SchemaRef};
+use api_model::{Additional, Api, Schema, SchemaKind, SchemaRef};
+use indexmap::IndexMap;
 use quick_xml::escape::escape;
 use serde_json::Value;
 
@@ -306,11 +307,24 @@ fn read_element(start: &quick_xml::events::BytesStart<'_>) -> Result<Element, St
     Ok(el)
 }
 
-/// A request body in XML, read as the JSON value its schema describes (element and attribute
-/// names from the schema's `xml` objects), so it can be validated like a JSON body.
+/// A request body in XML, read as the JSON value its schema describes, so that it can be
+/// validated like a JSON body.
+///
+/// The reading follows the schema's XML mapping (element and attribute names, wrapped and
+/// unwrapped arrays) and keeps visible to the validator whatever does not fit it:
+/// - an element that is not there stays absent, so a required one is reported missing;
+/// - an empty element is the empty value of its type: `<tags/>` a wrapped list with no items,
+///   `<name/>` the empty string, `<address/>` an object with no properties;
+/// - an element the schema does not declare is an additional property (which
+///   `additionalProperties` may forbid), and so is an element inside a wrapped list that is not
+///   one of its items (the list is then an object);
+/// - a property written twice is a list, and an element with child elements where a plain value
+///   is expected is an object (both then break their type).
+///
+/// The root element's name is not checked (clients name it after the schema, or `data`).
 pub fn from_xml(api: &Api, schema: Option<&SchemaRef>, body: &[u8]) -> Result<Value, String> {
     let root = parse_tree(body)?;
-    Ok(convert(api, schema, &root, 0))
+    Ok(convert(api, schema, &root, &[&root.name, "item"], 0))
 }
 
 fn xml_of<'a>(api: &'a Api, schema: &'a SchemaRef) -> Option<&'a api_model::XmlInfo> {
@@ -321,7 +335,7 @@ fn xml_of<'a>(api: &'a Api, schema: &'a SchemaRef) -> Option<&'a api_model::XmlI
 }
 
 /// Properties of an object-like schema (members of allOf/oneOf/anyOf merged).
-fn properties<'a>(
+pub(crate) fn properties<'a>(
     api: &'a Api,
     schema: &'a Schema,
     depth: usize,
@@ -343,141 +357,223 @@ fn properties<'a>(
     }
 }
 
-/// Required property names of an object-like schema (allOf members merged).
-fn required_names<'a>(api: &'a Api, schema: &'a Schema, depth: usize, out: &mut Vec<&'a String>) {
+/// The `additionalProperties` schema of an object-like schema (allOf members searched), if any.
+fn additional_schema<'a>(api: &'a Api, schema: &'a Schema, depth: usize) -> Option<&'a SchemaRef> {
     if depth > 16 {
-        return;
+        return None;
     }
     match &schema.kind {
-        SchemaKind::Object(o) => out.extend(o.required.iter()),
-        SchemaKind::AllOf(c) => {
-            for m in &c.members {
-                if let Some(s) = m.resolve(api) {
-                    required_names(api, s, depth + 1, out);
-                }
-            }
-        }
-        _ => {}
+        SchemaKind::Object(o) => match &o.additional {
+            Additional::Schema(s) => Some(s),
+            _ => None,
+        },
+        SchemaKind::AllOf(c) => c
+            .members
+            .iter()
+            .filter_map(|m| m.resolve(api))
+            .find_map(|s| additional_schema(api, s, depth + 1)),
+        _ => None,
     }
 }
 
-fn props_of<'a>(api: &'a Api, schema: &'a Schema, name: &str) -> Option<&'a SchemaRef> {
-    let mut props = Vec::new();
-    properties(api, schema, 0, &mut props);
-    props
-        .into_iter()
-        .find(|(k, _)| k.as_str() == name)
-        .map(|(_, v)| v)
+/// The XML name of a schema (its own `xml.name`, or the one of the schema it refers to).
+fn xml_name<'a>(api: &'a Api, schema: Option<&'a SchemaRef>) -> Option<&'a str> {
+    schema
+        .and_then(|s| xml_of(api, s))
+        .and_then(|x| x.name.as_deref())
 }
 
-fn convert(api: &Api, schema: Option<&SchemaRef>, el: &Element, depth: usize) -> Value {
+/// One value from the elements read for it: a list when there are several.
+fn one_or_list(mut values: Vec<Value>) -> Value {
+    if values.len() == 1 {
+        values.swap_remove(0)
+    } else {
+        Value::Array(values)
+    }
+}
+
+/// An element read without a schema: its text, or an object of its child elements (a name
+/// written more than once becomes a list).
+fn generic(el: &Element, depth: usize) -> Value {
+    if el.children.is_empty() || depth >= MAX_XML_DEPTH {
+        return Value::String(el.text.clone());
+    }
+    let mut grouped: IndexMap<&str, Vec<Value>> = IndexMap::new();
+    for child in &el.children {
+        grouped
+            .entry(child.name.as_str())
+            .or_default()
+            .push(generic(child, depth + 1));
+    }
+    Value::Object(
+        grouped
+            .into_iter()
+            .map(|(name, values)| (name.to_string(), one_or_list(values)))
+            .collect(),
+    )
+}
+
+/// `el` read as the value of `schema`. `item_names` are the names a list's items may have when
+/// the items' schema names none (the list's own element name, and what our responses use).
+fn convert(
+    api: &Api,
+    schema: Option<&SchemaRef>,
+    el: &Element,
+    item_names: &[&str],
+    depth: usize,
+) -> Value {
     let resolved = schema.and_then(|s| s.resolve(api));
     let Some(resolved) = resolved.filter(|_| depth < MAX_XML_DEPTH) else {
-        return Value::String(el.text.clone());
+        return generic(el, depth);
     };
+    let has_elements = !el.children.is_empty();
     // Text where elements were expected is not an object (nor a list).
     let complex = matches!(
         resolved.kind,
         SchemaKind::Object(_) | SchemaKind::AllOf(_) | SchemaKind::Array(_)
     );
-    if complex && el.children.is_empty() && el.attributes.is_empty() && !el.text.trim().is_empty() {
+    if complex && !has_elements && el.attributes.is_empty() && !el.text.trim().is_empty() {
         return Value::String(el.text.clone());
     }
     match &resolved.kind {
-        SchemaKind::Object(_)
-        | SchemaKind::AllOf(_)
-        | SchemaKind::OneOf(_)
-        | SchemaKind::AnyOf(_)
-            if !matches!(resolved.kind, SchemaKind::OneOf(_) | SchemaKind::AnyOf(_))
-                || !el.children.is_empty()
-                || !el.attributes.is_empty() =>
-        {
-            let mut props = Vec::new();
-            properties(api, resolved, 0, &mut props);
-            let mut map = serde_json::Map::new();
-            for (key, prop) in props {
-                if map.contains_key(key.as_str()) {
-                    continue;
-                }
-                let info = xml_of(api, prop);
-                let name = info
-                    .and_then(|x| x.name.clone())
-                    .unwrap_or_else(|| key.clone());
-                let prop_schema = prop.resolve(api);
-                if info.is_some_and(|x| x.attribute) {
-                    if let Some((_, v)) = el.attributes.iter().find(|(k, _)| *k == name) {
-                        map.insert(
-                            key.clone(),
-                            crate::rest::validate::coerce(api, Some(prop), v),
-                        );
-                    }
-                } else if info.is_some_and(|x| x.text) {
-                    map.insert(
-                        key.clone(),
-                        crate::rest::validate::coerce(api, Some(prop), &el.text),
-                    );
-                } else if let Some(SchemaKind::Array(rules)) = prop_schema.map(|s| &s.kind) {
-                    let items = rules.items.as_deref();
-                    if info.is_some_and(|x| x.wrapped) {
-                        if let Some(wrapper) = el.children.iter().find(|c| c.name == name) {
-                            let values = wrapper
-                                .children
-                                .iter()
-                                .map(|c| convert(api, items, c, depth + 1))
-                                .collect();
-                            map.insert(key.clone(), Value::Array(values));
-                        }
-                    } else {
-                        let item_name = items
-                            .and_then(|i| match i {
-                                SchemaRef::Inline(s) => s.xml.as_ref().and_then(|x| x.name.clone()),
-                                SchemaRef::Named(_) => None,
-                            })
-                            .unwrap_or_else(|| name.clone());
-                        let values: Vec<Value> = el
-                            .children
-                            .iter()
-                            .filter(|c| c.name == item_name)
-                            .map(|c| convert(api, items, c, depth + 1))
-                            .collect();
-                        if !values.is_empty() {
-                            map.insert(key.clone(), Value::Array(values));
-                        }
-                    }
-                } else if let Some(child) = el.children.iter().find(|c| c.name == name) {
-                    map.insert(key.clone(), convert(api, Some(prop), child, depth + 1));
-                }
-            }
-            // XML cannot tell an empty list from a missing one: a required list that may be
-            // empty and has no element here is that empty list.
-            let mut required = Vec::new();
-            required_names(api, resolved, 0, &mut required);
-            for name in required {
-                if map.contains_key(name) {
-                    continue;
-                }
-                let empty_list = props_of(api, resolved, name)
-                    .and_then(|p| p.resolve(api))
-                    .is_some_and(|s| {
-                        matches!(&s.kind, SchemaKind::Array(a) if a.min_items.unwrap_or(0) == 0)
-                    });
-                if empty_list {
-                    map.insert(name.clone(), Value::Array(Vec::new()));
-                }
-            }
-            Value::Object(map)
-        }
         SchemaKind::Array(rules) => {
             let items = rules.items.as_deref();
+            let own = xml_name(api, items);
+            let is_item =
+                |c: &Element| own == Some(c.name.as_str()) || item_names.contains(&c.name.as_str());
+            if !el.children.iter().all(is_item) {
+                // Elements that are not its items: an object, not a list.
+                return generic(el, depth);
+            }
+            let names: Vec<&str> = own.into_iter().collect();
             Value::Array(
                 el.children
                     .iter()
-                    .map(|c| convert(api, items, c, depth + 1))
+                    .map(|c| convert(api, items, c, &names, depth + 1))
                     .collect(),
             )
         }
+        SchemaKind::Object(_) | SchemaKind::AllOf(_) => object(api, resolved, el, depth),
+        SchemaKind::OneOf(_) | SchemaKind::AnyOf(_)
+            if has_elements || !el.attributes.is_empty() =>
+        {
+            object(api, resolved, el, depth)
+        }
+        // Elements where a plain value is expected: an object (valid only for `{}`).
+        _ if has_elements => generic(el, depth),
         _ => crate::rest::validate::coerce(api, schema, &el.text),
     }
+}
+
+/// `el` read as an object of `schema`'s properties; see [`from_xml`].
+fn object(api: &Api, schema: &Schema, el: &Element, depth: usize) -> Value {
+    let mut props = Vec::new();
+    properties(api, schema, 0, &mut props);
+    let mut used = vec![false; el.children.len()];
+    let mut map = serde_json::Map::new();
+    for (key, prop) in props {
+        if map.contains_key(key.as_str()) {
+            continue;
+        }
+        let info = xml_of(api, prop);
+        // The element is named by the property's `xml.name`, else by its key; both are taken,
+        // as clients differ on whether a referenced schema's `xml.name` names the property.
+        let own = info.and_then(|x| x.name.as_deref());
+        let names: Vec<&str> = own.into_iter().chain([key.as_str()]).collect();
+        if info.is_some_and(|x| x.attribute) {
+            let value = names
+                .iter()
+                .find_map(|n| el.attributes.iter().find(|(k, _)| k == n));
+            if let Some((_, v)) = value {
+                map.insert(
+                    key.clone(),
+                    crate::rest::validate::coerce(api, Some(prop), v),
+                );
+            }
+            continue;
+        }
+        if info.is_some_and(|x| x.text) {
+            map.insert(
+                key.clone(),
+                crate::rest::validate::coerce(api, Some(prop), &el.text),
+            );
+            continue;
+        }
+        let unwrapped_list = match prop.resolve(api).map(|s| &s.kind) {
+            Some(SchemaKind::Array(rules)) if !info.is_some_and(|x| x.wrapped) => Some(rules),
+            _ => None,
+        };
+        let found: Vec<usize> = match unwrapped_list {
+            // Each item is an element of its own, named by the items' `xml.name`, else like the
+            // property.
+            Some(rules) => {
+                let item_name = xml_name(api, rules.items.as_deref());
+                unused(el, &used, |n| item_name == Some(n) || names.contains(&n))
+            }
+            None => names
+                .iter()
+                .map(|name| unused(el, &used, |n| n == *name))
+                .find(|found| !found.is_empty())
+                .unwrap_or_default(),
+        };
+        if found.is_empty() {
+            continue;
+        }
+        for &i in &found {
+            used[i] = true;
+        }
+        let value = match unwrapped_list {
+            Some(rules) => Value::Array(
+                found
+                    .iter()
+                    .map(|&i| {
+                        convert(
+                            api,
+                            rules.items.as_deref(),
+                            &el.children[i],
+                            &names,
+                            depth + 1,
+                        )
+                    })
+                    .collect(),
+            ),
+            // Written more than once: a list where one value is expected.
+            None => one_or_list(
+                found
+                    .iter()
+                    .map(|&i| convert(api, Some(prop), &el.children[i], &names, depth + 1))
+                    .collect(),
+            ),
+        };
+        map.insert(key.clone(), value);
+    }
+    // Elements the schema does not declare: additional properties.
+    let extra = additional_schema(api, schema, 0);
+    let mut grouped: IndexMap<&str, Vec<Value>> = IndexMap::new();
+    for (i, child) in el.children.iter().enumerate() {
+        if used[i] || map.contains_key(child.name.as_str()) {
+            continue;
+        }
+        let value = match extra {
+            Some(s) => convert(api, Some(s), child, &[&child.name], depth + 1),
+            None => generic(child, depth + 1),
+        };
+        grouped.entry(child.name.as_str()).or_default().push(value);
+    }
+    for (name, values) in grouped {
+        map.insert(name.to_string(), one_or_list(values));
+    }
+    Value::Object(map)
+}
+
+/// Indexes of the child elements not read yet whose name passes `wanted`.
+fn unused(el: &Element, used: &[bool], wanted: impl Fn(&str) -> bool) -> Vec<usize> {
+    el.children
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| !used[*i] && wanted(&c.name))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 #[cfg(test)]
@@ -531,5 +627,159 @@ mod tests {
             xml.contains("<tags><tag>a</tag><tag>b</tag></tags>"),
             "{xml}"
         );
+    }
+
+    /// An order with a required wrapped list, a required unwrapped list, a closed `Address`, and
+    /// an open object.
+    fn order_api() -> Api {
+        use crate::testing::{inline, integer, schema, string};
+        use api_model::{ArrayRules, ObjectRules, XmlInfo};
+        let mut api = pet_api();
+        let list = |items: SchemaRef, wrapped: bool| {
+            SchemaRef::Inline(Box::new(Schema {
+                xml: wrapped.then(|| XmlInfo {
+                    wrapped: true,
+                    ..XmlInfo::default()
+                }),
+                ..schema(SchemaKind::Array(ArrayRules {
+                    items: Some(Box::new(items)),
+                    ..ArrayRules::default()
+                }))
+            }))
+        };
+        let line = SchemaRef::Inline(Box::new(Schema {
+            xml: Some(XmlInfo {
+                name: Some("line".into()),
+                ..XmlInfo::default()
+            }),
+            ..schema(SchemaKind::String(Default::default()))
+        }));
+        api.schemas.insert(
+            "Address".into(),
+            schema(SchemaKind::Object(ObjectRules {
+                properties: [("city".to_string(), string())].into_iter().collect(),
+                additional: Additional::Forbidden,
+                ..ObjectRules::default()
+            })),
+        );
+        api.schemas.insert(
+            "Order".into(),
+            schema(SchemaKind::Object(ObjectRules {
+                properties: [
+                    ("lines".to_string(), list(line, true)),
+                    ("codes".to_string(), list(integer(None, None), false)),
+                    ("note".to_string(), string()),
+                    ("address".to_string(), SchemaRef::Named("Address".into())),
+                    (
+                        "meta".to_string(),
+                        inline(SchemaKind::Object(ObjectRules::default())),
+                    ),
+                ]
+                .into_iter()
+                .collect(),
+                required: vec!["lines".into(), "codes".into()],
+                ..ObjectRules::default()
+            })),
+        );
+        api
+    }
+
+    fn read(body: &str) -> Value {
+        let api = order_api();
+        from_xml(
+            &api,
+            Some(&SchemaRef::Named("Order".into())),
+            body.as_bytes(),
+        )
+        .expect("parsed")
+    }
+
+    #[test]
+    fn lists_read_as_the_schema_maps_them() {
+        assert_eq!(
+            read(
+                "<order><lines><line>a</line><line>b</line></lines><codes>1</codes><codes>2</codes></order>"
+            ),
+            json!({"lines": ["a", "b"], "codes": [1, 2]})
+        );
+        // Present and empty is the empty list; absent stays absent (the required check fires).
+        assert_eq!(read("<order><lines/></order>"), json!({"lines": []}));
+        assert_eq!(read("<order/>"), json!({}));
+        // One empty item element of an unwrapped list is one empty item.
+        assert_eq!(
+            read("<order><codes></codes></order>"),
+            json!({"codes": [""]})
+        );
+        // Text in a wrapper, or elements that are not its items: not a list.
+        assert_eq!(
+            read("<order><lines>x</lines></order>"),
+            json!({"lines": "x"})
+        );
+        assert_eq!(
+            read("<order><lines><k>v</k></lines></order>"),
+            json!({"lines": {"k": "v"}})
+        );
+        // The items may also be named like the list (what clients write without `xml.name`).
+        assert_eq!(
+            read("<order><lines><lines>a</lines></lines></order>"),
+            json!({"lines": ["a"]})
+        );
+    }
+
+    #[test]
+    fn what_does_not_fit_the_schema_stays_visible() {
+        // A plain value written twice is a list; with child elements, an object.
+        assert_eq!(
+            read("<order><note>a</note><note>b</note></order>"),
+            json!({"note": ["a", "b"]})
+        );
+        assert_eq!(
+            read("<order><note><x>1</x></note></order>"),
+            json!({"note": {"x": "1"}})
+        );
+        // Undeclared elements are additional properties, at every level.
+        assert_eq!(
+            read(
+                "<order><extra>1</extra><extra>2</extra><address><city>X</city><zip>1</zip></address></order>"
+            ),
+            json!({"address": {"city": "X", "zip": "1"}, "extra": ["1", "2"]})
+        );
+        assert_eq!(read("<order><meta/></order>"), json!({"meta": {}}));
+    }
+
+    #[test]
+    fn faithful_reading_is_what_validation_rejects() {
+        let api = order_api();
+        let order = SchemaRef::Named("Order".into());
+        let doc =
+            api_model::export::json_schema_for(&api, &order, api_model::export::Direction::Request);
+        let validator = jsonschema::validator_for(&doc).expect("compiles");
+        let valid = |body: &str| {
+            validator.is_valid(&from_xml(&api, Some(&order), body.as_bytes()).expect("parsed"))
+        };
+        assert!(valid(
+            "<order><lines><line>a</line></lines><codes>1</codes></order>"
+        ));
+        assert!(valid(
+            "<data><lines/><codes>1</codes><extra>x</extra></data>"
+        ));
+        assert!(
+            !valid("<order><codes>1</codes></order>"),
+            "required wrapped list missing"
+        );
+        assert!(
+            !valid("<order><lines/></order>"),
+            "required unwrapped list missing"
+        );
+        assert!(!valid("<order><lines>x</lines><codes>1</codes></order>"));
+        assert!(!valid(
+            "<order><lines/><codes>1</codes><note><a/></note></order>"
+        ));
+        assert!(!valid(
+            "<order><lines/><codes>1</codes><note>a</note><note>b</note></order>"
+        ));
+        assert!(!valid(
+            "<order><lines/><codes>1</codes><address><zip>1</zip></address></order>"
+        ));
     }
 }
