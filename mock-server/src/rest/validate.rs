@@ -498,10 +498,11 @@ fn fields_object(
         let prop = props.iter().find(|(k, _)| **k == name).map(|(_, p)| *p);
         let mut list = prop.and_then(|p| list_items(api, p));
         // `null` for a list that may be null (`type: [array, "null"]`) is that null.
+        // So is a JSON part that holds the whole list (or null).
         if list.is_some()
             && !out.contains_key(&name)
-            && value.as_str() == Some("null")
-            && coerce(api, prop, "null").is_null()
+            && (value.as_str() == Some("null") || value.is_null() || value.is_array())
+            && (value.is_array() || coerce(api, prop, "null").is_null())
         {
             list = None;
         }
@@ -1317,6 +1318,15 @@ mod tests {
             read(&[("ids", "null"), ("mentions", "null")]),
             json!({"ids": null, "mentions": null})
         );
+        // JSON parts (multipart) holding the whole list, or null.
+        for part in [json!([1, 2]), Value::Null] {
+            let v = fields_object(
+                &api,
+                Some(&schema),
+                [("ids".to_string(), part.clone())].into_iter(),
+            );
+            assert_eq!(v, json!({ "ids": part }));
+        }
     }
 
     #[test]
