@@ -750,16 +750,16 @@ fn number(rules: &NumberRules, integer: bool, hint: &str, rng: &mut ExampleRng) 
     to_number(rounded, false)
 }
 
+/// 2^63, the first double beyond `i64`.
+const TWO_63: f64 = (1u64 << 63) as f64;
+
 fn to_number(v: f64, integer: bool) -> Value {
     if integer && v.abs() < 9.0e15 {
         return Value::Number(Number::from(v.round() as i64));
     }
     // A large integer is still written as one (`9000000000000000000`, not `9e18`) while `i64`
     // holds it.
-    if integer
-        && v.fract() == 0.0
-        && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&v)
-    {
+    if integer && v.fract() == 0.0 && (-TWO_63..TWO_63).contains(&v) {
         return Value::Number(Number::from(v as i64));
     }
     Number::from_f64(v).map_or(Value::Null, Value::Number)

@@ -707,7 +707,7 @@ pub fn schema_errors_of(
 /// bound (`-9223372036854775809` reads as exactly `i64::MIN`). Nudging such doubles away from
 /// zero keeps out-of-range values out of range; the copy is only used for validation.
 /// 2^63, the first double beyond `i64`.
-const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+const TWO_63: f64 = (1u64 << 63) as f64;
 
 fn widen(x: f64) -> f64 {
     if x.is_finite() && x.abs() >= 9.223_372_036_854_775e18 {
