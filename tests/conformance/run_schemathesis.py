@@ -159,7 +159,7 @@ def fragment_siblings(doc):
 def run_pass(url, mode, checks, excluded, log):
     work = tempfile.mkdtemp(prefix="st-")
     cmd = [
-        schemathesis_cmd(), "run", url,
+        schemathesis_cmd(), "--config-file", str(HERE / "schemathesis.toml"), "run", url,
         "--mode", mode,
         "--checks", checks,
         "--max-examples", MAX_EXAMPLES,
