@@ -828,6 +828,9 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
                     Some(Number::from(x as i64))
                 }
                 Some(x) if exact => Number::from_f64(x),
+                // An integer too long for 64 bits where a string is allowed too (`oneOf:
+                // [int64, string]`) is that string.
+                Some(_) if has(Want::Text) => None,
                 Some(x) => as_number(x),
                 None => None,
             };
@@ -1366,5 +1369,14 @@ mod tests {
             json!(i64::MIN)
         );
         assert!(!min.is_valid(&coerce(&api, Some(&int64), "-9223372036854775809")));
+        let int_or_string = crate::testing::inline(SchemaKind::OneOf(api_model::Composite {
+            members: vec![int64.clone(), crate::testing::string()],
+            discriminator: None,
+        }));
+        assert_eq!(
+            coerce(&api, Some(&int_or_string), "-9223372036854775999"),
+            json!("-9223372036854775999")
+        );
+        assert_eq!(coerce(&api, Some(&int_or_string), "12"), json!(12));
     }
 }
