@@ -698,6 +698,9 @@ fn number(rules: &NumberRules, integer: bool, hint: &str, rng: &mut ExampleRng) 
         Some("short" | "int16") => Some((-32768.0, 32767.0)),
         Some("unsignedShort" | "uint16") => Some((0.0, 65535.0)),
         Some("unsignedInt" | "uint32") => Some((0.0, f64::from(u32::MAX))),
+        Some("int53") => Some((-9_007_199_254_740_991.0, 9_007_199_254_740_991.0)),
+        // Within the doubles that stay inside `i64` (2^63 itself is beyond it).
+        Some("int64" | "long") => Some((-9_223_372_036_854_774_784.0, 9_223_372_036_854_774_784.0)),
         Some("unsignedLong" | "nonNegativeInteger" | "uint64") => Some((0.0, f64::MAX)),
         Some("positiveInteger") => Some((1.0, f64::MAX)),
         Some("negativeInteger") => Some((f64::MIN, -1.0)),
@@ -747,9 +750,17 @@ fn number(rules: &NumberRules, integer: bool, hint: &str, rng: &mut ExampleRng) 
     to_number(rounded, false)
 }
 
+/// 2^63, the first double beyond `i64`.
+const TWO_63: f64 = (1u64 << 63) as f64;
+
 fn to_number(v: f64, integer: bool) -> Value {
     if integer && v.abs() < 9.0e15 {
         return Value::Number(Number::from(v.round() as i64));
+    }
+    // A large integer is still written as one (`9000000000000000000`, not `9e18`) while `i64`
+    // holds it.
+    if integer && v.fract() == 0.0 && (-TWO_63..TWO_63).contains(&v) {
+        return Value::Number(Number::from(v as i64));
     }
     Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
@@ -1539,5 +1550,30 @@ mod tests {
         let smallest = g.smallest(&node, "", SMALLEST_DEPTH - 3);
         assert_eq!(smallest["palette"], "crimson");
         assert!(smallest.get("tags").is_none(), "{smallest}");
+    }
+
+    #[test]
+    fn sized_integer_formats_keep_values_in_range() {
+        let mut rng = Seed(5).rng();
+        let near_top = NumberRules {
+            minimum: Some(9.0e18),
+            format: Some("int64".into()),
+            ..NumberRules::default()
+        };
+        let v = number(&near_top, true, "", &mut rng);
+        assert!(
+            v.as_i64().is_some_and(|i| i >= 9_000_000_000_000_000_000),
+            "{v}"
+        );
+        let int53 = NumberRules {
+            minimum: Some(9_007_199_254_740_000.0),
+            format: Some("int53".into()),
+            ..NumberRules::default()
+        };
+        let v = number(&int53, true, "", &mut rng);
+        assert!(
+            v.as_i64().is_some_and(|i| i <= 9_007_199_254_740_991),
+            "{v}"
+        );
     }
 }

@@ -181,7 +181,8 @@ fn compile_keyed(
     schema: &SchemaRef,
     direction: Direction,
 ) -> Compiled {
-    let doc = json_schema_keyed(api, keys, schema, direction);
+    let mut doc = json_schema_keyed(api, keys, schema, direction);
+    split_integer_types(&mut doc, 0);
     match jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
@@ -192,6 +193,46 @@ fn compile_keyed(
             tracing::warn!(api = %api.id, error = %e, "schema not enforced: it does not compile");
             None
         }
+    }
+}
+
+/// `type: [integer, "null"]` as `anyOf: [{type: integer}, {type: "null"}]`: where a schema
+/// allows several types, `jsonschema` takes a whole double (`3.0e22`, beyond what `i64` holds)
+/// for no integer, while JSON Schema (and `jsonschema` for a single `type: integer`) does.
+fn split_integer_types(schema: &mut Value, depth: usize) {
+    if depth > 512 {
+        return;
+    }
+    match schema {
+        Value::Object(map) => {
+            let split = match map.get("type") {
+                Some(Value::Array(types)) if types.iter().any(|t| t == "integer") => {
+                    Some(types.clone())
+                }
+                _ => None,
+            };
+            if let Some(types) = split {
+                map.remove("type");
+                let one_of_each: Vec<Value> = types
+                    .into_iter()
+                    .map(|t| serde_json::json!({ "type": t }))
+                    .collect();
+                let any_of = serde_json::json!({ "anyOf": one_of_each });
+                match map.get_mut("allOf") {
+                    Some(Value::Array(all)) => all.push(any_of),
+                    _ => {
+                        map.insert("allOf".into(), Value::Array(vec![any_of]));
+                    }
+                }
+            }
+            for v in map.values_mut() {
+                split_integer_types(v, depth + 1);
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| split_integer_types(v, depth + 1)),
+        _ => {}
     }
 }
 
@@ -457,10 +498,11 @@ fn fields_object(
         let prop = props.iter().find(|(k, _)| **k == name).map(|(_, p)| *p);
         let mut list = prop.and_then(|p| list_items(api, p));
         // `null` for a list that may be null (`type: [array, "null"]`) is that null.
+        // So is a JSON part that holds the whole list (or null).
         if list.is_some()
             && !out.contains_key(&name)
-            && value.as_str() == Some("null")
-            && coerce(api, prop, "null").is_null()
+            && (value.as_str() == Some("null") || value.is_null() || value.is_array())
+            && (value.is_array() || coerce(api, prop, "null").is_null())
         {
             list = None;
         }
@@ -664,6 +706,9 @@ pub fn schema_errors_of(
 /// Beyond 64-bit integers a number is only known as a double, which may round onto an `int64`
 /// bound (`-9223372036854775809` reads as exactly `i64::MIN`). Nudging such doubles away from
 /// zero keeps out-of-range values out of range; the copy is only used for validation.
+/// 2^63, the first double beyond `i64`.
+const TWO_63: f64 = (1u64 << 63) as f64;
+
 fn widen(x: f64) -> f64 {
     if x.is_finite() && x.abs() >= 9.223_372_036_854_775e18 {
         x * (1.0 + 4.0 * f64::EPSILON)
@@ -772,7 +817,24 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
         {
-            if let Some(n) = raw.parse::<f64>().ok().and_then(as_number) {
+            let parsed = raw.parse::<f64>().ok();
+            // Written as a double (`-9.223372036854776e+18`), the text is that double: at the
+            // edge of `i64` it is the edge. Written as an integer too long for 64 bits, it is
+            // beyond the edge, where the double it rounds to may sit (see `widen`).
+            let exact = raw.contains(['.', 'e', 'E']);
+            #[allow(clippy::cast_possible_truncation)]
+            let number = match parsed {
+                Some(x) if exact && x.fract() == 0.0 && (-TWO_63..TWO_63).contains(&x) => {
+                    Some(Number::from(x as i64))
+                }
+                Some(x) if exact => Number::from_f64(x),
+                // An integer too long for 64 bits where a string is allowed too (`oneOf:
+                // [int64, string]`) is that string.
+                Some(_) if has(Want::Text) => None,
+                Some(x) => as_number(x),
+                None => None,
+            };
+            if let Some(n) = number {
                 return Value::Number(n);
             }
         }
@@ -784,7 +846,9 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
             _ => {}
         }
     }
-    if has(Want::Null) && raw == "null" && !has(Want::Text) {
+    // `null` where null is allowed: how clients write None in text (a literal "null" string
+    // would be valid there too, the schema allowing null).
+    if has(Want::Null) && raw == "null" {
         return Value::Null;
     }
     // An object or a list in a field of text is written as JSON (multipart, forms).
@@ -1257,6 +1321,15 @@ mod tests {
             read(&[("ids", "null"), ("mentions", "null")]),
             json!({"ids": null, "mentions": null})
         );
+        // JSON parts (multipart) holding the whole list, or null.
+        for part in [json!([1, 2]), Value::Null] {
+            let v = fields_object(
+                &api,
+                Some(&schema),
+                [("ids".to_string(), part.clone())].into_iter(),
+            );
+            assert_eq!(v, json!({ "ids": part }));
+        }
     }
 
     #[test]
@@ -1272,5 +1345,38 @@ mod tests {
         let mut half: Value = serde_json::from_str("8.5").expect("json");
         widen_huge(&mut half, 0);
         assert!(!validator.is_valid(&half));
+    }
+
+    #[test]
+    fn integers_at_and_beyond_the_edges() {
+        // A whole double beyond i64 where several types are allowed.
+        let mut schema = json!({"type": ["integer", "null"], "minimum": 0});
+        split_integer_types(&mut schema, 0);
+        let validator = jsonschema::validator_for(&schema).expect("schema");
+        let huge: Value = serde_json::from_str("3.775013682155024e+22").expect("json");
+        assert!(validator.is_valid(&huge));
+        assert!(validator.is_valid(&Value::Null));
+        assert!(!validator.is_valid(&json!(1.5)));
+        assert!(!validator.is_valid(&json!(-1)));
+        assert!(!validator.is_valid(&json!("1")));
+
+        // Text: a double at the edge is the edge; an integer past it stays past it.
+        let api = crate::testing::pet_api();
+        let int64 = crate::testing::integer(Some(-9_223_372_036_854_775_808.0), None);
+        let min = jsonschema::validator_for(&json!({"minimum": i64::MIN})).expect("schema");
+        assert_eq!(
+            coerce(&api, Some(&int64), "-9.223372036854776e+18"),
+            json!(i64::MIN)
+        );
+        assert!(!min.is_valid(&coerce(&api, Some(&int64), "-9223372036854775809")));
+        let int_or_string = crate::testing::inline(SchemaKind::OneOf(api_model::Composite {
+            members: vec![int64.clone(), crate::testing::string()],
+            discriminator: None,
+        }));
+        assert_eq!(
+            coerce(&api, Some(&int_or_string), "-9223372036854775999"),
+            json!("-9223372036854775999")
+        );
+        assert_eq!(coerce(&api, Some(&int_or_string), "12"), json!(12));
     }
 }

@@ -312,7 +312,8 @@ fn read_element(start: &quick_xml::events::BytesStart<'_>) -> Result<Element, St
 ///
 /// The reading follows the schema's XML mapping (element and attribute names, wrapped and
 /// unwrapped arrays) and keeps visible to the validator whatever does not fit it:
-/// - an element that is not there stays absent, so a required one is reported missing;
+/// - an element that is not there stays absent, so a required one is reported missing (but a
+///   required unwrapped list that may be empty: with no items it writes nothing at all);
 /// - an empty element is the empty value of its type: `<tags/>` a wrapped list with no items,
 ///   `<name/>` the empty string, `<address/>` an object with no properties;
 /// - an element the schema does not declare is an additional property (which
@@ -350,6 +351,24 @@ pub(crate) fn properties<'a>(
             for m in &c.members {
                 if let Some(s) = m.resolve(api) {
                     properties(api, s, depth + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Required property names of an object-like schema (allOf members merged).
+fn required_names<'a>(api: &'a Api, schema: &'a Schema, depth: usize, out: &mut Vec<&'a str>) {
+    if depth > 16 {
+        return;
+    }
+    match &schema.kind {
+        SchemaKind::Object(o) => out.extend(o.required.iter().map(String::as_str)),
+        SchemaKind::AllOf(c) => {
+            for m in &c.members {
+                if let Some(s) = m.resolve(api) {
+                    required_names(api, s, depth + 1, out);
                 }
             }
         }
@@ -469,6 +488,8 @@ fn convert(
 fn object(api: &Api, schema: &Schema, el: &Element, depth: usize) -> Value {
     let mut props = Vec::new();
     properties(api, schema, 0, &mut props);
+    let mut required = Vec::new();
+    required_names(api, schema, 0, &mut required);
     let mut used = vec![false; el.children.len()];
     let mut map = serde_json::Map::new();
     for (key, prop) in props {
@@ -517,6 +538,14 @@ fn object(api: &Api, schema: &Schema, el: &Element, depth: usize) -> Value {
                 .unwrap_or_default(),
         };
         if found.is_empty() {
+            // An unwrapped list with no items writes nothing at all: when it is required and
+            // may be empty, nothing is that empty list (a wrapped one writes `<tags/>`, and
+            // without it stays missing).
+            if unwrapped_list.is_some_and(|r| r.min_items.unwrap_or(0) == 0)
+                && required.contains(&key.as_str())
+            {
+                map.insert(key.clone(), Value::Array(Vec::new()));
+            }
             continue;
         }
         for &i in &found {
@@ -702,9 +731,13 @@ mod tests {
             ),
             json!({"lines": ["a", "b"], "codes": [1, 2]})
         );
-        // Present and empty is the empty list; absent stays absent (the required check fires).
-        assert_eq!(read("<order><lines/></order>"), json!({"lines": []}));
-        assert_eq!(read("<order/>"), json!({}));
+        // A wrapped list present and empty is the empty list, left out it is missing (`lines`);
+        // a required unwrapped list cannot be written empty: no items is the empty list.
+        assert_eq!(
+            read("<order><lines/></order>"),
+            json!({"lines": [], "codes": []})
+        );
+        assert_eq!(read("<order/>"), json!({"codes": []}));
         // One empty item element of an unwrapped list is one empty item.
         assert_eq!(
             read("<order><codes></codes></order>"),
@@ -713,16 +746,16 @@ mod tests {
         // Text in a wrapper, or elements that are not its items: not a list.
         assert_eq!(
             read("<order><lines>x</lines></order>"),
-            json!({"lines": "x"})
+            json!({"lines": "x", "codes": []})
         );
         assert_eq!(
             read("<order><lines><k>v</k></lines></order>"),
-            json!({"lines": {"k": "v"}})
+            json!({"lines": {"k": "v"}, "codes": []})
         );
         // The items may also be named like the list (what clients write without `xml.name`).
         assert_eq!(
             read("<order><lines><lines>a</lines></lines></order>"),
-            json!({"lines": ["a"]})
+            json!({"lines": ["a"], "codes": []})
         );
     }
 
@@ -731,20 +764,23 @@ mod tests {
         // A plain value written twice is a list; with child elements, an object.
         assert_eq!(
             read("<order><note>a</note><note>b</note></order>"),
-            json!({"note": ["a", "b"]})
+            json!({"note": ["a", "b"], "codes": []})
         );
         assert_eq!(
             read("<order><note><x>1</x></note></order>"),
-            json!({"note": {"x": "1"}})
+            json!({"note": {"x": "1"}, "codes": []})
         );
         // Undeclared elements are additional properties, at every level.
         assert_eq!(
             read(
                 "<order><extra>1</extra><extra>2</extra><address><city>X</city><zip>1</zip></address></order>"
             ),
-            json!({"address": {"city": "X", "zip": "1"}, "extra": ["1", "2"]})
+            json!({"address": {"city": "X", "zip": "1"}, "extra": ["1", "2"], "codes": []})
         );
-        assert_eq!(read("<order><meta/></order>"), json!({"meta": {}}));
+        assert_eq!(
+            read("<order><meta/></order>"),
+            json!({"meta": {}, "codes": []})
+        );
     }
 
     #[test]
@@ -767,10 +803,8 @@ mod tests {
             !valid("<order><codes>1</codes></order>"),
             "required wrapped list missing"
         );
-        assert!(
-            !valid("<order><lines/></order>"),
-            "required unwrapped list missing"
-        );
+        // An unwrapped list writes nothing when empty: nothing is then that empty list.
+        assert!(valid("<order><lines/></order>"));
         assert!(!valid("<order><lines>x</lines><codes>1</codes></order>"));
         assert!(!valid(
             "<order><lines/><codes>1</codes><note><a/></note></order>"
