@@ -124,18 +124,38 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     // order as they are rendered, and are dropped at once.
     let renderer = Renderer::new(&input, opts.base_url.as_deref())?;
     tracing::debug!(ms = start.elapsed().as_millis(), "prepared the views");
-    let mut writer = output::Writer::open(&opts.out)?;
     let mut indexer = search::Indexer::new()?;
     let mut files = 0usize;
     let mut bytes = 0u64;
     let mut sitemap = false;
-    renderer.render_pages_into(default_threads(), &tick, &mut |file| {
-        writer.put(&file)?;
+    // A writer thread puts files on disk while this one feeds the search index.
+    let (to_disk, queue) = std::sync::mpsc::sync_channel::<render::OutputFile>(64);
+    let out = opts.out.clone();
+    let writer = std::thread::Builder::new()
+        .name("portal-write".into())
+        .spawn(move || -> Result<()> {
+            let mut writer = output::Writer::open(&out)?;
+            for file in queue {
+                writer.put(&file)?;
+            }
+            writer.finish()
+        })
+        .map_err(|source| Error::Io {
+            path: opts.out.clone(),
+            action: "cannot start the writer",
+            source,
+        })?;
+    let writer_gone = || Error::Io {
+        path: opts.out.clone(),
+        action: "cannot write",
+        source: std::io::Error::other("the writer stopped"),
+    };
+    let rendered = renderer.render_pages_into(default_threads(), &tick, &mut |file| {
         indexer.add(&file)?;
         files += 1;
         bytes += file.bytes.len() as u64;
-        Ok(())
-    })?;
+        to_disk.send(file).map_err(|_| writer_gone())
+    });
     tracing::debug!(
         ms = start.elapsed().as_millis(),
         "rendered, wrote and indexed the pages"
@@ -143,13 +163,20 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     if let Some(bar) = &bar {
         bar.set_message("writing the search index");
     }
-    for file in indexer.finish()?.into_iter().chain(renderer.assets()) {
-        writer.put(&file)?;
-        files += 1;
-        bytes += file.bytes.len() as u64;
-        sitemap |= file.path == "sitemap.xml";
-    }
-    writer.finish()?;
+    let rest = rendered.and_then(|()| {
+        for file in indexer.finish()?.into_iter().chain(renderer.assets()) {
+            files += 1;
+            bytes += file.bytes.len() as u64;
+            sitemap |= file.path == "sitemap.xml";
+            to_disk.send(file).map_err(|_| writer_gone())?;
+        }
+        Ok(())
+    });
+    drop(to_disk);
+    // The writer's own error explains a send that failed, so it comes first.
+    let written = writer.join().unwrap_or_else(|_| Err(writer_gone()));
+    written?;
+    rest?;
     tracing::debug!(
         ms = start.elapsed().as_millis(),
         "wrote the search index and assets"
