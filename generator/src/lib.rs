@@ -133,12 +133,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let out = opts.out.clone();
     let writer = std::thread::Builder::new()
         .name("portal-write".into())
-        .spawn(move || -> Result<()> {
+        .spawn(move || -> Result<output::Writer> {
             let mut writer = output::Writer::open(&out)?;
             for file in queue {
                 writer.put(&file)?;
             }
-            writer.finish()
+            Ok(writer)
         })
         .map_err(|source| Error::Io {
             path: opts.out.clone(),
@@ -174,9 +174,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     });
     drop(to_disk);
     // The writer's own error explains a send that failed, so it comes first.
-    let written = writer.join().unwrap_or_else(|_| Err(writer_gone()));
-    written?;
+    let written = writer.join().unwrap_or_else(|_| Err(writer_gone()))?;
     rest?;
+    // Only a build that rendered everything removes the last build's stale files and records
+    // its manifest: a failed one leaves the folder's previous files in place.
+    written.finish()?;
     tracing::debug!(
         ms = start.elapsed().as_millis(),
         "wrote the search index and assets"

@@ -196,6 +196,24 @@ fn theme_files_in_the_root_override_the_embedded_ones() {
     assert!(!failed.status.success());
     let err = String::from_utf8_lossy(&failed.stderr);
     assert!(err.contains("page.html"), "{err}");
+    // A template that fails while pages render (not when parsed) fails the build too, and the
+    // last good build's files stay: nothing is removed as stale by a build that did not finish.
+    std::fs::write(
+        site.join("templates/page.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ no_such_value.field }}{% endblock content %}",
+    )
+    .expect("write");
+    let failed = std::process::Command::new(crate::support::portal_bin())
+        .arg("build")
+        .arg("--root")
+        .arg(root.path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(!failed.status.success());
+    assert_eq!(read(&out, "static/style.css"), "body{color:red}");
+    assert!(read(&out, "404.html").contains("<h1>Lost in Fixture Portal</h1>"));
 }
 
 #[test]

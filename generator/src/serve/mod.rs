@@ -145,11 +145,13 @@ fn spawn_builder(
         .name("portal-serve-build".into())
         .spawn(move || {
             while let Ok(first) = queue.recv() {
-                let seen = generation.load(Ordering::SeqCst);
                 let mut batch = first;
                 while let Ok(more) = queue.try_recv() {
                     batch.extend(more);
                 }
+                // Read after draining: a batch counted later is still in the queue, so a
+                // superseded render is always followed by the apply that renders its pages.
+                let seen = generation.load(Ordering::SeqCst);
                 batch.sort();
                 batch.dedup();
                 let superseded = || generation.load(Ordering::SeqCst) != seen;

@@ -678,10 +678,7 @@ fn render_many(
 /// The page served while no build has succeeded: the error, and a note that saving a fix
 /// rebuilds (the live-reload script and overlay are added when it is served).
 fn pending_page(message: &str) -> String {
-    let escaped = message
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = crate::highlight::escape(message);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
