@@ -126,8 +126,13 @@ fn file_root(path: &Path) -> PathBuf {
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     if path.is_relative() {
-        // A relative file may reach anything under the working folder.
-        return PathBuf::from(".");
+        // A relative file inside the working folder may reach anything under it; one that
+        // climbs out of it (`../shared/petstore.yaml`) reaches its own folder.
+        let escapes = matches!(
+            normalize(path).components().next(),
+            Some(std::path::Component::ParentDir)
+        );
+        return if escapes { parent } else { PathBuf::from(".") };
     }
     // So may an absolute one inside the working folder (`$PWD/specs/x/openapi.yaml` reaches
     // `specs/common/` like `specs/x/openapi.yaml` does); elsewhere, its own folder.
