@@ -26,6 +26,9 @@ servers=(
   -s "ceiling|http://127.0.0.1:4010|PORT=4010 $P/ceiling/target/release/ceiling"
   # The petstore's server is http://petstore.swagger.io/v1: the sandbox mounts it under /v1.
   -s "portal|http://127.0.0.1:4020/v1|PORTAL_LOG=warn $PORTAL mock --auth off --port 4020 --specs $SPEC"
+  # The same with the memo of generated responses off: every request generates its data again
+  # (what a sandbox pays for requests it has not seen before).
+  -s "portal-nomemo|http://127.0.0.1:4022/v1|PORTAL_LOG=warn $PORTAL mock --auth off --port 4022 --response-cache-mib 0 --specs $SPEC"
 )
 if [ "${NO_PRISM:-0}" != 1 ] && [ -x "$P/node_modules/.bin/prism" ]; then
   servers+=(-s "prism|http://127.0.0.1:4011|$P/node_modules/.bin/prism mock -h 127.0.0.1 -p 4011 $SPEC")

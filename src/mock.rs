@@ -69,6 +69,10 @@ pub struct Args {
     /// Largest request body in bytes (default: portal.toml's, else 1 MiB).
     #[arg(long)]
     max_body_bytes: Option<usize>,
+    /// MiB of generated responses kept to answer repeated requests at once (same bytes as
+    /// generating them again; 0 turns the memo off).
+    #[arg(long, default_value_t = 16)]
+    response_cache_mib: u64,
     /// Allowed CORS origin (repeatable; default: portal.toml's list, else any).
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origin: Vec<String>,
@@ -137,6 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let options = MockOptions {
         seed: args.seed,
+        response_cache_bytes: args.response_cache_mib.saturating_mul(1024 * 1024),
         max_body_bytes: args
             .max_body_bytes
             .or(config.sandbox.max_body_bytes)

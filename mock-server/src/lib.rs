@@ -27,14 +27,10 @@ use api_model::{HttpMethod, ParamLocation, SecuritySchemeKind};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use tower::ServiceExt;
+use tower::Layer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
 
 pub use error::MockError;
 pub use state::{AppState, MockOptions};
@@ -45,10 +41,11 @@ use router::RouteMatch;
 /// The request-id header set on every response.
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// The whole sandbox as an axum application.
-pub fn app(state: AppState) -> Router {
+/// The whole sandbox as one service: the `/_sandbox` routes and any extra routes in an axum
+/// router whose fallback dispatches API calls, wrapped by [`Sandbox`] (request id, CORS,
+/// one log line) in a single layer.
+pub fn app(state: AppState) -> Sandbox {
     let cors = cors_layer(&state);
-    let request_id = HeaderName::from_static(REQUEST_ID);
     let extra = state.extra.clone();
     let mut inner: Router = Router::new()
         .merge(sandbox::routes())
@@ -57,42 +54,115 @@ pub fn app(state: AppState) -> Router {
     if let Some(extra) = extra {
         inner = extra.merge(inner);
     }
-    let with_cors = inner.clone().layer(cors);
-    // tower-http answers every OPTIONS as a preflight; a plain OPTIONS (no
-    // `Access-Control-Request-Method`) goes to the API instead, which lists `Allow`.
-    let choose = tower::service_fn(move |request: Request| {
-        let preflight = request.method() != Method::OPTIONS
-            || request
-                .headers()
-                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-        let service = if preflight {
-            with_cors.clone()
-        } else {
-            inner.clone()
-        };
-        service.oneshot(request)
-    });
-    Router::new()
-        .fallback_service(choose)
-        .layer(axum::middleware::from_fn(log_request))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
+    Sandbox {
+        with_cors: cors.layer(inner.clone()),
+        inner,
+    }
 }
 
-/// Request IDs: random version-4 UUIDs from the thread's generator (seeded once from the OS),
-/// not one `getrandom` system call per request.
-#[derive(Debug, Clone, Copy, Default)]
-struct RandomRequestId;
+/// The sandbox application (see [`app`]): sets a request id on the request and the response
+/// (keeping the caller's own), answers CORS preflights and adds the CORS headers (tower-http's
+/// policy), and logs one line per request. One layer instead of a stack of them: this is the
+/// per-request path of every sandbox call.
+#[derive(Clone)]
+pub struct Sandbox {
+    inner: Router,
+    with_cors: tower_http::cors::Cors<Router>,
+}
 
-impl MakeRequestId for RandomRequestId {
-    fn make_request_id<B>(&mut self, _request: &http::Request<B>) -> Option<RequestId> {
-        let mut bytes: [u8; 16] = rand::random();
-        bytes[6] = (bytes[6] & 0x0f) | 0x40;
-        bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        HeaderValue::from_str(&uuid_text(&bytes))
-            .ok()
-            .map(RequestId::new)
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").finish_non_exhaustive()
     }
+}
+
+impl<B> tower::Service<http::Request<B>> for Sandbox
+where
+    B: axum::body::HttpBody<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Response, std::convert::Infallible>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let mut request = request.map(Body::new);
+        let start = Instant::now();
+        let request_id = match request.headers().get(REQUEST_ID) {
+            Some(v) => v.clone(),
+            None => {
+                let v = random_request_id();
+                request
+                    .headers_mut()
+                    .insert(HeaderName::from_static(REQUEST_ID), v.clone());
+                v
+            }
+        };
+        let claimed = request.headers().get("x-ibm-client-id").cloned();
+        let method = request.method().clone();
+        let path = request.uri().path().to_string();
+        // tower-http answers every OPTIONS as a preflight; a plain OPTIONS (no
+        // `Access-Control-Request-Method`) goes to the API instead, which lists `Allow`.
+        let plain_options = method == Method::OPTIONS
+            && !request
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        let pending = if plain_options {
+            Pending::Plain(self.inner.call(request))
+        } else {
+            Pending::Cors(self.with_cors.call(request))
+        };
+        Box::pin(async move {
+            let result = match pending {
+                Pending::Plain(future) => future.await,
+                Pending::Cors(future) => future.await,
+            };
+            let mut response = match result {
+                Ok(r) => r,
+                Err(never) => match never {},
+            };
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(REQUEST_ID), request_id.clone());
+            log_request(
+                &method,
+                &path,
+                &response,
+                claimed.as_ref(),
+                &request_id,
+                start,
+            );
+            Ok(response)
+        })
+    }
+}
+
+/// The answer [`Sandbox`] waits for: the router's, or the router's through the CORS policy.
+enum Pending {
+    Plain(axum::routing::future::RouteFuture<std::convert::Infallible>),
+    Cors(
+        tower_http::cors::ResponseFuture<
+            axum::routing::future::RouteFuture<std::convert::Infallible>,
+        >,
+    ),
+}
+
+/// A request id: a random version-4 UUID from the thread's generator (seeded once from the
+/// OS), not one `getrandom` system call per request.
+fn random_request_id() -> HeaderValue {
+    let mut bytes: [u8; 16] = rand::random();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    HeaderValue::from_str(&uuid_text(&bytes)).unwrap_or(HeaderValue::from_static("-"))
 }
 
 /// `8-4-4-4-12` lower-case hex.
@@ -145,29 +215,25 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
 }
 
 /// One log line per request: method, path, status, milliseconds, client id, request id.
-async fn log_request(request: Request<Body>, next: Next) -> Response {
-    let start = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let request_id = request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let claimed = request
-        .headers()
-        .get("x-ibm-client-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let response = next.run(request).await;
+fn log_request(
+    method: &Method,
+    path: &str,
+    response: &Response,
+    claimed: Option<&HeaderValue>,
+    request_id: &HeaderValue,
+    start: Instant,
+) {
+    if !tracing::enabled!(target: "portal::mock", tracing::Level::INFO) {
+        return;
+    }
     // The gate's word on who called, else the id the caller claimed.
     let client = response
         .extensions()
         .get::<ClientId>()
         .map(|c| c.0.as_str())
-        .or(claimed.as_deref())
+        .or(claimed.and_then(|v| v.to_str().ok()))
         .unwrap_or("-");
+    let request_id = request_id.to_str().unwrap_or("-");
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
         target: "portal::mock",
@@ -180,7 +246,6 @@ async fn log_request(request: Request<Body>, next: Next) -> Response {
         "{method} {path} {} {ms:.2}ms",
         response.status().as_u16()
     );
-    response
 }
 
 /// Headers every sandbox client may send.

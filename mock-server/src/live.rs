@@ -25,6 +25,9 @@ impl AppState {
         next.soap = Arc::new(soap);
         next.routes = Arc::new(routes);
         next.validators = Arc::new(Validators::new(&catalog));
+        next.bodies = Arc::new(crate::rest::bodies::Bodies::new(
+            self.options.response_cache_bytes,
+        ));
         next.catalog = Arc::new(catalog);
         next.config = Arc::new(config);
         next
@@ -34,7 +37,7 @@ impl AppState {
 /// The running sandbox's current state and application, swapped atomically.
 #[derive(Clone)]
 pub struct LiveSandbox {
-    current: Arc<RwLock<(AppState, Router)>>,
+    current: Arc<RwLock<(AppState, crate::Sandbox)>>,
 }
 
 impl std::fmt::Debug for LiveSandbox {
@@ -62,7 +65,7 @@ impl LiveSandbox {
         }
     }
 
-    fn router(&self) -> Router {
+    fn router(&self) -> crate::Sandbox {
         match self.current.read() {
             Ok(g) => g.1.clone(),
             Err(poisoned) => poisoned.into_inner().1.clone(),

@@ -61,9 +61,12 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 
 /// Serve until Ctrl-C or SIGTERM.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, crate::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        axum::ServiceExt::<axum::extract::Request>::into_make_service(crate::app(state)),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 /// Resolves on Ctrl-C or SIGTERM (`portal mock` and `portal serve` stop on either).

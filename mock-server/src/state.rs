@@ -28,6 +28,8 @@ pub struct MockOptions {
     /// The URL clients reach the sandbox at (`http://127.0.0.1:4010`), when known; otherwise
     /// each request's `Host` is used.
     pub public_url: Option<String>,
+    /// Bytes of generated responses kept to answer repeated requests (0: none kept).
+    pub response_cache_bytes: u64,
 }
 
 impl Default for MockOptions {
@@ -38,6 +40,7 @@ impl Default for MockOptions {
             cors_origins: Vec::new(),
             auth: true,
             public_url: None,
+            response_cache_bytes: crate::rest::bodies::DEFAULT_BYTES,
         }
     }
 }
@@ -57,6 +60,8 @@ pub struct AppState {
     pub routes: Arc<Routes>,
     /// Request validators and the choice of response examples, each worked out on first use.
     pub validators: Arc<Validators>,
+    /// Responses already generated, by what decides their bytes.
+    pub bodies: Arc<crate::rest::bodies::Bodies>,
     /// The SOAP APIs' mounts and WSDL files.
     pub soap: Arc<SoapSandbox>,
     /// Where the WSDL files are read from (kept so a reload can read them again).
@@ -87,6 +92,9 @@ impl AppState {
         let routes = Routes::build(&catalog, &config);
         let validators = Validators::new(&catalog);
         let soap = SoapSandbox::new(&catalog, &routes);
+        let bodies = Arc::new(crate::rest::bodies::Bodies::new(
+            options.response_cache_bytes,
+        ));
         AppState {
             catalog: Arc::new(catalog),
             config: Arc::new(config),
@@ -94,6 +102,7 @@ impl AppState {
             gate,
             routes: Arc::new(routes),
             validators: Arc::new(validators),
+            bodies,
             soap: Arc::new(soap),
             soap_paths: Arc::new(Vec::new()),
             extra: None,

@@ -201,6 +201,58 @@ async fn same_request_same_bytes() {
     assert_eq!(a.header("x-next"), b.header("x-next"));
 }
 
+/// The memo of generated responses answers a repeated request with the bytes generation
+/// gives (a sandbox without the memo is the reference), and what decides the bytes (`Accept`,
+/// `Prefer`, the query) is part of its key.
+#[tokio::test]
+async fn remembered_responses_are_the_generated_ones() {
+    let memo = state();
+    let none = state_with(
+        catalog(vec![pet_api()]),
+        MockOptions {
+            response_cache_bytes: 0,
+            ..MockOptions::default()
+        },
+    );
+    let requests = || {
+        [
+            get("/v1/pets?limit=5"),
+            get("/v1/pets?limit=6"),
+            Request::get("/v1/pets?limit=5")
+                .header(header::ACCEPT, "application/xml")
+                .body(Body::empty())
+                .unwrap(),
+            Request::get("/v1/pets/1")
+                .header("prefer", "dynamic=true")
+                .body(Body::empty())
+                .unwrap(),
+            get("/v1/pets/1"),
+            get("/v1/pets/1?__code=404"),
+        ]
+    };
+    let mut first = Vec::new();
+    for request in requests() {
+        first.push(call(&memo, request).await);
+    }
+    assert_eq!(
+        memo.bodies.len(),
+        first.len(),
+        "one memo entry per distinct request"
+    );
+    for ((a, again), reference) in first.iter().zip(requests()).zip(requests()) {
+        let b = call(&memo, again).await;
+        let c = call(&none, reference).await;
+        assert_eq!((a.status, &a.body), (b.status, &b.body));
+        assert_eq!((a.status, &a.body), (c.status, &c.body));
+        assert_eq!(a.header("content-type"), c.header("content-type"));
+        assert_eq!(a.header("x-next"), c.header("x-next"));
+    }
+    assert_eq!(memo.bodies.len(), first.len(), "repeats add nothing");
+    assert!(none.bodies.is_empty());
+    let distinct: std::collections::BTreeSet<_> = first.iter().map(|a| a.body.clone()).collect();
+    assert_eq!(distinct.len(), first.len(), "each request its own bytes");
+}
+
 #[tokio::test]
 async fn different_seed_or_request_different_data() {
     let a = call(&state(), get("/v1/pets?limit=5")).await;

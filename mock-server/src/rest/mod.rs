@@ -3,6 +3,7 @@
 //! the spec's example or data generated from the schema with a seed made of the operation and
 //! the request, so the same request always gets the same bytes.
 
+pub mod bodies;
 #[cfg(test)]
 mod corpus_tests;
 pub mod negotiate;
@@ -20,6 +21,7 @@ use serde_json::Value;
 use crate::error::{ClientId, MockError};
 use crate::gate::GateRequest;
 use crate::state::AppState;
+use bodies::{BodyKey, Rendered};
 use negotiate::MediaKind;
 use select::Preferences;
 use validate::RequestParts;
@@ -111,9 +113,18 @@ pub async fn handle(
         .and_then(|v| v.to_str().ok());
 
     let mut response_headers = HeaderMap::new();
-    let mut content: Vec<u8> = Vec::new();
+    let mut content = bytes::Bytes::new();
     if let Some(documented) = selected.response {
-        if !documented.content.is_empty() {
+        let response_index = op
+            .responses
+            .iter()
+            .position(|r| std::ptr::eq(r, documented))
+            .ok_or_else(|| MockError::Internal {
+                log: format!("response chosen outside operation {}", op.id),
+            })?;
+        let chosen = if documented.content.is_empty() {
+            None
+        } else {
             let available: Vec<&str> = documented.content.keys().map(String::as_str).collect();
             let Some(chosen) = negotiate::choose(&available, accept) else {
                 return Err(MockError::NotAcceptable {
@@ -121,59 +132,44 @@ pub async fn handle(
                     available: available.iter().map(|s| (*s).to_string()).collect(),
                 });
             };
-            let media = &documented.content[chosen];
-            let response_index = op
-                .responses
-                .iter()
-                .position(|r| std::ptr::eq(r, documented));
-            // Which spec example holds (worked out once per response and media type); only
-            // needed when no example is named and generated data is not asked for.
-            let example = || {
-                let ri = response_index?;
-                match &validators {
-                    Some(v) => v.example(ri, chosen),
+            Some(chosen)
+        };
+        let content_type = chosen.map(|c| negotiate::concrete(c, accept));
+        let key = BodyKey {
+            api: api_index,
+            op: op_index,
+            response: response_index,
+            media: chosen.map(Box::from),
+            content_type: content_type.as_deref().map(Box::from),
+            example: prefs.example.as_deref().map(Box::from),
+            dynamic: prefs.dynamic,
+            seed,
+        };
+        let rendered = state.bodies.get_or_render(key, || {
+            let mut headers = HeaderMap::new();
+            let mut body = Vec::new();
+            if let (Some(chosen), Some(content_type)) = (chosen, &content_type) {
+                let media = &documented.content[chosen];
+                // Which spec example holds (worked out once per response and media type);
+                // only needed when no example is named and generated data is not asked for.
+                let example = || match &validators {
+                    Some(v) => v.example(response_index, chosen),
                     None => validate::example_candidates(media).next().map(|_| 0),
+                };
+                let value = body_value(api, media, &prefs, seed, example)?;
+                body = serialize(api, media.schema.as_ref(), &value, content_type);
+                if let Ok(v) = HeaderValue::from_str(content_type) {
+                    headers.insert(header::CONTENT_TYPE, v);
                 }
-            };
-            let value = body_value(api, media, &prefs, seed, example)?;
-            let content_type = negotiate::concrete(chosen, accept);
-            content = serialize(api, media.schema.as_ref(), &value, &content_type);
-            if let Ok(v) = HeaderValue::from_str(&content_type) {
-                response_headers.insert(header::CONTENT_TYPE, v);
             }
-        }
-        for (name, h) in &documented.headers {
-            let lower = name.to_ascii_lowercase();
-            if matches!(
-                lower.as_str(),
-                "content-type" | "content-length" | "transfer-encoding"
-            ) {
-                continue;
-            }
-            let Ok(header_name) = HeaderName::from_bytes(lower.as_bytes()) else {
-                continue;
-            };
-            let value = match &h.example {
-                Some(v) => v.clone(),
-                None => {
-                    let schema = h.schema.clone().unwrap_or_else(|| {
-                        SchemaRef::Inline(Box::new(Schema {
-                            kind: api_model::SchemaKind::String(Default::default()),
-                            ..Schema::default()
-                        }))
-                    });
-                    json_example_for(
-                        api,
-                        &schema,
-                        Seed::from_parts(&[&seed.0.to_le_bytes(), lower.as_bytes()]),
-                        Direction::Response,
-                    )
-                }
-            };
-            if let Ok(v) = HeaderValue::from_str(&header_text(&value)) {
-                response_headers.insert(header_name, v);
-            }
-        }
+            documented_headers(api, documented, seed, &mut headers);
+            Ok::<_, MockError>(Rendered {
+                body: body.into(),
+                headers,
+            })
+        })?;
+        content = rendered.body.clone();
+        response_headers = rendered.headers.clone();
     }
 
     let mut response = if parts.method == Method::HEAD {
@@ -194,6 +190,47 @@ pub async fn handle(
         response.extensions_mut().insert(ClientId(id));
     }
     Ok(response)
+}
+
+/// The headers `documented` declares (but the framing ones), each its example or generated data.
+fn documented_headers(
+    api: &Api,
+    documented: &api_model::Response,
+    seed: Seed,
+    out: &mut HeaderMap,
+) {
+    for (name, h) in &documented.headers {
+        let lower = name.to_ascii_lowercase();
+        if matches!(
+            lower.as_str(),
+            "content-type" | "content-length" | "transfer-encoding"
+        ) {
+            continue;
+        }
+        let Ok(header_name) = HeaderName::from_bytes(lower.as_bytes()) else {
+            continue;
+        };
+        let value = match &h.example {
+            Some(v) => v.clone(),
+            None => {
+                let schema = h.schema.clone().unwrap_or_else(|| {
+                    SchemaRef::Inline(Box::new(Schema {
+                        kind: api_model::SchemaKind::String(Default::default()),
+                        ..Schema::default()
+                    }))
+                });
+                json_example_for(
+                    api,
+                    &schema,
+                    Seed::from_parts(&[&seed.0.to_le_bytes(), lower.as_bytes()]),
+                    Direction::Response,
+                )
+            }
+        };
+        if let Ok(v) = HeaderValue::from_str(&header_text(&value)) {
+            out.insert(header_name, v);
+        }
+    }
 }
 
 /// The seed of one call: the sandbox seed, the operation, the chosen status, and the request.
