@@ -3,7 +3,7 @@
 # document/literal, validated and answered with a generated envelope) on `portal mock`, against
 # the axum ceiling (GET /pets/1) in the same run. Prints req/s, p50/p99 and ours/ceiling.
 #
-# Usage: bench/soap.sh [-c "32 128"] [-r ROUNDS] [-d SECS]
+# Usage: bench/soap.sh [-c "32 128"] [-r ROUNDS] [-d SECS]   (env PORTAL_LOG: default warn)
 # Needs: wrk, curl (bench/peers/setup.sh installs them and builds the ceiling), a release build
 # of portal (built here). Only 127.0.0.1 is used; servers are stopped by their recorded PIDs.
 set -euo pipefail
@@ -43,7 +43,9 @@ LUA
 
 start_server ceiling "$TMP/ceiling.log" "PORT=4610 exec $CEILING"
 wait_ready ceiling http://127.0.0.1:4610/pets/1 60 || die "ceiling did not start"
-start_server ours "$TMP/ours.log" "exec $PORTAL mock --auth off --port 4611 --specs $WSDL"
+# Like bench/mock.sh, the sandbox runs without its per-request log line (the ceiling logs
+# nothing); PORTAL_LOG=info bench/soap.sh measures it with the log.
+start_server ours "$TMP/ours.log" "PORTAL_LOG=${PORTAL_LOG:-warn} exec $PORTAL mock --auth off --port 4611 --specs $WSDL"
 wait_ready ours "http://127.0.0.1:4611/calculator.asmx?wsdl" 60 || die "portal mock did not start"
 
 check=$(curl -s -X POST -H 'Content-Type: text/xml' -H 'SOAPAction: "http://tempuri.org/Add"' \

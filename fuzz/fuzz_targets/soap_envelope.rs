@@ -109,6 +109,7 @@ fuzz_target!(|data: &[u8]| {
         limits: Limits { max_bytes: 64 * 1024, ..Limits::default() },
         read_file: &no_files,
         public_url: None,
+        memo: None,
     };
     let request = SoapRequest {
         method: &Method::POST,

@@ -1,5 +1,6 @@
 //! A bounded memo of generated responses. A response's bytes are a pure function of the
-//! operation, the response and media type chosen, the `Prefer` choices and the request's seed,
+//! operation, the response and media type chosen, the `Prefer` choices and the request's seed
+//! (for SOAP: the operation, port, version and seed),
 //! so a request the sandbox has answered before (a client polling, the Try console repeating a
 //! call) is answered from here instead of generating and serializing the data again. Bounded by
 //! weight (bytes), so a large spec's large bodies cannot grow it without limit.
@@ -15,9 +16,10 @@ use http::HeaderMap;
 pub struct BodyKey {
     pub api: usize,
     pub op: usize,
-    /// Index of the documented response in the operation.
+    /// REST: the documented response's index in the operation. SOAP: the port's mount.
     pub response: usize,
-    /// The media type chosen from the response's content, if it has any.
+    /// REST: the media type chosen from the response's content, if it has any. SOAP: the
+    /// envelope's media type (its version).
     pub media: Option<Box<str>>,
     /// The concrete `Content-Type` sent.
     pub content_type: Option<Box<str>>,

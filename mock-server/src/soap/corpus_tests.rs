@@ -191,6 +191,7 @@ async fn every_operation_answers_a_generated_request_with_a_valid_response() {
                     limits: Limits::default(),
                     read_file: &no_files,
                     public_url: None,
+                    memo: None,
                 };
                 for op in &api.operations {
                     let Some(soap) = op.soap() else { continue };

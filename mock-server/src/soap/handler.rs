@@ -48,6 +48,8 @@ pub struct SoapService<'a> {
     pub read_file: &'a ReadFile<'a>,
     /// The sandbox's public URL when configured (else each request's `Host` is used).
     pub public_url: Option<&'a str>,
+    /// The memo of generated responses, with the API's index in the catalog.
+    pub memo: Option<(&'a crate::rest::bodies::Bodies, usize)>,
 }
 
 /// The parts of an HTTP request the handler reads.
@@ -330,7 +332,7 @@ async fn post(svc: &SoapService<'_>, req: SoapRequest<'_>) -> Result<SoapReply, 
             client_id,
         });
     }
-    let body = response::response_envelope(svc.api, &target, version, seed);
+    let body = remembered_envelope(svc, &target, version, seed);
     let ct = match (version, target.binding.action.as_deref()) {
         (SoapVersion::V12, Some(action)) if !action.contains('"') => {
             format!(r#"{}; action="{action}Response""#, content_type(version))
@@ -348,6 +350,44 @@ async fn post(svc: &SoapService<'_>, req: SoapRequest<'_>) -> Result<SoapReply, 
         operation: op_id,
         client_id,
     })
+}
+
+/// The response envelope, from the memo when this call was answered before (the envelope is a
+/// pure function of the API, operation, port, version and seed).
+fn remembered_envelope(
+    svc: &SoapService<'_>,
+    target: &Target<'_>,
+    version: SoapVersion,
+    seed: Seed,
+) -> String {
+    let op = svc
+        .api
+        .operations
+        .iter()
+        .position(|o| std::ptr::eq(o, target.operation));
+    let (Some((memo, api)), Some(op)) = (svc.memo, op) else {
+        return response::response_envelope(svc.api, target, version, seed);
+    };
+    let key = crate::rest::bodies::BodyKey {
+        api,
+        op,
+        response: svc.mount,
+        media: Some(content_type(version).into()),
+        content_type: None,
+        example: None,
+        dynamic: false,
+        seed,
+    };
+    let rendered = memo.get_or_render(key, || {
+        Ok::<_, std::convert::Infallible>(crate::rest::bodies::Rendered {
+            body: response::response_envelope(svc.api, target, version, seed).into(),
+            headers: HeaderMap::new(),
+        })
+    });
+    match rendered {
+        Ok(r) => String::from_utf8_lossy(&r.body).into_owned(),
+        Err(never) => match never {},
+    }
 }
 
 fn version_name(v: SoapVersion) -> &'static str {
@@ -552,6 +592,7 @@ mod tests {
             limits: Limits::default(),
             read_file: &no_files,
             public_url: None,
+            memo: None,
         };
         let mut map = HeaderMap::new();
         for (k, v) in headers {
@@ -585,6 +626,72 @@ mod tests {
     }
 
     const ADD: &str = r#"<Add xmlns="http://tempuri.org/"><intA>1</intA><intB>2</intB></Add>"#;
+
+    /// With the memo, a repeated call is answered with the envelope generation gives; SOAP 1.1
+    /// and 1.2 and different arguments are different entries.
+    #[tokio::test]
+    async fn remembered_envelopes_are_the_generated_ones() {
+        let api = fixtures::calculator();
+        let mounts = mounts(&api);
+        let memo = crate::rest::bodies::Bodies::default();
+        let service = |memo| SoapService {
+            api: &api,
+            mounts: &mounts,
+            mount: 0,
+            gate: &OpenGate,
+            seed: 0,
+            auth: false,
+            client_id_required: false,
+            limits: Limits::default(),
+            read_file: &no_files,
+            public_url: None,
+            memo,
+        };
+        let calls = [
+            ("text/xml; charset=utf-8", env11(ADD)),
+            (
+                "text/xml; charset=utf-8",
+                env11(&ADD.replace("<intA>1<", "<intA>9<")),
+            ),
+            (
+                r#"application/soap+xml; charset=utf-8; action="http://tempuri.org/Add""#,
+                env12(ADD),
+            ),
+        ];
+        let mut seen = Vec::new();
+        for round in 0..2 {
+            for (i, (content_type, body)) in calls.iter().enumerate() {
+                let mut headers = HeaderMap::new();
+                headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_str(content_type).expect("value"),
+                );
+                headers.insert(
+                    "soapaction",
+                    HeaderValue::from_static("\"http://tempuri.org/Add\""),
+                );
+                let request = SoapRequest {
+                    method: &Method::POST,
+                    query: None,
+                    headers: &headers,
+                    body: body.as_bytes(),
+                };
+                let with = handle_call(&service(Some((&memo, 0))), request).await;
+                let without = handle_call(&service(None), request).await;
+                assert_eq!(with.status, StatusCode::OK, "{}", with.body);
+                assert_eq!(with.body, without.body);
+                if round == 0 {
+                    seen.push(with.body);
+                } else {
+                    assert_eq!(with.body, seen[i]);
+                }
+            }
+            assert_eq!(memo.len(), calls.len());
+        }
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), calls.len());
+    }
 
     #[tokio::test]
     async fn soap11_and_12_calls_get_envelopes_of_their_version() {
@@ -866,6 +973,7 @@ mod tests {
             limits: Limits::default(),
             read_file: &read,
             public_url: None,
+            memo: None,
         };
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:9999"));

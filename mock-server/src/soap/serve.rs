@@ -162,6 +162,7 @@ pub async fn handle(state: AppState, api: usize, request: Request<Body>) -> Resp
         },
         read_file: &read,
         public_url: state.options.public_url.as_deref(),
+        memo: Some((state.bodies.as_ref(), api)),
     };
     let request = SoapRequest {
         method: &parts.method,
