@@ -24,12 +24,12 @@ pub struct Args {
 /// Run the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // `PORTAL_LOG=debug` shows how long each step took.
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = crate::logging::filter("warn");
     drop(
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_target(false)
             .try_init(),
     );

@@ -12,6 +12,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod apps;
 mod build;
 mod check;
+mod logging;
 mod mock;
 mod serve;
 

@@ -84,8 +84,7 @@ pub struct Args {
 /// guard flushes the queue when dropped, so it must live until the end of `run`.
 fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     use std::io::IsTerminal;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,portal::mock=info"));
+    let filter = crate::logging::filter("warn,portal::mock=info");
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("portal-log")

@@ -44,11 +44,11 @@ pub struct Args {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = crate::logging::filter("warn");
     let result = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
     drop(result);
@@ -137,7 +137,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .keys()
         .filter(|p| p.ends_with(".html"))
         .count();
-    let operations: usize = input.catalog.apis.iter().map(|a| a.operations.len()).sum();
+    let operations: usize = input
+        .catalog
+        .apis
+        .iter()
+        .map(|a| a.operations.len() + a.webhooks.len())
+        .sum();
     let built = start.elapsed();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
