@@ -107,15 +107,23 @@ where
                 v
             }
         };
-        let claimed = request.headers().get("x-ibm-client-id").cloned();
-        let method = request.method().clone();
-        let path = request.uri().path().to_string();
+        // What the log line needs, kept only when it will be written.
+        let logged = tracing::enabled!(target: "portal::mock", tracing::Level::INFO).then(|| {
+            (
+                request.method().clone(),
+                request.uri().path().to_string(),
+                request.headers().get("x-ibm-client-id").cloned(),
+            )
+        });
+        let method = request.method();
         // tower-http answers every OPTIONS as a preflight; a plain OPTIONS (no
         // `Access-Control-Request-Method`) goes to the API instead, which lists `Allow`.
         let plain_options = method == Method::OPTIONS
             && !request
                 .headers()
                 .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        // Both routers are always ready (axum's `Router::poll_ready` is), so `call` needs no
+        // `poll_ready` first.
         let pending = if plain_options {
             Pending::Plain(self.inner.call(request))
         } else {
@@ -133,14 +141,16 @@ where
             response
                 .headers_mut()
                 .insert(HeaderName::from_static(REQUEST_ID), request_id.clone());
-            log_request(
-                &method,
-                &path,
-                &response,
-                claimed.as_ref(),
-                &request_id,
-                start,
-            );
+            if let Some((method, path, claimed)) = logged {
+                log_request(
+                    &method,
+                    &path,
+                    &response,
+                    claimed.as_ref(),
+                    &request_id,
+                    start,
+                );
+            }
             Ok(response)
         })
     }
@@ -223,9 +233,6 @@ fn log_request(
     request_id: &HeaderValue,
     start: Instant,
 ) {
-    if !tracing::enabled!(target: "portal::mock", tracing::Level::INFO) {
-        return;
-    }
     // The gate's word on who called, else the id the caller claimed.
     let client = response
         .extensions()

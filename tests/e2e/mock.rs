@@ -345,3 +345,102 @@ fn failing_sections(log: &str) -> String {
     }
     out
 }
+
+/// One log line per request (`--log-format json`): method, path, status, milliseconds, the
+/// client id and the request id the response carries; a client secret never reaches the log.
+#[test]
+fn every_request_is_logged_once_with_its_request_id_and_never_a_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log_path = dir.path().join("mock.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let spec = petstore();
+    let mut child = Command::new(portal_bin())
+        .args([
+            "mock",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--auth",
+            "off",
+        ])
+        .args(["--log-format", "json", "--specs", &spec])
+        .env_remove("PORTAL_LOG")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("start portal mock");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let base = loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).expect("read stdout") == 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("portal mock exited before listening");
+        }
+        if let Some(url) = line.trim().strip_prefix("listening on ") {
+            break url.to_string();
+        }
+    };
+    const SECRET: &str = "never-log-this-secret-4f1c";
+    let calls = [
+        ("/v1/pets/3", 200),
+        ("/v1/pets?limit=abc", 400),
+        ("/v1/nothing", 404),
+    ];
+    let mut ids = Vec::new();
+    for (path, status) in calls {
+        let answer = http(
+            &base,
+            "GET",
+            path,
+            &[
+                ("X-IBM-Client-Id", "log-test-client"),
+                ("X-IBM-Client-Secret", SECRET),
+            ],
+            b"",
+        );
+        assert_eq!(answer.status, status, "{path}");
+        ids.push(
+            answer
+                .header("x-request-id")
+                .expect("request id")
+                .to_string(),
+        );
+    }
+    // The log is written by a background thread: wait for the three lines.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let lines: Vec<serde_json::Value> = loop {
+        let text = std::fs::read_to_string(&log_path).expect("read log");
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .filter(|v: &serde_json::Value| v.get("request_id").is_some())
+            .collect();
+        if lines.len() >= calls.len() || Instant::now() > deadline {
+            assert!(!text.contains(SECRET), "a secret reached the log:\n{text}");
+            break lines;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(lines.len(), calls.len(), "one line per request: {lines:?}");
+    for ((line, (path, status)), id) in lines.iter().zip(calls).zip(&ids) {
+        assert_eq!(line["method"], "GET", "{line}");
+        assert_eq!(
+            line["path"],
+            path.split('?').next().unwrap_or(path),
+            "{line}"
+        );
+        assert_eq!(line["status"], status, "{line}");
+        assert_eq!(line["client"], "log-test-client", "{line}");
+        assert_eq!(line["request_id"], id.as_str(), "{line}");
+        let ms: f64 = line["ms"]
+            .as_str()
+            .and_then(|m| m.parse().ok())
+            .or_else(|| line["ms"].as_f64())
+            .unwrap_or_else(|| panic!("ms in {line}"));
+        assert!(ms >= 0.0, "{line}");
+    }
+}
