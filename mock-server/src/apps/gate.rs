@@ -26,7 +26,7 @@ use base64::Engine;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use percent_encoding::percent_decode_str;
 
-use super::limits::headers as limit_headers;
+use super::limits::state_headers;
 use super::{AppRecord, Apps, AppsError, SubscriptionStatus, secret};
 use crate::gate::{Gate, GateDenied, GateFuture, GateOk, GateRequest};
 
@@ -116,7 +116,10 @@ fn presented_one(request: &GateRequest<'_>, requirement: &SecurityRequirement) -
         match &scheme.kind {
             SecuritySchemeKind::ApiKey { name, location } => {
                 p.verifiable = true;
-                let is_secret = name.to_ascii_lowercase().contains("secret");
+                let is_secret = name
+                    .as_bytes()
+                    .windows(6)
+                    .any(|w| w.eq_ignore_ascii_case(b"secret"));
                 let fallback = if is_secret {
                     CLIENT_SECRET_HEADER
                 } else {
@@ -527,7 +530,10 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
         Ok(d) => d,
         Err(err) => return Err(unavailable(apps, &err)),
     };
-    let mut headers = limit_headers(&grant.limits, &decision.states);
+    let mut headers = state_headers(&grant.limits, &decision.states);
+    for (name, value) in grant.policy_headers.iter() {
+        headers.insert(name, value.clone());
+    }
     if !decision.admitted {
         let retry = decision.retry_after(&grant.limits);
         headers.insert(http::header::RETRY_AFTER, HeaderValue::from(retry));
@@ -565,8 +571,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
     }
     headers.insert(
         HeaderName::from_static("x-ratelimit-plan"),
-        HeaderValue::from_str(&plans[grant.plan].id)
-            .unwrap_or_else(|_| HeaderValue::from_static("plan")),
+        grant.plan_header.clone(),
     );
     Ok(GateOk {
         headers,

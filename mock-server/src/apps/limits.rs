@@ -246,19 +246,24 @@ fn decide(windows: &mut AppWindows, limits: &[LimitSpec], now_ms: u64) -> Decisi
 /// `RateLimit-Policy`, `RateLimit` (IETF httpapi draft, structured fields), and IBM's
 /// `X-RateLimit-Limit` / `X-RateLimit-Remaining` (`name=<limit>,<n>;`). Pure.
 pub fn headers(limits: &[LimitSpec], states: &[LimitState]) -> HeaderMap {
+    let mut map = policy_headers(limits);
+    map.extend(state_headers(limits, states));
+    map
+}
+
+/// The headers that depend on the limits only (`RateLimit-Policy`, `X-RateLimit-Limit`): the
+/// same on every call, so worked out once per grant. Pure.
+pub fn policy_headers(limits: &[LimitSpec]) -> HeaderMap {
     use std::fmt::Write;
     let mut map = HeaderMap::new();
     if limits.is_empty() {
         return map;
     }
     let mut policy = String::with_capacity(32 * limits.len());
-    let mut current = String::with_capacity(32 * limits.len());
     let mut ibm_limit = String::with_capacity(24 * limits.len());
-    let mut ibm_remaining = String::with_capacity(24 * limits.len());
-    for (i, (limit, state)) in limits.iter().zip(states).enumerate() {
+    for (i, limit) in limits.iter().enumerate() {
         if i > 0 {
             policy.push_str(", ");
-            current.push_str(", ");
         }
         // Writing to a String cannot fail.
         let _ = write!(
@@ -266,6 +271,26 @@ pub fn headers(limits: &[LimitSpec], states: &[LimitState]) -> HeaderMap {
             "{};q={};w={}",
             limit.sf_name, limit.max, limit.window_seconds
         );
+        let _ = write!(ibm_limit, "name={},{};", limit.plain_name, limit.max);
+    }
+    insert(&mut map, "ratelimit-policy", policy);
+    insert(&mut map, "x-ratelimit-limit", ibm_limit);
+    map
+}
+
+/// The headers of one call's state (`RateLimit`, `X-RateLimit-Remaining`). Pure.
+pub fn state_headers(limits: &[LimitSpec], states: &[LimitState]) -> HeaderMap {
+    use std::fmt::Write;
+    let mut map = HeaderMap::new();
+    if limits.is_empty() {
+        return map;
+    }
+    let mut current = String::with_capacity(32 * limits.len());
+    let mut ibm_remaining = String::with_capacity(24 * limits.len());
+    for (i, (limit, state)) in limits.iter().zip(states).enumerate() {
+        if i > 0 {
+            current.push_str(", ");
+        }
         let _ = write!(
             current,
             "{};r={};t={}",
@@ -273,16 +298,13 @@ pub fn headers(limits: &[LimitSpec], states: &[LimitState]) -> HeaderMap {
             state.remaining,
             state.reset_seconds()
         );
-        let _ = write!(ibm_limit, "name={},{};", limit.plain_name, limit.max);
         let _ = write!(
             ibm_remaining,
             "name={},{};",
             limit.plain_name, state.remaining
         );
     }
-    insert(&mut map, "ratelimit-policy", policy);
     insert(&mut map, "ratelimit", current);
-    insert(&mut map, "x-ratelimit-limit", ibm_limit);
     insert(&mut map, "x-ratelimit-remaining", ibm_remaining);
     map
 }

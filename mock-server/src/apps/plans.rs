@@ -35,6 +35,11 @@ pub struct Grant {
     pub plan: usize,
     /// The plan's common limits, then the operation's own, in that order.
     pub limits: Arc<[LimitSpec]>,
+    /// The rate-limit headers that depend on the limits only (see
+    /// [`super::limits::policy_headers`]), worked out once.
+    pub policy_headers: Arc<http::HeaderMap>,
+    /// `X-RateLimit-Plan`: the plan's id.
+    pub plan_header: http::HeaderValue,
 }
 
 /// Plans of a catalog, indexed by operation.
@@ -83,6 +88,9 @@ impl PlanIndex {
                         .or_default()
                         .push(Grant {
                             plan: plan_no,
+                            policy_headers: Arc::new(super::limits::policy_headers(&limits)),
+                            plan_header: http::HeaderValue::from_str(&id)
+                                .unwrap_or_else(|_| http::HeaderValue::from_static("plan")),
                             limits: limits.into(),
                         });
                 }
