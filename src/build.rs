@@ -24,15 +24,7 @@ pub struct Args {
 /// Run the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // `PORTAL_LOG=debug` shows how long each step took.
-    let filter = crate::logging::filter("warn");
-    drop(
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .with_target(false)
-            .try_init(),
-    );
+    crate::logging::init_stderr("warn");
     if let Some(base) = &args.base_url {
         anyhow::ensure!(
             base.starts_with("http://") || base.starts_with("https://"),

@@ -1,4 +1,4 @@
-//! The `PORTAL_LOG` filter shared by every command.
+//! Logging set-up shared by every command: the `PORTAL_LOG` filter.
 //!
 //! A bare level (`PORTAL_LOG=debug`) applies to the portal's own crates only, so the steps of a
 //! build or the sandbox's request lines are not buried under the debug output of the HTML
@@ -41,6 +41,19 @@ pub fn filter(default: &str) -> EnvFilter {
         );
         EnvFilter::new(default)
     })
+}
+
+/// Log to standard error with the `PORTAL_LOG` filter (else `default`), colours only on a
+/// terminal (`portal build` and `portal serve`; `portal mock` writes from a background thread).
+pub fn init_stderr(default: &str) {
+    let result = tracing_subscriber::fmt()
+        .with_env_filter(filter(default))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
+    // Already initialised (tests): keep that subscriber.
+    drop(result);
 }
 
 #[cfg(test)]

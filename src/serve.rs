@@ -43,17 +43,6 @@ pub struct Args {
     data: Option<PathBuf>,
 }
 
-fn init_logging() {
-    let filter = crate::logging::filter("warn");
-    let result = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .try_init();
-    drop(result);
-}
-
 fn bind(host: IpAddr, port: u16) -> anyhow::Result<std::net::TcpListener> {
     let addr = SocketAddr::new(host, port);
     let l =
@@ -95,7 +84,7 @@ fn changed_list(
 
 /// Run the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    init_logging();
+    crate::logging::init_stderr("warn");
     let site_listener = bind(args.host, args.port)?;
     let site_url = url_of(&site_listener)?;
     let mock_listener = if args.no_mock {

@@ -1,10 +1,11 @@
 //! The sandbox: serves every operation of every API in a catalog (REST and SOAP) with
 //! deterministic data, and enforces credentials, plans and rate limits through a [`gate::Gate`].
 //!
-//! [`app`] builds the whole axum application from an [`AppState`]; [`server::serve`] binds and
-//! runs it. Tests call `app(state).oneshot(request)`.
+//! [`app`] builds the whole sandbox, one tower service ([`Sandbox`]), from an [`AppState`];
+//! [`server::serve`] binds and runs it. Tests call `app(state).oneshot(request)`.
 
 pub mod apps;
+pub mod bodies;
 pub mod error;
 pub mod gate;
 pub mod live;

@@ -25,7 +25,7 @@ impl AppState {
         next.soap = Arc::new(soap);
         next.routes = Arc::new(routes);
         next.validators = Arc::new(Validators::new(&catalog));
-        next.bodies = Arc::new(crate::rest::bodies::Bodies::new(
+        next.bodies = Arc::new(crate::bodies::Bodies::new(
             self.options.response_cache_bytes,
         ));
         next.catalog = Arc::new(catalog);

@@ -40,7 +40,7 @@ impl Default for MockOptions {
             cors_origins: Vec::new(),
             auth: true,
             public_url: None,
-            response_cache_bytes: crate::rest::bodies::DEFAULT_BYTES,
+            response_cache_bytes: crate::bodies::DEFAULT_BYTES,
         }
     }
 }
@@ -61,7 +61,7 @@ pub struct AppState {
     /// Request validators and the choice of response examples, each worked out on first use.
     pub validators: Arc<Validators>,
     /// Responses already generated, by what decides their bytes.
-    pub bodies: Arc<crate::rest::bodies::Bodies>,
+    pub bodies: Arc<crate::bodies::Bodies>,
     /// The SOAP APIs' mounts and WSDL files.
     pub soap: Arc<SoapSandbox>,
     /// Where the WSDL files are read from (kept so a reload can read them again).
@@ -92,9 +92,7 @@ impl AppState {
         let routes = Routes::build(&catalog, &config);
         let validators = Validators::new(&catalog);
         let soap = SoapSandbox::new(&catalog, &routes);
-        let bodies = Arc::new(crate::rest::bodies::Bodies::new(
-            options.response_cache_bytes,
-        ));
+        let bodies = Arc::new(crate::bodies::Bodies::new(options.response_cache_bytes));
         AppState {
             catalog: Arc::new(catalog),
             config: Arc::new(config),

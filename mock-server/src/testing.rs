@@ -1,4 +1,5 @@
-//! Hand-built APIs for the unit tests (no loader involved).
+//! Helpers of the unit tests: hand-built APIs (no loader involved), and where the shared corpus
+//! of real specs is.
 #![allow(clippy::unwrap_used, dead_code)]
 
 use api_model::Api;
@@ -8,8 +9,28 @@ use api_model::{
     Parameter, Protocol, RequestBody, Response, ResponseStatus, Schema, SchemaKind, SchemaRef,
     SecurityScheme, SecuritySchemeKind, Server, SpecKind, SpecSource, StringRules, XmlInfo,
 };
+use std::path::{Path, PathBuf};
+
 use indexmap::IndexMap;
 use serde_json::{Value, json};
+
+/// `../shared/corpus`, found from the crate's folder upwards. Tests over it skip when it is
+/// absent, except in CI (`CI` set), where its absence fails them.
+pub fn corpus() -> Option<PathBuf> {
+    let found = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("shared").join("corpus"))
+        .find(|candidate| candidate.is_dir());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "shared/corpus not found above {} (CI is set, so the corpus tests must run)",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        eprintln!("skipped: shared/corpus not found");
+    }
+    found
+}
 
 pub fn catalog(apis: Vec<Api>) -> Catalog {
     Catalog {

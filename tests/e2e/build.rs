@@ -185,14 +185,7 @@ fn theme_files_in_the_root_override_the_embedded_ones() {
     assert_eq!(read(&out, "static/style.css"), "body{color:red}");
     // A broken template is an error naming the template.
     std::fs::write(site.join("templates/page.html"), "{% if %}").expect("write");
-    let failed = std::process::Command::new(crate::support::portal_bin())
-        .arg("build")
-        .arg("--root")
-        .arg(root.path())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("run");
+    let failed = crate::support::portal_build_output(root.path(), &out, &[]);
     assert!(!failed.status.success());
     let err = String::from_utf8_lossy(&failed.stderr);
     assert!(err.contains("page.html"), "{err}");
@@ -203,14 +196,7 @@ fn theme_files_in_the_root_override_the_embedded_ones() {
         "{% extends \"base.html\" %}{% block content %}{{ no_such_value.field }}{% endblock content %}",
     )
     .expect("write");
-    let failed = std::process::Command::new(crate::support::portal_bin())
-        .arg("build")
-        .arg("--root")
-        .arg(root.path())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("run");
+    let failed = crate::support::portal_build_output(root.path(), &out, &[]);
     assert!(!failed.status.success());
     assert_eq!(read(&out, "static/style.css"), "body{color:red}");
     assert!(read(&out, "404.html").contains("<h1>Lost in Fixture Portal</h1>"));
@@ -224,14 +210,7 @@ fn bad_front_matter_fails_with_its_location() {
         "---\ntitle: [unclosed\n---\nbody\n",
     )
     .expect("write");
-    let out = std::process::Command::new(crate::support::portal_bin())
-        .arg("build")
-        .arg("--root")
-        .arg(root.path())
-        .arg("--out")
-        .arg(root.path().join("public"))
-        .output()
-        .expect("run");
+    let out = crate::support::portal_build_output(root.path(), &root.path().join("public"), &[]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("broken.md:"), "{err}");

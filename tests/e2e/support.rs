@@ -39,15 +39,7 @@ pub fn in_ci() -> bool {
 /// Run `portal build --root ROOT --out OUT [extra...]` and return its output; panics with the
 /// command's stderr when it fails.
 pub fn portal_build(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let output = std::process::Command::new(portal_bin())
-        .arg("build")
-        .arg("--root")
-        .arg(root)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .expect("run portal build");
+    let output = portal_build_output(root, out, extra);
     assert!(
         output.status.success(),
         "portal build failed: {}\n{}",
@@ -55,6 +47,19 @@ pub fn portal_build(root: &Path, out: &Path, extra: &[&str]) -> std::process::Ou
         String::from_utf8_lossy(&output.stderr)
     );
     output
+}
+
+/// Run `portal build --root ROOT --out OUT [extra...]`, whatever its outcome.
+pub fn portal_build_output(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new(portal_bin())
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run portal build")
 }
 
 /// Every file under `dir`, relative, with forward slashes, sorted.

@@ -3,24 +3,13 @@
 //! clients read it), whatever the seed, including where the generator's depth and size caps cut.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use api_model::example::{Direction, Seed, json_example_for};
 use api_model::export::{self, SchemaKeys};
 use api_model::{Api, Protocol, SchemaRef};
 
 use crate::rest::negotiate::{self, MediaKind};
-
-fn corpus() -> Option<PathBuf> {
-    let mut dir: &Path = Path::new(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        let candidate = dir.join("shared").join("corpus");
-        if candidate.is_dir() {
-            return Some(candidate);
-        }
-        dir = dir.parent()?;
-    }
-}
+use crate::testing::corpus;
 
 /// The schemas of an API's JSON bodies: (where, schema, direction).
 fn bodies(api: &Api) -> Vec<(String, &SchemaRef, Direction)> {
@@ -78,10 +67,7 @@ fn check_api(api: &Api, seeds: u64, failures: &mut Vec<String>) {
 
 #[test]
 fn generated_bodies_hold_against_their_schemas() {
-    let Some(corpus) = corpus() else {
-        eprintln!("skipped: shared/corpus not found");
-        return;
-    };
+    let Some(corpus) = corpus() else { return };
     let outcome = api_model::load_dir(&corpus.join("openapi"));
     let apis: Vec<&Api> = outcome
         .catalog

@@ -1,9 +1,9 @@
 //! The REST handler: a routed call goes through the access gate, is validated, gets a documented
 //! response chosen (Prism-style, with `Prefer`), negotiated against `Accept`, and a body that is
 //! the spec's example or data generated from the schema with a seed made of the operation and
-//! the request, so the same request always gets the same bytes.
+//! the request, so the same request always gets the same bytes (kept in [`crate::bodies`] for
+//! when it comes again).
 
-pub mod bodies;
 #[cfg(test)]
 mod corpus_tests;
 pub mod negotiate;
@@ -18,10 +18,10 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use serde_json::Value;
 
+use crate::bodies::{BodyKey, Rendered};
 use crate::error::{ClientId, MockError};
 use crate::gate::GateRequest;
 use crate::state::AppState;
-use bodies::{BodyKey, Rendered};
 use negotiate::MediaKind;
 use select::Preferences;
 use validate::RequestParts;

@@ -3,7 +3,7 @@
 //! that points at the sandbox only, and the calculator validates and dispatches like a client
 //! expects.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use api_model::{Api, Protocol, SoapVersion};
 use quick_xml::events::Event;
@@ -12,17 +12,7 @@ use quick_xml::reader::NsReader;
 use super::envelope::{Limits, parse};
 use super::mounts::{SoapMount, soap_mounts};
 use super::wsdl_serve::{ServeContext, WsdlRequest, rewrite};
-
-fn corpus() -> Option<PathBuf> {
-    let mut dir: &Path = Path::new(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        let candidate = dir.join("shared").join("corpus");
-        if candidate.is_dir() {
-            return Some(candidate);
-        }
-        dir = dir.parent()?;
-    }
-}
+use crate::testing::corpus;
 
 fn soap_apis(dir: &Path) -> Vec<Api> {
     api_model::load_dir(dir)

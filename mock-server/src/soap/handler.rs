@@ -49,7 +49,7 @@ pub struct SoapService<'a> {
     /// The sandbox's public URL when configured (else each request's `Host` is used).
     pub public_url: Option<&'a str>,
     /// The memo of generated responses, with the API's index in the catalog.
-    pub memo: Option<(&'a crate::rest::bodies::Bodies, usize)>,
+    pub memo: Option<(&'a crate::bodies::Bodies, usize)>,
 }
 
 /// The parts of an HTTP request the handler reads.
@@ -368,7 +368,7 @@ fn remembered_envelope(
     let (Some((memo, api)), Some(op)) = (svc.memo, op) else {
         return response::response_envelope(svc.api, target, version, seed);
     };
-    let key = crate::rest::bodies::BodyKey {
+    let key = crate::bodies::BodyKey {
         api,
         op,
         response: svc.mount,
@@ -379,7 +379,7 @@ fn remembered_envelope(
         seed,
     };
     let rendered = memo.get_or_render(key, || {
-        Ok::<_, std::convert::Infallible>(crate::rest::bodies::Rendered {
+        Ok::<_, std::convert::Infallible>(crate::bodies::Rendered {
             body: response::response_envelope(svc.api, target, version, seed).into(),
             headers: HeaderMap::new(),
         })
@@ -633,7 +633,7 @@ mod tests {
     async fn remembered_envelopes_are_the_generated_ones() {
         let api = fixtures::calculator();
         let mounts = mounts(&api);
-        let memo = crate::rest::bodies::Bodies::default();
+        let memo = crate::bodies::Bodies::default();
         let service = |memo| SoapService {
             api: &api,
             mounts: &mounts,

@@ -137,27 +137,26 @@ mod tests {
         })
     }
 
+    /// Ask `bodies` for `key` `times` times; how many times it rendered.
+    fn renders(bodies: &Bodies, key: BodyKey, body: &'static [u8], times: usize) -> usize {
+        let mut calls = 0;
+        for _ in 0..times {
+            let r = bodies
+                .get_or_render(key.clone(), || {
+                    calls += 1;
+                    rendered(body)
+                })
+                .expect("rendered");
+            assert_eq!(&r.body[..], body);
+        }
+        calls
+    }
+
     #[test]
     fn renders_once_per_key() {
         let bodies = Bodies::default();
-        let mut calls = 0;
-        for _ in 0..3 {
-            let r = bodies
-                .get_or_render(key(1), || {
-                    calls += 1;
-                    rendered(b"{}")
-                })
-                .expect("rendered");
-            assert_eq!(&r.body[..], b"{}");
-        }
-        assert_eq!(calls, 1);
-        bodies
-            .get_or_render(key(2), || {
-                calls += 1;
-                rendered(b"[]")
-            })
-            .expect("rendered");
-        assert_eq!(calls, 2);
+        assert_eq!(renders(&bodies, key(1), b"{}", 3), 1);
+        assert_eq!(renders(&bodies, key(2), b"[]", 1), 1);
         assert_eq!(bodies.len(), 2);
     }
 
@@ -180,16 +179,7 @@ mod tests {
     #[test]
     fn a_memo_of_zero_bytes_keeps_nothing() {
         let bodies = Bodies::new(0);
-        let mut calls = 0;
-        for _ in 0..2 {
-            bodies
-                .get_or_render(key(1), || {
-                    calls += 1;
-                    rendered(b"{}")
-                })
-                .expect("rendered");
-        }
-        assert_eq!(calls, 2);
+        assert_eq!(renders(&bodies, key(1), b"{}", 2), 2);
         assert!(bodies.is_empty());
     }
 
