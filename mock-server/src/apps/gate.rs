@@ -17,6 +17,7 @@
 //! - When several subscribed plans grant an operation, the first in catalog order counts it.
 //! - A store failure (Redis unreachable) refuses keyed calls with 503: fail closed.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use api_model::{
@@ -26,7 +27,7 @@ use base64::Engine;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use percent_encoding::percent_decode_str;
 
-use super::limits::state_headers;
+use super::limits;
 use super::{AppRecord, Apps, AppsError, SubscriptionStatus, secret};
 use crate::gate::{Gate, GateDenied, GateFuture, GateOk, GateRequest};
 
@@ -34,6 +35,8 @@ use crate::gate::{Gate, GateDenied, GateFuture, GateOk, GateRequest};
 pub const CLIENT_ID_HEADER: &str = "x-ibm-client-id";
 /// The client-secret header of IBM API Connect.
 pub const CLIENT_SECRET_HEADER: &str = "x-ibm-client-secret";
+static CLIENT_ID: HeaderName = HeaderName::from_static(CLIENT_ID_HEADER);
+static CLIENT_SECRET: HeaderName = HeaderName::from_static(CLIENT_SECRET_HEADER);
 
 /// Checks credentials, subscriptions and limits of every sandbox call.
 #[derive(Debug, Clone)]
@@ -54,15 +57,15 @@ impl Gate for AppsGate {
     }
 }
 
-/// Credentials found for one security requirement.
+/// Credentials found for one security requirement, borrowed from the request where they can be.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Presented {
-    pub client_id: Option<String>,
-    pub secret: Option<String>,
+pub(crate) struct Presented<'a> {
+    pub client_id: Option<Cow<'a, str>>,
+    pub secret: Option<Cow<'a, str>>,
     pub need_secret: bool,
-    pub bearer: Option<String>,
+    pub bearer: Option<&'a str>,
     /// OAuth2 scopes the requirement asks the access token for.
-    pub scopes: Vec<String>,
+    pub scopes: Vec<&'a str>,
     /// A credential the requirement asks for is absent.
     pub missing: bool,
     /// Two client IDs that disagree.
@@ -71,8 +74,8 @@ pub(crate) struct Presented {
     pub verifiable: bool,
 }
 
-impl Presented {
-    fn set_client_id(&mut self, id: String) {
+impl<'a> Presented<'a> {
+    fn set_client_id(&mut self, id: Cow<'a, str>) {
         match &self.client_id {
             Some(existing) if *existing != id => self.conflict = true,
             _ => self.client_id = Some(id),
@@ -81,7 +84,7 @@ impl Presented {
 }
 
 /// What a call presents, for each alternative requirement. Pure.
-pub(crate) fn presented(request: &GateRequest<'_>, soap_client_id: bool) -> Vec<Presented> {
+pub(crate) fn presented<'a>(request: &GateRequest<'a>, soap_client_id: bool) -> Vec<Presented<'a>> {
     let requirements = request.operation.effective_security(request.api);
     if requirements.is_empty() {
         if soap_client_id && request.api.protocol == Protocol::Soap {
@@ -89,12 +92,12 @@ pub(crate) fn presented(request: &GateRequest<'_>, soap_client_id: bool) -> Vec<
                 verifiable: true,
                 ..Presented::default()
             };
-            match header(request.headers, CLIENT_ID_HEADER) {
-                Some(id) => p.client_id = Some(id.to_string()),
+            match header(request.headers, &CLIENT_ID) {
+                Some(id) => p.client_id = Some(Cow::Borrowed(id)),
                 None => p.missing = true,
             }
-            if let Some(secret) = header(request.headers, CLIENT_SECRET_HEADER) {
-                p.secret = Some(secret.to_string());
+            if let Some(secret) = header(request.headers, &CLIENT_SECRET) {
+                p.secret = Some(Cow::Borrowed(secret));
                 p.need_secret = true;
             }
             return vec![p];
@@ -107,7 +110,10 @@ pub(crate) fn presented(request: &GateRequest<'_>, soap_client_id: bool) -> Vec<
         .collect()
 }
 
-fn presented_one(request: &GateRequest<'_>, requirement: &SecurityRequirement) -> Presented {
+fn presented_one<'a>(
+    request: &GateRequest<'a>,
+    requirement: &'a SecurityRequirement,
+) -> Presented<'a> {
     let mut p = Presented::default();
     for name in requirement.keys() {
         let Some(scheme) = request.api.security_schemes.get(name) else {
@@ -121,18 +127,18 @@ fn presented_one(request: &GateRequest<'_>, requirement: &SecurityRequirement) -
                     .windows(6)
                     .any(|w| w.eq_ignore_ascii_case(b"secret"));
                 let fallback = if is_secret {
-                    CLIENT_SECRET_HEADER
+                    &CLIENT_SECRET
                 } else {
-                    CLIENT_ID_HEADER
+                    &CLIENT_ID
                 };
                 let value = match location {
-                    ApiKeyLocation::Header => header(request.headers, name).map(str::to_string),
-                    ApiKeyLocation::Query => {
-                        query_param(request.query, name).map(|v| v.into_owned())
+                    ApiKeyLocation::Header => {
+                        header(request.headers, name.as_str()).map(Cow::Borrowed)
                     }
-                    ApiKeyLocation::Cookie => cookie(request.headers, name).map(str::to_string),
+                    ApiKeyLocation::Query => query_param(request.query, name),
+                    ApiKeyLocation::Cookie => cookie(request.headers, name).map(Cow::Borrowed),
                 }
-                .or_else(|| header(request.headers, fallback).map(str::to_string));
+                .or_else(|| header(request.headers, fallback).map(Cow::Borrowed));
                 match (value, is_secret) {
                     (None, _) => p.missing = true,
                     (Some(v), true) => {
@@ -150,8 +156,8 @@ fn presented_one(request: &GateRequest<'_>, requirement: &SecurityRequirement) -
                 p.need_secret = true;
                 match basic(request.headers) {
                     Some((id, secret)) => {
-                        p.set_client_id(id);
-                        p.secret = Some(secret);
+                        p.set_client_id(Cow::Owned(id));
+                        p.secret = Some(Cow::Owned(secret));
                     }
                     None => p.missing = true,
                 }
@@ -165,11 +171,11 @@ fn presented_one(request: &GateRequest<'_>, requirement: &SecurityRequirement) -
                 p.verifiable = true;
                 if !matches!(scheme.kind, SecuritySchemeKind::Http { .. }) {
                     if let Some(scopes) = requirement.get(name) {
-                        p.scopes.extend(scopes.iter().cloned());
+                        p.scopes.extend(scopes.iter().map(String::as_str));
                     }
                 }
                 match bearer(request.headers) {
-                    Some(token) => p.bearer = Some(token.to_string()),
+                    Some(token) => p.bearer = Some(token),
                     None => p.missing = true,
                 }
             }
@@ -230,7 +236,7 @@ fn challenges(request: &GateRequest<'_>, invalid_token: bool) -> Vec<String> {
     out
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+fn header<K: http::header::AsHeaderName>(headers: &HeaderMap, name: K) -> Option<&str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -300,7 +306,7 @@ enum Verified {
     Scope(Vec<String>),
 }
 
-async fn verify(apps: &Apps, p: &Presented) -> Result<Verified, AppsError> {
+async fn verify(apps: &Apps, p: &Presented<'_>) -> Result<Verified, AppsError> {
     if p.conflict {
         return Ok(Verified::Invalid { token: false });
     }
@@ -312,8 +318,8 @@ async fn verify(apps: &Apps, p: &Presented) -> Result<Verified, AppsError> {
                 let lacking: Vec<String> = p
                     .scopes
                     .iter()
-                    .filter(|s| !granted.contains(&s.as_str()))
-                    .cloned()
+                    .filter(|s| !granted.contains(s))
+                    .map(|s| (*s).to_string())
                     .collect();
                 if !lacking.is_empty() {
                     return Ok(Verified::Scope(lacking));
@@ -323,13 +329,13 @@ async fn verify(apps: &Apps, p: &Presented) -> Result<Verified, AppsError> {
             None => return Ok(Verified::Invalid { token: true }),
         }
     }
-    let client_id = match (&p.client_id, &token_client) {
+    let client_id: &str = match (&p.client_id, &token_client) {
         (Some(a), Some(b)) if a != b => return Ok(Verified::Invalid { token: false }),
-        (Some(a), _) => a.clone(),
-        (None, Some(b)) => b.clone(),
+        (Some(a), _) => a,
+        (None, Some(b)) => b,
         (None, None) => return Ok(Verified::Invalid { token: false }),
     };
-    let Some(app) = apps.store.get_app(&client_id).await? else {
+    let Some(app) = apps.store.get_app(client_id).await? else {
         return Ok(Verified::Invalid {
             token: token_client.is_some(),
         });
@@ -530,10 +536,14 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
         Ok(d) => d,
         Err(err) => return Err(unavailable(apps, &err)),
     };
-    let mut headers = state_headers(&grant.limits, &decision.states);
-    for (name, value) in grant.policy_headers.iter() {
-        headers.insert(name, value.clone());
-    }
+    let mut headers = HeaderMap::with_capacity(8);
+    limits::write_headers(
+        &grant.limits,
+        &decision.states,
+        &grant.policy,
+        decision.admitted,
+        &mut headers,
+    );
     if !decision.admitted {
         let retry = decision.retry_after(&grant.limits);
         headers.insert(http::header::RETRY_AFTER, HeaderValue::from(retry));
@@ -569,10 +579,6 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
             );
         }
     }
-    headers.insert(
-        HeaderName::from_static("x-ratelimit-plan"),
-        grant.plan_header.clone(),
-    );
     Ok(GateOk {
         headers,
         client_id: Some(client_id),

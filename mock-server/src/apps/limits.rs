@@ -8,9 +8,10 @@
 //! The same algorithm runs in memory ([`MemoryLimiter`], SQLite mode) and in Redis (a Lua script
 //! using the server's clock through key expiry, so replicas share one exact limit).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Mutex;
 
+use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 /// One limit that applies to a call.
@@ -243,74 +244,114 @@ fn decide(windows: &mut AppWindows, limits: &[LimitSpec], now_ms: u64) -> Decisi
     Decision { admitted, states }
 }
 
-/// `RateLimit-Policy`, `RateLimit` (IETF httpapi draft, structured fields), and IBM's
-/// `X-RateLimit-Limit` / `X-RateLimit-Remaining` (`name=<limit>,<n>;`). Pure.
-pub fn headers(limits: &[LimitSpec], states: &[LimitState]) -> HeaderMap {
-    let mut map = policy_headers(limits);
-    map.extend(state_headers(limits, states));
-    map
+/// The rate-limit header text that depends on the limits only (`RateLimit-Policy`,
+/// `X-RateLimit-Limit`) and the plan (`X-RateLimit-Plan`): the same on every call, so worked
+/// out once per grant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyText {
+    policy: String,
+    ibm_limit: String,
+    plan: String,
 }
 
-/// The headers that depend on the limits only (`RateLimit-Policy`, `X-RateLimit-Limit`): the
-/// same on every call, so worked out once per grant. Pure.
-pub fn policy_headers(limits: &[LimitSpec]) -> HeaderMap {
-    use std::fmt::Write;
-    let mut map = HeaderMap::new();
-    if limits.is_empty() {
-        return map;
-    }
-    let mut policy = String::with_capacity(32 * limits.len());
-    let mut ibm_limit = String::with_capacity(24 * limits.len());
-    for (i, limit) in limits.iter().enumerate() {
-        if i > 0 {
-            policy.push_str(", ");
+impl PolicyText {
+    /// The policy text of a plan's limits. A plan id that cannot be a header value (control
+    /// characters) is sent as `plan`. Pure.
+    pub fn new(limits: &[LimitSpec], plan: &str) -> PolicyText {
+        use std::fmt::Write;
+        let mut policy = String::with_capacity(32 * limits.len());
+        let mut ibm_limit = String::with_capacity(24 * limits.len());
+        for (i, limit) in limits.iter().enumerate() {
+            if i > 0 {
+                policy.push_str(", ");
+            }
+            // Writing to a String cannot fail.
+            let _ = write!(
+                policy,
+                "{};q={};w={}",
+                limit.sf_name, limit.max, limit.window_seconds
+            );
+            let _ = write!(ibm_limit, "name={},{};", limit.plain_name, limit.max);
         }
-        // Writing to a String cannot fail.
-        let _ = write!(
+        let plan = if HeaderValue::from_str(plan).is_ok() {
+            plan.to_string()
+        } else {
+            "plan".to_string()
+        };
+        PolicyText {
             policy,
-            "{};q={};w={}",
-            limit.sf_name, limit.max, limit.window_seconds
-        );
-        let _ = write!(ibm_limit, "name={},{};", limit.plain_name, limit.max);
+            ibm_limit,
+            plan,
+        }
     }
-    insert(&mut map, "ratelimit-policy", policy);
-    insert(&mut map, "x-ratelimit-limit", ibm_limit);
-    map
 }
 
-/// The headers of one call's state (`RateLimit`, `X-RateLimit-Remaining`). Pure.
-pub fn state_headers(limits: &[LimitSpec], states: &[LimitState]) -> HeaderMap {
-    use std::fmt::Write;
-    let mut map = HeaderMap::new();
+/// `RateLimit-Policy`, `RateLimit` (IETF httpapi draft, structured fields), IBM's
+/// `X-RateLimit-Limit` / `X-RateLimit-Remaining` (`name=<limit>,<n>;`) and, with `plan`,
+/// `X-RateLimit-Plan`, added to `map`. Every value is a slice of one buffer: one allocation per
+/// call, and no reference count shared between threads. Pure apart from `map`.
+pub fn write_headers(
+    limits: &[LimitSpec],
+    states: &[LimitState],
+    policy: &PolicyText,
+    plan: bool,
+    map: &mut HeaderMap,
+) {
     if limits.is_empty() {
-        return map;
+        return;
     }
-    let mut current = String::with_capacity(32 * limits.len());
-    let mut ibm_remaining = String::with_capacity(24 * limits.len());
+    let mut numbers = itoa::Buffer::new();
+    let mut buf = BytesMut::with_capacity(
+        policy.policy.len() + policy.ibm_limit.len() + policy.plan.len() + 64 * limits.len(),
+    );
     for (i, (limit, state)) in limits.iter().zip(states).enumerate() {
         if i > 0 {
-            current.push_str(", ");
+            buf.extend_from_slice(b", ");
         }
-        let _ = write!(
-            current,
-            "{};r={};t={}",
-            limit.sf_name,
-            state.remaining,
-            state.reset_seconds()
-        );
-        let _ = write!(
-            ibm_remaining,
-            "name={},{};",
-            limit.plain_name, state.remaining
-        );
+        buf.extend_from_slice(limit.sf_name.as_bytes());
+        buf.extend_from_slice(b";r=");
+        buf.extend_from_slice(numbers.format(state.remaining).as_bytes());
+        buf.extend_from_slice(b";t=");
+        buf.extend_from_slice(numbers.format(state.reset_seconds()).as_bytes());
     }
-    insert(&mut map, "ratelimit", current);
-    insert(&mut map, "x-ratelimit-remaining", ibm_remaining);
+    let current = buf.split().freeze();
+    for (limit, state) in limits.iter().zip(states) {
+        buf.extend_from_slice(b"name=");
+        buf.extend_from_slice(limit.plain_name.as_bytes());
+        buf.extend_from_slice(b",");
+        buf.extend_from_slice(numbers.format(state.remaining).as_bytes());
+        buf.extend_from_slice(b";");
+    }
+    let remaining = buf.split().freeze();
+    buf.extend_from_slice(policy.policy.as_bytes());
+    let policy_value = buf.split().freeze();
+    buf.extend_from_slice(policy.ibm_limit.as_bytes());
+    let limit_value = buf.split().freeze();
+    insert(map, "ratelimit-policy", policy_value);
+    insert(map, "ratelimit", current);
+    insert(map, "x-ratelimit-limit", limit_value);
+    insert(map, "x-ratelimit-remaining", remaining);
+    if plan {
+        buf.extend_from_slice(policy.plan.as_bytes());
+        insert(map, "x-ratelimit-plan", buf.split().freeze());
+    }
+}
+
+/// The rate-limit headers of one call, without the plan, in a map of their own. Pure.
+pub fn headers(limits: &[LimitSpec], states: &[LimitState]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    write_headers(
+        limits,
+        states,
+        &PolicyText::new(limits, ""),
+        false,
+        &mut map,
+    );
     map
 }
 
-fn insert(map: &mut HeaderMap, name: &'static str, value: String) {
-    if let Ok(value) = HeaderValue::from_str(&value) {
+fn insert(map: &mut HeaderMap, name: &'static str, value: Bytes) {
+    if let Ok(value) = HeaderValue::from_maybe_shared(value) {
         map.insert(HeaderName::from_static(name), value);
     }
 }
@@ -422,5 +463,46 @@ mod tests {
         assert_eq!(h["x-ratelimit-limit"], "name=default,50;name=burst,5;");
         assert_eq!(h["x-ratelimit-remaining"], "name=default,49;name=burst,4;");
         assert!(headers(&[], &[]).is_empty());
+    }
+
+    #[test]
+    fn writes_the_plan_header_only_when_asked_and_a_safe_plan_id() {
+        let limits = [spec("default", 10, 60, true)];
+        let states = [LimitState {
+            used: 10,
+            remaining: 0,
+            reset_ms: 1,
+            exceeded: false,
+        }];
+        let mut admitted = HeaderMap::new();
+        write_headers(
+            &limits,
+            &states,
+            &PolicyText::new(&limits, "bank:gold"),
+            true,
+            &mut admitted,
+        );
+        assert_eq!(admitted["x-ratelimit-plan"], "bank:gold");
+        assert_eq!(admitted["ratelimit"], r#""default";r=0;t=1"#);
+        assert_eq!(admitted.len(), 5);
+        let mut refused = HeaderMap::new();
+        write_headers(
+            &limits,
+            &states,
+            &PolicyText::new(&limits, "bank:gold"),
+            false,
+            &mut refused,
+        );
+        assert!(!refused.contains_key("x-ratelimit-plan"));
+        assert_eq!(refused.len(), 4);
+        let mut odd = HeaderMap::new();
+        write_headers(
+            &limits,
+            &states,
+            &PolicyText::new(&limits, "bank:\ngold"),
+            true,
+            &mut odd,
+        );
+        assert_eq!(odd["x-ratelimit-plan"], "plan");
     }
 }

@@ -42,6 +42,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api_model::Catalog;
+use arc_swap::ArcSwap;
 use serde::Serialize;
 
 pub use gate::AppsGate;
@@ -173,8 +174,10 @@ impl AppsOptions {
 pub struct Apps {
     /// Apps, subscriptions, tokens, counters.
     pub store: Store,
-    /// Plans and what they grant: swapped when `portal serve` reloads the catalog.
-    plans: std::sync::RwLock<Arc<PlanIndex>>,
+    /// Plans and what they grant: swapped when `portal serve` reloads the catalog. Read on
+    /// every call without a lock or a shared reference count (`ArcSwap`), so the worker threads
+    /// do not contend for it.
+    plans: ArcSwap<PlanIndex>,
     /// Options.
     pub options: AppsOptions,
     /// Where the OAuth2 token endpoint is served ([`token_paths`] of the catalog).
@@ -187,29 +190,22 @@ impl Apps {
         let store = Store::open(&options.store).await?;
         Ok(Arc::new(Apps {
             store,
-            plans: std::sync::RwLock::new(Arc::new(PlanIndex::new(catalog))),
+            plans: ArcSwap::from_pointee(PlanIndex::new(catalog)),
             options,
             token_paths: token_paths(catalog),
         }))
     }
 
     /// The plans now in force.
-    pub fn plans(&self) -> Arc<PlanIndex> {
-        match self.plans.read() {
-            Ok(g) => Arc::clone(&g),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
+    pub fn plans(&self) -> arc_swap::Guard<Arc<PlanIndex>> {
+        self.plans.load()
     }
 
     /// Index the plans of a new catalog (`portal serve` after a spec or product change): calls
     /// from then on are granted and limited by the new plans; apps, subscriptions and counters
     /// stay as they are.
     pub fn reload(&self, catalog: &Catalog) {
-        let index = Arc::new(PlanIndex::new(catalog));
-        match self.plans.write() {
-            Ok(mut g) => *g = index,
-            Err(poisoned) => *poisoned.into_inner() = index,
-        }
+        self.plans.store(Arc::new(PlanIndex::new(catalog)));
     }
 
     /// The gate to hand to the REST and SOAP handlers.

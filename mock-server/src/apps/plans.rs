@@ -1,13 +1,13 @@
 //! The catalog's products and plans, indexed for the gate: which plans grant an operation, and
 //! which limits (the plan's common ones and the operation's own) count a call it grants.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use api_model::{Catalog, LimitKind, Plan, PlanOperation, Product, RateLimit, SecuritySchemeKind};
 use serde::Serialize;
 
-use super::limits::LimitSpec;
+use super::limits::{LimitSpec, PolicyText};
 
 /// A plan as the sandbox shows it (`GET /_sandbox/plans`, 403 details, usage).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,11 +35,9 @@ pub struct Grant {
     pub plan: usize,
     /// The plan's common limits, then the operation's own, in that order.
     pub limits: Arc<[LimitSpec]>,
-    /// The rate-limit headers that depend on the limits only (see
-    /// [`super::limits::policy_headers`]), worked out once.
-    pub policy_headers: Arc<http::HeaderMap>,
-    /// `X-RateLimit-Plan`: the plan's id.
-    pub plan_header: http::HeaderValue,
+    /// The rate-limit header text that depends on the limits and the plan only, worked out
+    /// once.
+    pub policy: PolicyText,
 }
 
 /// Plans of a catalog, indexed by operation.
@@ -88,9 +86,7 @@ impl PlanIndex {
                         .or_default()
                         .push(Grant {
                             plan: plan_no,
-                            policy_headers: Arc::new(super::limits::policy_headers(&limits)),
-                            plan_header: http::HeaderValue::from_str(&id)
-                                .unwrap_or_else(|_| http::HeaderValue::from_static("plan")),
+                            policy: PolicyText::new(&limits, &id),
                             limits: limits.into(),
                         });
                 }

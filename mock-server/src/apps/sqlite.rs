@@ -4,7 +4,7 @@
 //! reloads the copy when another process (`portal apps approve`) commits, and writes buffered
 //! usage totals once a second. Rate-limit windows live in memory, as the issue allows.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 use std::time::Duration;
@@ -517,7 +517,7 @@ fn load_cache(conn: &Connection) -> rusqlite::Result<Cache> {
 }
 
 fn load_usage(conn: &Connection) -> rusqlite::Result<UsageMap> {
-    let mut usage = UsageMap::new();
+    let mut usage = UsageMap::default();
     let mut stmt = conn.prepare("SELECT client_id, api, operation, calls FROM usage")?;
     let rows = stmt.query_map([], |r| {
         Ok((
