@@ -5,11 +5,10 @@
 //! A call is admitted only if no hard limit would go over; then, and only then, it counts against
 //! every limit (soft ones too: a soft limit over its maximum logs a warning and lets the call
 //! through). Rejected calls count nowhere, so a client that backs off is never locked out.
-//! The same algorithm runs in memory ([`MemoryLimiter`], SQLite mode) and in Redis (a Lua script
+//! The same algorithm runs in memory ([`Windows`], SQLite mode) and in Redis (a Lua script
 //! using the server's clock through key expiry, so replicas share one exact limit).
 
 use foldhash::HashMap;
-use std::sync::Mutex;
 
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -128,47 +127,40 @@ const PRUNE_EVERY: u64 = 1 << 16;
 /// Windows of one app, by limit key.
 type AppWindows = HashMap<String, Window>;
 
+/// Counters in process memory. Not locked itself: the store keeps it under the one lock it
+/// takes per call (with the usage totals), so check and count are one atomic step.
+/// Steady state allocates nothing: windows are found by `&str` and reset in place.
 #[derive(Debug, Default)]
-struct Windows {
+pub struct Windows {
     by_app: HashMap<String, AppWindows>,
     checks: u64,
 }
 
-/// Counters in process memory, exact under concurrency (one lock around check and count).
-/// Steady state allocates nothing: windows are found by `&str` and reset in place.
-#[derive(Debug, Default)]
-pub struct MemoryLimiter {
-    windows: Mutex<Windows>,
-}
-
-impl MemoryLimiter {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Windows> {
-        self.windows
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
+impl Windows {
     /// Check every limit and count the call in all of them, or in none.
-    pub fn check_and_count(&self, client_id: &str, limits: &[LimitSpec], now_ms: u64) -> Decision {
-        let mut windows = self.lock();
-        windows.checks += 1;
-        if windows.checks % PRUNE_EVERY == 0 {
-            windows.by_app.retain(|_, app| {
+    pub fn check_and_count(
+        &mut self,
+        client_id: &str,
+        limits: &[LimitSpec],
+        now_ms: u64,
+    ) -> Decision {
+        self.checks += 1;
+        if self.checks % PRUNE_EVERY == 0 {
+            self.by_app.retain(|_, app| {
                 app.retain(|_, w| w.ends_ms > now_ms);
                 !app.is_empty()
             });
         }
-        let app = match windows.by_app.get_mut(client_id) {
+        let app = match self.by_app.get_mut(client_id) {
             Some(app) => app,
-            None => windows.by_app.entry(client_id.to_string()).or_default(),
+            None => self.by_app.entry(client_id.to_string()).or_default(),
         };
         decide(app, limits, now_ms)
     }
 
     /// The current state of limits without counting anything.
     pub fn peek(&self, client_id: &str, limits: &[LimitSpec], now_ms: u64) -> Vec<LimitState> {
-        let windows = self.lock();
-        let app = windows.by_app.get(client_id);
+        let app = self.by_app.get(client_id);
         limits
             .iter()
             .map(|limit| {
@@ -186,8 +178,8 @@ impl MemoryLimiter {
     }
 
     /// Forget every counter of an app (when the app is deleted).
-    pub fn forget(&self, client_id: &str) {
-        self.lock().by_app.remove(client_id);
+    pub fn forget(&mut self, client_id: &str) {
+        self.by_app.remove(client_id);
     }
 }
 
@@ -387,7 +379,7 @@ mod tests {
 
     #[test]
     fn admits_exactly_max_then_refuses_without_counting() {
-        let limiter = MemoryLimiter::default();
+        let mut limiter = Windows::default();
         let limits = [spec("default", 3, 60, true)];
         let k = "app";
         let outcomes: Vec<bool> = (0..5)
@@ -404,7 +396,7 @@ mod tests {
 
     #[test]
     fn a_refusal_by_one_hard_limit_counts_in_none() {
-        let limiter = MemoryLimiter::default();
+        let mut limiter = Windows::default();
         let limits = [spec("rate", 10, 60, true), spec("burst", 1, 1, true)];
         let k = "app";
         assert!(limiter.check_and_count(k, &limits, 0).admitted);
@@ -427,7 +419,7 @@ mod tests {
 
     #[test]
     fn soft_limits_pass_and_count() {
-        let limiter = MemoryLimiter::default();
+        let mut limiter = Windows::default();
         let limits = [spec("soft", 1, 60, false)];
         let k = "app";
         assert!(limiter.check_and_count(k, &limits, 0).admitted);

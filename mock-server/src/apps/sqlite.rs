@@ -5,13 +5,15 @@
 //! usage totals once a second. Rate-limit windows live in memory, as the issue allows.
 
 use foldhash::HashMap;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::limits::{Decision, LimitSpec, LimitState, MemoryLimiter};
+use super::limits::{Decision, LimitSpec, LimitState, Windows};
 use super::store::{Added, TokenRecord};
 use super::{
     AppRecord, AppsError, OperationUsage, Result, Subscription, SubscriptionStatus, clock,
@@ -66,8 +68,59 @@ struct Inner {
     path: PathBuf,
     conn: Mutex<Connection>,
     cache: RwLock<Cache>,
-    usage: Mutex<UsageMap>,
-    limiter: MemoryLimiter,
+    /// Rate-limit windows and usage totals under one lock: a keyed call takes it once.
+    counters: Mutex<Counters>,
+    /// Which store this is, in the worker threads' copies of apps ([`LOCAL_APPS`]).
+    id: u64,
+    /// Bumped by every change to the cache, under its write lock: a thread's copy of an app is
+    /// good while the version it was taken at is still the current one.
+    version: AtomicU64,
+}
+
+/// Numbers the stores of the process (tests open several).
+static NEXT_STORE: AtomicU64 = AtomicU64::new(1);
+
+/// A worker thread's own copies of the apps it has checked calls for, so that a keyed call
+/// takes no lock and touches no reference count that other threads write.
+#[derive(Debug, Default)]
+struct LocalApps {
+    store: u64,
+    version: u64,
+    apps: HashMap<String, Arc<AppRecord>>,
+}
+
+thread_local! {
+    static LOCAL_APPS: RefCell<LocalApps> = RefCell::new(LocalApps::default());
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    windows: Windows,
+    usage: UsageMap,
+}
+
+impl Counters {
+    /// Count an admitted call of an operation.
+    fn record_usage(&mut self, client_id: &str, api: &str, operation: &str) {
+        let usage = &mut self.usage;
+        let by_api = match usage.get_mut(client_id) {
+            Some(m) => m,
+            None => usage.entry(client_id.to_string()).or_default(),
+        };
+        let by_op = match by_api.get_mut(api) {
+            Some(m) => m,
+            None => by_api.entry(api.to_string()).or_default(),
+        };
+        match by_op.get_mut(operation) {
+            Some(cell) => {
+                cell.0 += 1;
+                cell.1 = false;
+            }
+            None => {
+                by_op.insert(operation.to_string(), (1, false));
+            }
+        }
+    }
 }
 
 /// Apps in SQLite, counters in memory.
@@ -117,8 +170,12 @@ impl SqliteStore {
             path: path.clone(),
             conn: Mutex::new(conn),
             cache: RwLock::new(cache),
-            usage: Mutex::new(usage),
-            limiter: MemoryLimiter::default(),
+            counters: Mutex::new(Counters {
+                windows: Windows::default(),
+                usage,
+            }),
+            id: NEXT_STORE.fetch_add(1, Ordering::Relaxed),
+            version: AtomicU64::new(0),
         });
         let weak = Arc::downgrade(&inner);
         std::thread::Builder::new()
@@ -176,9 +233,36 @@ impl SqliteStore {
         .await
     }
 
-    /// An app by client ID.
+    /// An app by client ID: from this thread's copy while no change has been made since it was
+    /// taken, else from the shared cache (and then copied).
     pub fn get_app(&self, client_id: &str) -> Option<Arc<AppRecord>> {
-        self.cache().apps.get(client_id).cloned()
+        let version = self.inner.version.load(Ordering::Acquire);
+        let local = LOCAL_APPS.try_with(|local| {
+            let mut local = local.try_borrow_mut().ok()?;
+            if local.store != self.inner.id || local.version != version {
+                local.apps.clear();
+                local.store = self.inner.id;
+                local.version = version;
+            }
+            if let Some(app) = local.apps.get(client_id) {
+                return Some(Some(Arc::clone(app)));
+            }
+            // Read under the lock after `version` was loaded: at least as new as the version.
+            let app = self
+                .cache()
+                .apps
+                .get(client_id)
+                .map(|app| Arc::new(AppRecord::clone(app)));
+            if let Some(app) = &app {
+                local.apps.insert(client_id.to_string(), Arc::clone(app));
+            }
+            Some(app)
+        });
+        match local {
+            Ok(Some(app)) => app,
+            // The thread is exiting or already inside: the shared cache.
+            _ => self.cache().apps.get(client_id).cloned(),
+        }
     }
 
     /// Every app, oldest first.
@@ -221,8 +305,9 @@ impl SqliteStore {
                 cache.apps.remove(&client_id);
                 cache.subs.retain(|_, c| *c != client_id);
                 cache.tokens.retain(|_, t| t.client_id != client_id);
-                lock(&inner.usage).remove(&client_id);
-                inner.limiter.forget(&client_id);
+                let mut counters = lock(&inner.counters);
+                counters.usage.remove(&client_id);
+                counters.windows.forget(&client_id);
                 Ok(n > 0)
             })
             .await?;
@@ -377,47 +462,33 @@ impl SqliteStore {
         api: &str,
         operation: &str,
     ) -> Decision {
-        let decision = self
-            .inner
-            .limiter
-            .check_and_count(client_id, limits, clock::now_ms());
+        let now = clock::now_ms();
+        let mut counters = lock(&self.inner.counters);
+        let decision = counters.windows.check_and_count(client_id, limits, now);
         if decision.admitted {
-            self.record_usage(client_id, api, operation);
+            counters.record_usage(client_id, api, operation);
         }
         decision
     }
 
     /// The current state of limits.
     pub fn peek_limits(&self, client_id: &str, limits: &[LimitSpec]) -> Vec<LimitState> {
-        self.inner.limiter.peek(client_id, limits, clock::now_ms())
+        let now = clock::now_ms();
+        lock(&self.inner.counters)
+            .windows
+            .peek(client_id, limits, now)
     }
 
     /// Count an admitted call of an operation.
     pub fn record_usage(&self, client_id: &str, api: &str, operation: &str) {
-        let mut usage = lock(&self.inner.usage);
-        let by_api = match usage.get_mut(client_id) {
-            Some(m) => m,
-            None => usage.entry(client_id.to_string()).or_default(),
-        };
-        let by_op = match by_api.get_mut(api) {
-            Some(m) => m,
-            None => by_api.entry(api.to_string()).or_default(),
-        };
-        match by_op.get_mut(operation) {
-            Some(cell) => {
-                cell.0 += 1;
-                cell.1 = false;
-            }
-            None => {
-                by_op.insert(operation.to_string(), (1, false));
-            }
-        }
+        lock(&self.inner.counters).record_usage(client_id, api, operation);
     }
 
     /// Call counts per operation of an app.
     pub fn usage(&self, client_id: &str) -> Vec<OperationUsage> {
-        let usage = lock(&self.inner.usage);
-        let mut out: Vec<OperationUsage> = usage
+        let counters = lock(&self.inner.counters);
+        let mut out: Vec<OperationUsage> = counters
+            .usage
             .get(client_id)
             .into_iter()
             .flat_map(|by_api| {
@@ -445,8 +516,12 @@ impl Inner {
         self.cache.read().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The cache for a change: the version moves on while the lock is held, so no thread keeps
+    /// using a copy from before the change once it is made.
     fn cache_mut(&self) -> std::sync::RwLockWriteGuard<'_, Cache> {
-        self.cache.write().unwrap_or_else(|p| p.into_inner())
+        let guard = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        self.version.fetch_add(1, Ordering::AcqRel);
+        guard
     }
 }
 
@@ -542,8 +617,8 @@ fn load_usage(conn: &Connection) -> rusqlite::Result<UsageMap> {
 fn flush_usage(inner: &Inner, conn: &Connection) -> rusqlite::Result<()> {
     let mut dirty = Vec::new();
     {
-        let mut usage = lock(&inner.usage);
-        for (client, by_api) in usage.iter_mut() {
+        let mut counters = lock(&inner.counters);
+        for (client, by_api) in counters.usage.iter_mut() {
             for (api, ops) in by_api.iter_mut() {
                 for (op, cell) in ops.iter_mut() {
                     if !cell.1 {

@@ -1850,3 +1850,63 @@ async fn bench_gate() {
         );
     }
 }
+
+// ---------------------------------------------------------------- thread copies of apps
+
+/// The worker threads keep their own copies of apps; every change must reach them at once,
+/// whether this store made it or another process did (seen by the background reload).
+#[tokio::test(flavor = "current_thread")]
+async fn thread_copies_of_apps_follow_every_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = sqlite::SqliteStore::open(dir.path()).expect("open");
+    let app = AppRecord {
+        client_id: "c".repeat(32),
+        name: "app".into(),
+        description: String::new(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        secret_hash: [1; 32],
+        subscriptions: Vec::new(),
+    };
+    let id = app.client_id.clone();
+    store.create_app(app).await.expect("create");
+    assert_eq!(store.get_app(&id).expect("app").secret_hash, [1; 32]);
+    // Taken again from this thread's copy.
+    assert_eq!(store.get_app(&id).expect("app").secret_hash, [1; 32]);
+
+    assert!(store.set_secret(id.clone(), [2; 32]).await.expect("reset"));
+    assert_eq!(store.get_app(&id).expect("app").secret_hash, [2; 32]);
+
+    let sub = Subscription {
+        id: "sub_0000000000000001".into(),
+        client_id: id.clone(),
+        plan: "p:gold".into(),
+        status: SubscriptionStatus::Pending,
+    };
+    store.add_subscription(sub).await.expect("subscribe");
+    assert_eq!(
+        store.get_app(&id).expect("app").subscriptions[0].status,
+        SubscriptionStatus::Pending
+    );
+
+    // Another process (a second store on the same file) approves: the background reload
+    // brings it in, and this thread's copy must not hide it.
+    let other = sqlite::SqliteStore::open(dir.path()).expect("open again");
+    other
+        .set_subscription_status("sub_0000000000000001".into(), SubscriptionStatus::Active)
+        .await
+        .expect("approve");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let status = store.get_app(&id).expect("app").subscriptions[0].status;
+        if status == SubscriptionStatus::Active {
+            break;
+        }
+        assert!(Instant::now() < deadline, "approval never seen: {status:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // A second store in the same thread has copies of its own.
+    assert!(other.get_app(&id).is_some());
+    assert!(store.delete_app(id.clone()).await.expect("delete"));
+    assert!(store.get_app(&id).is_none());
+}
