@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use api_model::{Api, Operation};
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 /// What the gate sees of a call.
 #[derive(Debug, Clone, Copy)]
@@ -21,11 +21,65 @@ pub struct GateRequest<'a> {
     pub query: Option<&'a str>,
 }
 
+/// Headers the gate adds to an answer (the rate-limit state): a short list, put straight into
+/// the response's own map rather than into a map of their own first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GateHeaders(Vec<(HeaderName, HeaderValue)>);
+
+impl GateHeaders {
+    /// No headers, with room for `n`.
+    pub fn with_capacity(n: usize) -> GateHeaders {
+        GateHeaders(Vec::with_capacity(n))
+    }
+
+    /// Add a header (the list keeps one value per name: the last).
+    pub fn insert(&mut self, name: HeaderName, value: HeaderValue) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    /// Add a header whose name is not in the list yet (no search).
+    pub(crate) fn push_new(&mut self, name: HeaderName, value: HeaderValue) {
+        debug_assert!(self.0.iter().all(|(n, _)| *n != name));
+        self.0.push((name, value));
+    }
+
+    /// A header's value.
+    pub fn get(&self, name: &str) -> Option<&HeaderValue> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// No headers.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Put every header into `map`, replacing what `map` has under the same names (a spec's
+    /// documented example `RateLimit` gives way to the real one).
+    pub fn apply_to(self, map: &mut HeaderMap) {
+        for (name, value) in self.0 {
+            map.insert(name, value);
+        }
+    }
+
+    /// The headers as a map of their own.
+    pub fn into_map(self) -> HeaderMap {
+        let mut map = HeaderMap::with_capacity(self.0.len());
+        self.apply_to(&mut map);
+        map
+    }
+}
+
 /// The call may go on.
 #[derive(Debug, Clone, Default)]
 pub struct GateOk {
     /// Headers to add to the response (rate-limit state).
-    pub headers: HeaderMap,
+    pub headers: GateHeaders,
     /// The app the call was made with, for logs.
     pub client_id: Option<String>,
 }

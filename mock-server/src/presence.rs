@@ -8,7 +8,7 @@ use base64::Engine;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use percent_encoding::percent_decode_str;
 
-use crate::gate::{Gate, GateDenied, GateFuture, GateOk, GateRequest};
+use crate::gate::{Gate, GateDenied, GateFuture, GateHeaders, GateOk, GateRequest};
 
 /// Checks presence and shape of credentials only.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,7 +36,7 @@ pub fn decide(request: GateRequest<'_>) -> Result<GateOk, GateDenied> {
     let client = client_id(request.headers);
     if requirements.is_empty() || requirements.iter().any(|r| satisfied(request, r).is_ok()) {
         return Ok(GateOk {
-            headers: HeaderMap::new(),
+            headers: GateHeaders::default(),
             client_id: client,
         });
     }

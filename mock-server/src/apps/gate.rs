@@ -29,7 +29,7 @@ use percent_encoding::percent_decode_str;
 
 use super::limits;
 use super::{AppRecord, Apps, AppsError, SubscriptionStatus, secret};
-use crate::gate::{Gate, GateDenied, GateFuture, GateOk, GateRequest};
+use crate::gate::{Gate, GateDenied, GateFuture, GateHeaders, GateOk, GateRequest};
 
 /// The client-ID header of IBM API Connect.
 pub const CLIENT_ID_HEADER: &str = "x-ibm-client-id";
@@ -132,6 +132,13 @@ fn presented_one<'a>(
                     &CLIENT_ID
                 };
                 let value = match location {
+                    // IBM's own names (most specs of the kind) are looked up without parsing.
+                    ApiKeyLocation::Header if name.eq_ignore_ascii_case(CLIENT_ID_HEADER) => {
+                        header(request.headers, &CLIENT_ID).map(Cow::Borrowed)
+                    }
+                    ApiKeyLocation::Header if name.eq_ignore_ascii_case(CLIENT_SECRET_HEADER) => {
+                        header(request.headers, &CLIENT_SECRET).map(Cow::Borrowed)
+                    }
                     ApiKeyLocation::Header => {
                         header(request.headers, name.as_str()).map(Cow::Borrowed)
                     }
@@ -479,7 +486,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
             return Err(unavailable(apps, &err));
         }
         return Ok(GateOk {
-            headers: HeaderMap::new(),
+            headers: GateHeaders::default(),
             client_id: Some(client_id),
         });
     }
@@ -524,7 +531,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
             return Err(unavailable(apps, &err));
         }
         return Ok(GateOk {
-            headers: HeaderMap::new(),
+            headers: GateHeaders::default(),
             client_id: Some(client_id),
         });
     }
@@ -536,7 +543,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
         Ok(d) => d,
         Err(err) => return Err(unavailable(apps, &err)),
     };
-    let mut headers = HeaderMap::with_capacity(8);
+    let mut headers = GateHeaders::with_capacity(5);
     limits::write_headers(
         &grant.limits,
         &decision.states,
@@ -546,6 +553,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
     );
     if !decision.admitted {
         let retry = decision.retry_after(&grant.limits);
+        let mut headers = headers.into_map();
         headers.insert(http::header::RETRY_AFTER, HeaderValue::from(retry));
         let over: Vec<String> = grant
             .limits

@@ -8,10 +8,15 @@
 //! The same algorithm runs in memory ([`Windows`], SQLite mode) and in Redis (a Lua script
 //! using the server's clock through key expiry, so replicas share one exact limit).
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
 use foldhash::HashMap;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::gate::GateHeaders;
 
 /// One limit that applies to a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,50 +126,25 @@ struct Window {
     count: u64,
 }
 
-/// Prune expired windows every this many checks.
-const PRUNE_EVERY: u64 = 1 << 16;
-
-/// Windows of one app, by limit key.
-type AppWindows = HashMap<String, Window>;
-
-/// Counters in process memory. Not locked itself: the store keeps it under the one lock it
-/// takes per call (with the usage totals), so check and count are one atomic step.
-/// Steady state allocates nothing: windows are found by `&str` and reset in place.
+/// The rate-limit windows of one app, by limit key, in process memory. Not locked itself: the
+/// store keeps it under the one lock it takes per call (with the app's usage totals), so check
+/// and count are one atomic step. Steady state allocates nothing: windows are found by `&str`
+/// and reset in place.
 #[derive(Debug, Default)]
-pub struct Windows {
-    by_app: HashMap<String, AppWindows>,
-    checks: u64,
-}
+pub struct AppWindows(HashMap<String, Window>);
 
-impl Windows {
+impl AppWindows {
     /// Check every limit and count the call in all of them, or in none.
-    pub fn check_and_count(
-        &mut self,
-        client_id: &str,
-        limits: &[LimitSpec],
-        now_ms: u64,
-    ) -> Decision {
-        self.checks += 1;
-        if self.checks % PRUNE_EVERY == 0 {
-            self.by_app.retain(|_, app| {
-                app.retain(|_, w| w.ends_ms > now_ms);
-                !app.is_empty()
-            });
-        }
-        let app = match self.by_app.get_mut(client_id) {
-            Some(app) => app,
-            None => self.by_app.entry(client_id.to_string()).or_default(),
-        };
-        decide(app, limits, now_ms)
+    pub fn check_and_count(&mut self, limits: &[LimitSpec], now_ms: u64) -> Decision {
+        decide(&mut self.0, limits, now_ms)
     }
 
-    /// The current state of limits without counting anything.
-    pub fn peek(&self, client_id: &str, limits: &[LimitSpec], now_ms: u64) -> Vec<LimitState> {
-        let app = self.by_app.get(client_id);
+    /// The current state of limits without counting anything (`None`: an app never counted).
+    pub fn peek(app: Option<&AppWindows>, limits: &[LimitSpec], now_ms: u64) -> Vec<LimitState> {
         limits
             .iter()
             .map(|limit| {
-                let window = current(app.and_then(|a| a.get(&limit.key)), now_ms);
+                let window = current(app.and_then(|a| a.0.get(&limit.key)), now_ms);
                 let used = window.map_or(0, |w| w.count);
                 let reset_ms = window.map_or(limit.window_ms(), |w| w.ends_ms - now_ms);
                 LimitState {
@@ -177,9 +157,10 @@ impl Windows {
             .collect()
     }
 
-    /// Forget every counter of an app (when the app is deleted).
-    pub fn forget(&mut self, client_id: &str) {
-        self.by_app.remove(client_id);
+    /// Drop the windows that have ended; `true` when none is left.
+    pub fn prune(&mut self, now_ms: u64) -> bool {
+        self.0.retain(|_, w| w.ends_ms > now_ms);
+        self.0.is_empty()
     }
 }
 
@@ -188,7 +169,7 @@ fn current(window: Option<&Window>, now_ms: u64) -> Option<&Window> {
 }
 
 /// The algorithm, on one app's windows. Pure apart from the map.
-fn decide(windows: &mut AppWindows, limits: &[LimitSpec], now_ms: u64) -> Decision {
+fn decide(windows: &mut HashMap<String, Window>, limits: &[LimitSpec], now_ms: u64) -> Decision {
     let mut states = Vec::with_capacity(limits.len());
     let mut admitted = true;
     for limit in limits {
@@ -236,19 +217,26 @@ fn decide(windows: &mut AppWindows, limits: &[LimitSpec], now_ms: u64) -> Decisi
     Decision { admitted, states }
 }
 
-/// The rate-limit header text that depends on the limits only (`RateLimit-Policy`,
+const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+const X_RATELIMIT_PLAN: HeaderName = HeaderName::from_static("x-ratelimit-plan");
+
+/// The rate-limit header values that depend on the limits only (`RateLimit-Policy`,
 /// `X-RateLimit-Limit`) and the plan (`X-RateLimit-Plan`): the same on every call, so worked
-/// out once per grant.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// out once per grant, and interned so that a call copies a pointer instead of counting a
+/// reference that every worker thread writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyText {
-    policy: String,
-    ibm_limit: String,
-    plan: String,
+    policy: HeaderValue,
+    ibm_limit: HeaderValue,
+    plan: HeaderValue,
 }
 
 impl PolicyText {
-    /// The policy text of a plan's limits. A plan id that cannot be a header value (control
-    /// characters) is sent as `plan`. Pure.
+    /// The policy values of a plan's limits. A plan id that cannot be a header value (control
+    /// characters) is sent as `plan`.
     pub fn new(limits: &[LimitSpec], plan: &str) -> PolicyText {
         use std::fmt::Write;
         let mut policy = String::with_capacity(32 * limits.len());
@@ -265,87 +253,92 @@ impl PolicyText {
             );
             let _ = write!(ibm_limit, "name={},{};", limit.plain_name, limit.max);
         }
-        let plan = if HeaderValue::from_str(plan).is_ok() {
-            plan.to_string()
-        } else {
-            "plan".to_string()
-        };
         PolicyText {
-            policy,
-            ibm_limit,
-            plan,
+            policy: interned_value(policy, ""),
+            ibm_limit: interned_value(ibm_limit, ""),
+            plan: interned_value(plan.to_string(), "plan"),
         }
     }
 }
 
+/// A header value of static text, `fallback` if `text` cannot be one. Each distinct text is
+/// leaked once and kept for the life of the process: the set is bounded by the plans a catalog
+/// (and its reloads under `portal serve`) ever declares.
+fn interned_value(text: String, fallback: &'static str) -> HeaderValue {
+    static INTERNED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    if HeaderValue::from_str(&text).is_err() {
+        return HeaderValue::from_static(fallback);
+    }
+    let mut set = INTERNED.lock().unwrap_or_else(|p| p.into_inner());
+    let text: &'static str = match set.get(text.as_str()) {
+        Some(existing) => existing,
+        None => {
+            let leaked: &'static str = Box::leak(text.into_boxed_str());
+            set.insert(leaked);
+            leaked
+        }
+    };
+    HeaderValue::from_static(text)
+}
+
 /// `RateLimit-Policy`, `RateLimit` (IETF httpapi draft, structured fields), IBM's
 /// `X-RateLimit-Limit` / `X-RateLimit-Remaining` (`name=<limit>,<n>;`) and, with `plan`,
-/// `X-RateLimit-Plan`, added to `map`. Every value is a slice of one buffer: one allocation per
-/// call, and no reference count shared between threads. Pure apart from `map`.
+/// `X-RateLimit-Plan`, added to `map`. Only the two values that change per call are written
+/// (with `itoa`); the others are the grant's. Pure apart from `map`.
 pub fn write_headers(
     limits: &[LimitSpec],
     states: &[LimitState],
     policy: &PolicyText,
     plan: bool,
-    map: &mut HeaderMap,
+    out: &mut GateHeaders,
 ) {
     if limits.is_empty() {
         return;
     }
     let mut numbers = itoa::Buffer::new();
-    let mut buf = BytesMut::with_capacity(
-        policy.policy.len() + policy.ibm_limit.len() + policy.plan.len() + 64 * limits.len(),
-    );
+    let names: usize = limits.iter().map(|l| l.sf_name.len()).sum();
+    let mut current = Vec::with_capacity(names + 32 * limits.len());
+    let mut remaining = Vec::with_capacity(names + 32 * limits.len());
     for (i, (limit, state)) in limits.iter().zip(states).enumerate() {
         if i > 0 {
-            buf.extend_from_slice(b", ");
+            current.extend_from_slice(b", ");
         }
-        buf.extend_from_slice(limit.sf_name.as_bytes());
-        buf.extend_from_slice(b";r=");
-        buf.extend_from_slice(numbers.format(state.remaining).as_bytes());
-        buf.extend_from_slice(b";t=");
-        buf.extend_from_slice(numbers.format(state.reset_seconds()).as_bytes());
+        let left = numbers.format(state.remaining).as_bytes();
+        current.extend_from_slice(limit.sf_name.as_bytes());
+        current.extend_from_slice(b";r=");
+        current.extend_from_slice(left);
+        remaining.extend_from_slice(b"name=");
+        remaining.extend_from_slice(limit.plain_name.as_bytes());
+        remaining.push(b',');
+        remaining.extend_from_slice(left);
+        remaining.push(b';');
+        current.extend_from_slice(b";t=");
+        current.extend_from_slice(numbers.format(state.reset_seconds()).as_bytes());
     }
-    let current = buf.split().freeze();
-    for (limit, state) in limits.iter().zip(states) {
-        buf.extend_from_slice(b"name=");
-        buf.extend_from_slice(limit.plain_name.as_bytes());
-        buf.extend_from_slice(b",");
-        buf.extend_from_slice(numbers.format(state.remaining).as_bytes());
-        buf.extend_from_slice(b";");
+    out.push_new(RATELIMIT_POLICY, policy.policy.clone());
+    if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(current)) {
+        out.push_new(RATELIMIT, v);
     }
-    let remaining = buf.split().freeze();
-    buf.extend_from_slice(policy.policy.as_bytes());
-    let policy_value = buf.split().freeze();
-    buf.extend_from_slice(policy.ibm_limit.as_bytes());
-    let limit_value = buf.split().freeze();
-    insert(map, "ratelimit-policy", policy_value);
-    insert(map, "ratelimit", current);
-    insert(map, "x-ratelimit-limit", limit_value);
-    insert(map, "x-ratelimit-remaining", remaining);
+    out.push_new(X_RATELIMIT_LIMIT, policy.ibm_limit.clone());
+    if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(remaining)) {
+        out.push_new(X_RATELIMIT_REMAINING, v);
+    }
     if plan {
-        buf.extend_from_slice(policy.plan.as_bytes());
-        insert(map, "x-ratelimit-plan", buf.split().freeze());
+        out.push_new(X_RATELIMIT_PLAN, policy.plan.clone());
     }
 }
 
-/// The rate-limit headers of one call, without the plan, in a map of their own. Pure.
+/// The rate-limit headers of one call, without the plan, in a map of their own.
 pub fn headers(limits: &[LimitSpec], states: &[LimitState]) -> HeaderMap {
-    let mut map = HeaderMap::new();
+    let mut out = GateHeaders::with_capacity(4);
     write_headers(
         limits,
         states,
         &PolicyText::new(limits, ""),
         false,
-        &mut map,
+        &mut out,
     );
-    map
-}
-
-fn insert(map: &mut HeaderMap, name: &'static str, value: Bytes) {
-    if let Ok(value) = HeaderValue::from_maybe_shared(value) {
-        map.insert(HeaderName::from_static(name), value);
-    }
+    out.into_map()
 }
 
 /// An RFC 8941 sf-string: printable ASCII in quotes, `"` and `\` escaped.
@@ -379,28 +372,26 @@ mod tests {
 
     #[test]
     fn admits_exactly_max_then_refuses_without_counting() {
-        let mut limiter = Windows::default();
+        let mut limiter = AppWindows::default();
         let limits = [spec("default", 3, 60, true)];
-        let k = "app";
         let outcomes: Vec<bool> = (0..5)
-            .map(|i| limiter.check_and_count(k, &limits, 1_000 + i).admitted)
+            .map(|i| limiter.check_and_count(&limits, 1_000 + i).admitted)
             .collect();
         assert_eq!(outcomes, [true, true, true, false, false]);
-        let state = limiter.peek(k, &limits, 1_010)[0];
+        let state = AppWindows::peek(Some(&limiter), &limits, 1_010)[0];
         assert_eq!((state.used, state.remaining), (3, 0));
         assert_eq!(state.reset_ms, 60_000 - 10);
         // The window is anchored at the first call and resets 60 s later.
-        assert!(limiter.check_and_count(k, &limits, 61_000).admitted);
-        assert_eq!(limiter.peek(k, &limits, 61_000)[0].used, 1);
+        assert!(limiter.check_and_count(&limits, 61_000).admitted);
+        assert_eq!(AppWindows::peek(Some(&limiter), &limits, 61_000)[0].used, 1);
     }
 
     #[test]
     fn a_refusal_by_one_hard_limit_counts_in_none() {
-        let mut limiter = Windows::default();
+        let mut limiter = AppWindows::default();
         let limits = [spec("rate", 10, 60, true), spec("burst", 1, 1, true)];
-        let k = "app";
-        assert!(limiter.check_and_count(k, &limits, 0).admitted);
-        let refused = limiter.check_and_count(k, &limits, 10);
+        assert!(limiter.check_and_count(&limits, 0).admitted);
+        let refused = limiter.check_and_count(&limits, 10);
         assert!(!refused.admitted);
         assert_eq!(
             refused
@@ -412,18 +403,17 @@ mod tests {
         );
         assert_eq!(refused.retry_after(&limits), 1);
         // The rate limit still shows one call: the refused call did not count.
-        assert_eq!(limiter.peek(k, &limits, 20)[0].used, 1);
-        assert!(limiter.check_and_count(k, &limits, 1_000).admitted);
-        assert_eq!(limiter.peek(k, &limits, 1_000)[0].used, 2);
+        assert_eq!(AppWindows::peek(Some(&limiter), &limits, 20)[0].used, 1);
+        assert!(limiter.check_and_count(&limits, 1_000).admitted);
+        assert_eq!(AppWindows::peek(Some(&limiter), &limits, 1_000)[0].used, 2);
     }
 
     #[test]
     fn soft_limits_pass_and_count() {
-        let mut limiter = Windows::default();
+        let mut limiter = AppWindows::default();
         let limits = [spec("soft", 1, 60, false)];
-        let k = "app";
-        assert!(limiter.check_and_count(k, &limits, 0).admitted);
-        let over = limiter.check_and_count(k, &limits, 1);
+        assert!(limiter.check_and_count(&limits, 0).admitted);
+        let over = limiter.check_and_count(&limits, 1);
         assert!(over.admitted && over.states[0].exceeded);
         assert_eq!(over.states[0].used, 2);
         assert_eq!(over.states[0].remaining, 0);
@@ -466,35 +456,25 @@ mod tests {
             reset_ms: 1,
             exceeded: false,
         }];
-        let mut admitted = HeaderMap::new();
-        write_headers(
-            &limits,
-            &states,
-            &PolicyText::new(&limits, "bank:gold"),
-            true,
-            &mut admitted,
-        );
+        let written = |plan: &str, with_plan: bool| {
+            let mut out = GateHeaders::default();
+            let policy = PolicyText::new(&limits, plan);
+            write_headers(&limits, &states, &policy, with_plan, &mut out);
+            out.into_map()
+        };
+        let admitted = written("bank:gold", true);
         assert_eq!(admitted["x-ratelimit-plan"], "bank:gold");
         assert_eq!(admitted["ratelimit"], r#""default";r=0;t=1"#);
         assert_eq!(admitted.len(), 5);
-        let mut refused = HeaderMap::new();
-        write_headers(
-            &limits,
-            &states,
-            &PolicyText::new(&limits, "bank:gold"),
-            false,
-            &mut refused,
-        );
+        let refused = written("bank:gold", false);
         assert!(!refused.contains_key("x-ratelimit-plan"));
         assert_eq!(refused.len(), 4);
-        let mut odd = HeaderMap::new();
-        write_headers(
-            &limits,
-            &states,
-            &PolicyText::new(&limits, "bank:\ngold"),
-            true,
-            &mut odd,
+        assert_eq!(written("bank:\ngold", true)["x-ratelimit-plan"], "plan");
+        // The same policy text twice is one interned string.
+        let (a, b) = (written("bank:gold", true), written("bank:gold", true));
+        assert_eq!(
+            a["ratelimit-policy"].as_bytes().as_ptr(),
+            b["ratelimit-policy"].as_bytes().as_ptr()
         );
-        assert_eq!(odd["x-ratelimit-plan"], "plan");
     }
 }

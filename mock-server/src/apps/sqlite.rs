@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::limits::{Decision, LimitSpec, LimitState, Windows};
+use super::limits::{AppWindows, Decision, LimitSpec, LimitState};
 use super::store::{Added, TokenRecord};
 use super::{
     AppRecord, AppsError, OperationUsage, Result, Subscription, SubscriptionStatus, clock,
@@ -51,9 +51,6 @@ CREATE TABLE IF NOT EXISTS usage (
 
 /// How often the background thread looks for other processes' commits.
 const POLL: Duration = Duration::from_millis(250);
-
-/// Usage totals: client -> api -> operation -> (calls, written to disk?).
-type UsageMap = HashMap<String, HashMap<String, HashMap<String, (u64, bool)>>>;
 
 #[derive(Debug, Default)]
 struct Cache {
@@ -93,23 +90,25 @@ thread_local! {
     static LOCAL_APPS: RefCell<LocalApps> = RefCell::new(LocalApps::default());
 }
 
+/// Prune ended rate-limit windows every this many checks.
+const PRUNE_EVERY: u64 = 1 << 16;
+
+/// Usage totals of one app: api -> operation -> (calls, written to disk?).
+type AppUsage = HashMap<String, HashMap<String, (u64, bool)>>;
+
+/// What is counted for one app: found once per call.
 #[derive(Debug, Default)]
-struct Counters {
-    windows: Windows,
-    usage: UsageMap,
+struct AppCounters {
+    windows: AppWindows,
+    usage: AppUsage,
 }
 
-impl Counters {
+impl AppCounters {
     /// Count an admitted call of an operation.
-    fn record_usage(&mut self, client_id: &str, api: &str, operation: &str) {
-        let usage = &mut self.usage;
-        let by_api = match usage.get_mut(client_id) {
+    fn record_usage(&mut self, api: &str, operation: &str) {
+        let by_op = match self.usage.get_mut(api) {
             Some(m) => m,
-            None => usage.entry(client_id.to_string()).or_default(),
-        };
-        let by_op = match by_api.get_mut(api) {
-            Some(m) => m,
-            None => by_api.entry(api.to_string()).or_default(),
+            None => self.usage.entry(api.to_string()).or_default(),
         };
         match by_op.get_mut(operation) {
             Some(cell) => {
@@ -120,6 +119,43 @@ impl Counters {
                 by_op.insert(operation.to_string(), (1, false));
             }
         }
+    }
+}
+
+/// Rate-limit windows and usage totals of every app.
+#[derive(Debug, Default)]
+struct Counters {
+    by_app: HashMap<String, AppCounters>,
+    checks: u64,
+}
+
+impl Counters {
+    /// Check and count a call; on admission, count the operation's usage too.
+    fn check_and_count(
+        &mut self,
+        client_id: &str,
+        limits: &[LimitSpec],
+        api: &str,
+        operation: &str,
+        now_ms: u64,
+    ) -> Decision {
+        self.checks += 1;
+        if self.checks % PRUNE_EVERY == 0 {
+            self.by_app.retain(|_, app| {
+                let no_windows = app.windows.prune(now_ms);
+                !(no_windows && app.usage.is_empty())
+            });
+        }
+        // Found by `&str`: no key is allocated once the app has been counted.
+        let app = match self.by_app.get_mut(client_id) {
+            Some(app) => app,
+            None => self.by_app.entry(client_id.to_string()).or_default(),
+        };
+        let decision = app.windows.check_and_count(limits, now_ms);
+        if decision.admitted {
+            app.record_usage(api, operation);
+        }
+        decision
     }
 }
 
@@ -165,15 +201,12 @@ impl SqliteStore {
         let version: i64 = conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))
             .map_err(err)?;
-        let usage = load_usage(&conn).map_err(err)?;
+        let counters = load_usage(&conn).map_err(err)?;
         let inner = Arc::new(Inner {
             path: path.clone(),
             conn: Mutex::new(conn),
             cache: RwLock::new(cache),
-            counters: Mutex::new(Counters {
-                windows: Windows::default(),
-                usage,
-            }),
+            counters: Mutex::new(counters),
             id: NEXT_STORE.fetch_add(1, Ordering::Relaxed),
             version: AtomicU64::new(0),
         });
@@ -305,9 +338,7 @@ impl SqliteStore {
                 cache.apps.remove(&client_id);
                 cache.subs.retain(|_, c| *c != client_id);
                 cache.tokens.retain(|_, t| t.client_id != client_id);
-                let mut counters = lock(&inner.counters);
-                counters.usage.remove(&client_id);
-                counters.windows.forget(&client_id);
+                lock(&inner.counters).by_app.remove(&client_id);
                 Ok(n > 0)
             })
             .await?;
@@ -463,35 +494,39 @@ impl SqliteStore {
         operation: &str,
     ) -> Decision {
         let now = clock::now_ms();
-        let mut counters = lock(&self.inner.counters);
-        let decision = counters.windows.check_and_count(client_id, limits, now);
-        if decision.admitted {
-            counters.record_usage(client_id, api, operation);
-        }
-        decision
+        lock(&self.inner.counters).check_and_count(client_id, limits, api, operation, now)
     }
 
     /// The current state of limits.
     pub fn peek_limits(&self, client_id: &str, limits: &[LimitSpec]) -> Vec<LimitState> {
         let now = clock::now_ms();
-        lock(&self.inner.counters)
-            .windows
-            .peek(client_id, limits, now)
+        let counters = lock(&self.inner.counters);
+        AppWindows::peek(
+            counters.by_app.get(client_id).map(|app| &app.windows),
+            limits,
+            now,
+        )
     }
 
     /// Count an admitted call of an operation.
     pub fn record_usage(&self, client_id: &str, api: &str, operation: &str) {
-        lock(&self.inner.counters).record_usage(client_id, api, operation);
+        let mut counters = lock(&self.inner.counters);
+        let app = match counters.by_app.get_mut(client_id) {
+            Some(app) => app,
+            None => counters.by_app.entry(client_id.to_string()).or_default(),
+        };
+        app.record_usage(api, operation);
     }
 
     /// Call counts per operation of an app.
     pub fn usage(&self, client_id: &str) -> Vec<OperationUsage> {
         let counters = lock(&self.inner.counters);
         let mut out: Vec<OperationUsage> = counters
-            .usage
+            .by_app
             .get(client_id)
             .into_iter()
-            .flat_map(|by_api| {
+            .flat_map(|app| {
+                let by_api = &app.usage;
                 by_api.iter().flat_map(|(api, ops)| {
                     ops.iter().map(|(op, (calls, _))| OperationUsage {
                         api: api.clone(),
@@ -591,8 +626,8 @@ fn load_cache(conn: &Connection) -> rusqlite::Result<Cache> {
     Ok(cache)
 }
 
-fn load_usage(conn: &Connection) -> rusqlite::Result<UsageMap> {
-    let mut usage = UsageMap::default();
+fn load_usage(conn: &Connection) -> rusqlite::Result<Counters> {
+    let mut counters = Counters::default();
     let mut stmt = conn.prepare("SELECT client_id, api, operation, calls FROM usage")?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -604,22 +639,24 @@ fn load_usage(conn: &Connection) -> rusqlite::Result<UsageMap> {
     })?;
     for row in rows {
         let (client, api, op, calls) = row?;
-        usage
+        counters
+            .by_app
             .entry(client)
             .or_default()
+            .usage
             .entry(api)
             .or_default()
             .insert(op, (u64::try_from(calls).unwrap_or(0), true));
     }
-    Ok(usage)
+    Ok(counters)
 }
 
 fn flush_usage(inner: &Inner, conn: &Connection) -> rusqlite::Result<()> {
     let mut dirty = Vec::new();
     {
         let mut counters = lock(&inner.counters);
-        for (client, by_api) in counters.usage.iter_mut() {
-            for (api, ops) in by_api.iter_mut() {
+        for (client, app) in counters.by_app.iter_mut() {
+            for (api, ops) in app.usage.iter_mut() {
                 for (op, cell) in ops.iter_mut() {
                     if !cell.1 {
                         cell.1 = true;

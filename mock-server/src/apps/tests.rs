@@ -327,7 +327,7 @@ async fn check(
     })
     .await
     .map(|ok| GateOkView {
-        headers: ok.headers,
+        headers: ok.headers.into_map(),
         client_id: ok.client_id,
     })
 }
@@ -1232,7 +1232,7 @@ async fn dummy(State(state): State<DummyState>, request: Request<Body>) -> Respo
         })
         .await;
     match decision {
-        Ok(ok) => (StatusCode::OK, ok.headers, "[]").into_response(),
+        Ok(ok) => (StatusCode::OK, ok.headers.into_map(), "[]").into_response(),
         Err(denied) => (denied.status, denied.headers, denied.detail).into_response(),
     }
 }

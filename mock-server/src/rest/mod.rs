@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use serde_json::Value;
 
+use crate::apps::gate::CLIENT_ID_HEADER;
 use crate::bodies::{BodyKey, Rendered};
 use crate::error::{ClientId, MockError};
 use crate::gate::GateRequest;
@@ -185,9 +186,14 @@ pub async fn handle(
         response.headers_mut().remove(header::CONTENT_TYPE);
     }
     response.headers_mut().extend(response_headers);
-    response.headers_mut().extend(granted.headers);
+    granted.headers.apply_to(response.headers_mut());
     if let Some(id) = granted.client_id {
-        response.extensions_mut().insert(ClientId(id));
+        // The log line falls back to the claimed `X-IBM-Client-Id`: only a different id (from
+        // a token, Basic or the spec's own key name) needs carrying.
+        let claimed = parts.headers.get(CLIENT_ID_HEADER);
+        if claimed.is_none_or(|c| c.as_bytes() != id.as_bytes()) {
+            response.extensions_mut().insert(ClientId(id));
+        }
     }
     Ok(response)
 }

@@ -294,7 +294,7 @@ async fn post(svc: &SoapService<'_>, req: SoapRequest<'_>) -> Result<SoapReply, 
     if let Some(name) = requested_fault(req.headers, req.query) {
         let fault = declared_fault(svc.api, &target, version, &name, seed);
         let mut fault = fault;
-        fault.headers.extend(gate_ok.headers.clone());
+        gate_ok.headers.apply_to(&mut fault.headers);
         return Err((fault, op_id, client_id));
     }
     let problems = validate_body(svc.api, target.soap, target.binding, &env.body);
@@ -322,7 +322,7 @@ async fn post(svc: &SoapService<'_>, req: SoapRequest<'_>) -> Result<SoapReply, 
         .with_detail(detail);
         return Err((fault, op_id, client_id));
     }
-    let mut headers = gate_ok.headers;
+    let mut headers = gate_ok.headers.into_map();
     if target.soap.output.is_none() {
         return Ok(SoapReply {
             status: StatusCode::ACCEPTED,
