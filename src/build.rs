@@ -25,6 +25,11 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // `PORTAL_LOG=debug` shows how long each step took.
     crate::logging::init_stderr("warn");
+    tracing::debug!(
+        "allocator: {}={}",
+        crate::memory::PURGE_DELAY_VAR,
+        crate::memory::purge_delay()
+    );
     if let Some(base) = &args.base_url {
         anyhow::ensure!(
             base.starts_with("http://") || base.starts_with("https://"),

@@ -13,6 +13,7 @@ mod apps;
 mod build;
 mod check;
 mod logging;
+mod memory;
 mod mock;
 mod serve;
 
@@ -40,6 +41,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Build(_) | Command::Check(_)) {
+        memory::purge_promptly();
+    }
     let result = match cli.command {
         Command::Build(args) => build::run(args),
         Command::Mock(args) => mock::run(args),

@@ -102,7 +102,10 @@ pub fn default_threads() -> usize {
 /// Build a portal: read the root, render everything, write the output folder.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
-    let input = load::load_root(&opts.root)?;
+    let mut input = load::load_root(&opts.root)?;
+    // The spec downloads go to the writer first and are not kept: the renderer does not need
+    // them, and a 13 MB spec held to the end of the build is 13 MB more at its peak.
+    let spec_files = std::mem::take(&mut input.spec_files);
     tracing::debug!(ms = start.elapsed().as_millis(), "read the root");
     let page_count = site::pages(&input).len();
     let bar = if opts.progress {
@@ -150,25 +153,60 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         action: "cannot write",
         source: std::io::Error::other("the writer stopped"),
     };
-    let rendered = renderer.render_pages_into(default_threads(), &tick, &mut |file| {
-        indexer.add(&file)?;
+    let specs_sent = spec_files.into_iter().try_for_each(|(path, content)| {
         files += 1;
-        bytes += file.bytes.len() as u64;
+        bytes += content.len() as u64;
+        let file = render::OutputFile {
+            path: format!("specs/{path}"),
+            bytes: content,
+        };
         to_disk.send(file).map_err(|_| writer_gone())
+    });
+    let rendered = specs_sent.and_then(|()| {
+        renderer.render_pages_into(default_threads(), &tick, &mut |file| {
+            indexer.add(&file)?;
+            files += 1;
+            bytes += file.bytes.len() as u64;
+            to_disk.send(file).map_err(|_| writer_gone())
+        })
     });
     tracing::debug!(
         ms = start.elapsed().as_millis(),
         "rendered, wrote and indexed the pages"
     );
+    // The search index is built last and needs the most memory: the views, the catalog and
+    // the pages' sources are freed first, and the assets are handed to the writer before it.
+    let assets = renderer.assets();
+    drop(renderer);
+    let apis = input.catalog.apis.len();
+    let operations = input
+        .catalog
+        .apis
+        .iter()
+        .map(|a| a.operations.len() + a.webhooks.len())
+        .sum();
+    let Input {
+        catalog,
+        pages,
+        warnings,
+        ..
+    } = input;
+    drop((catalog, pages));
     if let Some(bar) = &bar {
         bar.set_message("writing the search index");
     }
+    let mut send = |file: render::OutputFile| {
+        files += 1;
+        bytes += file.bytes.len() as u64;
+        sitemap |= file.path == "sitemap.xml";
+        to_disk.send(file).map_err(|_| writer_gone())
+    };
     let rest = rendered.and_then(|()| {
-        for file in indexer.finish()?.into_iter().chain(renderer.assets()) {
-            files += 1;
-            bytes += file.bytes.len() as u64;
-            sitemap |= file.path == "sitemap.xml";
-            to_disk.send(file).map_err(|_| writer_gone())?;
+        for file in assets {
+            send(file)?;
+        }
+        for file in indexer.finish()? {
+            send(file)?;
         }
         Ok(())
     });
@@ -183,24 +221,17 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         ms = start.elapsed().as_millis(),
         "wrote the search index and assets"
     );
-    drop(renderer);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let operations = input
-        .catalog
-        .apis
-        .iter()
-        .map(|a| a.operations.len() + a.webhooks.len())
-        .sum();
     Ok(BuildReport {
         pages: page_count,
-        apis: input.catalog.apis.len(),
+        apis,
         operations,
         files,
         bytes,
         elapsed: start.elapsed(),
-        warnings: input.warnings,
+        warnings,
         sitemap,
     })
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::support::{
-    broken_links, copy_dir, corpus, files_under, live_script, portal_build, repo_root,
+    broken_links, copy_dir, corpus, files_under, live_script, portal_bin, portal_build, repo_root,
 };
 
 fn fixture() -> PathBuf {
@@ -314,4 +314,37 @@ fn html_is_valid() {
         String::from_utf8_lossy(&run.stdout),
         String::from_utf8_lossy(&run.stderr)
     );
+}
+
+/// `portal build` runs itself again with mimalloc's purge delay set (freed memory goes back to
+/// the system within 10 ms, not a second), and keeps a value the user has set.
+#[cfg(unix)]
+#[test]
+fn build_runs_with_a_prompt_purge_unless_the_user_set_one() {
+    let root = fixture_root(false);
+    let run = |delay: Option<&str>| {
+        let out = tempfile::tempdir().expect("out");
+        let mut command = std::process::Command::new(portal_bin());
+        command
+            .args(["build", "--root"])
+            .arg(root.path())
+            .arg("--out")
+            .arg(out.path())
+            .env("PORTAL_LOG", "portal=debug")
+            .env_remove("MIMALLOC_PURGE_DELAY");
+        if let Some(d) = delay {
+            command.env("MIMALLOC_PURGE_DELAY", d);
+        }
+        let output = command.output().expect("run portal build");
+        assert!(output.status.success(), "{output:?}");
+        assert!(out.path().join("index.html").is_file());
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let default = run(None);
+    assert!(
+        default.contains("allocator: MIMALLOC_PURGE_DELAY=10"),
+        "{default}"
+    );
+    let own = run(Some("250"));
+    assert!(own.contains("allocator: MIMALLOC_PURGE_DELAY=250"), "{own}");
 }
