@@ -32,26 +32,10 @@ impl GateHeaders {
         GateHeaders(Vec::with_capacity(n))
     }
 
-    /// Add a header (the list keeps one value per name: the last).
-    pub fn insert(&mut self, name: HeaderName, value: HeaderValue) {
-        match self.0.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = value,
-            None => self.0.push((name, value)),
-        }
-    }
-
-    /// Add a header whose name is not in the list yet (no search).
-    pub(crate) fn push_new(&mut self, name: HeaderName, value: HeaderValue) {
+    /// Add a header whose name is not in the list yet (the gate writes each name once).
+    pub fn push(&mut self, name: HeaderName, value: HeaderValue) {
         debug_assert!(self.0.iter().all(|(n, _)| *n != name));
         self.0.push((name, value));
-    }
-
-    /// A header's value.
-    pub fn get(&self, name: &str) -> Option<&HeaderValue> {
-        self.0
-            .iter()
-            .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
     }
 
     /// No headers.
