@@ -2,7 +2,10 @@
 //! registration, reset or subscription survives `kill -9`. Reads come from an in-memory copy
 //! (write-through, under the connection lock so the two never disagree); a background thread
 //! reloads the copy when another process (`portal apps approve`) commits, and writes buffered
-//! usage totals once a second. Rate-limit windows live in memory, as the issue allows.
+//! usage totals once a second. Rate-limit windows live in memory, as the issue allows, beside
+//! each app's usage totals under one lock. The gate reads apps from a per-thread copy that every
+//! change to the in-memory copy invalidates (a version number), so a keyed call takes no shared
+//! lock to find its app.
 
 use foldhash::HashMap;
 use std::cell::RefCell;
