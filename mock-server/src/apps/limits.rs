@@ -263,11 +263,15 @@ impl PolicyText {
 
 /// A header value of static text, `fallback` if `text` cannot be one. Each distinct text is
 /// leaked once and kept for the life of the process: the set is bounded by the plans a catalog
-/// (and its reloads under `portal serve`) ever declares.
+/// (and its reloads under `portal serve`) ever declares. Text beyond visible ASCII (a plan id
+/// in another script) is a valid value too, but not a static one: it is sent as it was before,
+/// from a shared buffer.
 fn interned_value(text: String, fallback: &'static str) -> HeaderValue {
     static INTERNED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
-    if HeaderValue::from_str(&text).is_err() {
-        return HeaderValue::from_static(fallback);
+    // What `HeaderValue::from_static` accepts (it panics on anything else).
+    let visible_ascii = text.bytes().all(|b| (32..127).contains(&b) || b == b'\t');
+    if !visible_ascii {
+        return HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(fallback));
     }
     let mut set = INTERNED.lock().unwrap_or_else(|p| p.into_inner());
     let text: &'static str = match set.get(text.as_str()) {
@@ -471,6 +475,11 @@ mod tests {
         assert!(!refused.contains_key("x-ratelimit-plan"));
         assert_eq!(refused.len(), 4);
         assert_eq!(written("bank:\ngold", true)["x-ratelimit-plan"], "plan");
+        // A plan id beyond ASCII is sent as it is (obs-text): not refused, and no panic.
+        assert_eq!(
+            written("banque:épargne", true)["x-ratelimit-plan"].as_bytes(),
+            "banque:épargne".as_bytes()
+        );
         // The same policy text twice is one interned string.
         let (a, b) = (written("bank:gold", true), written("bank:gold", true));
         assert_eq!(
