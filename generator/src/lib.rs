@@ -153,21 +153,23 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         action: "cannot write",
         source: std::io::Error::other("the writer stopped"),
     };
-    let specs_sent = spec_files.into_iter().try_for_each(|(path, content)| {
+    // Every file goes to the writer through here, counted for the summary.
+    let mut send = |file: render::OutputFile| {
         files += 1;
-        bytes += content.len() as u64;
-        let file = render::OutputFile {
+        bytes += file.bytes.len() as u64;
+        sitemap |= file.path == "sitemap.xml";
+        to_disk.send(file).map_err(|_| writer_gone())
+    };
+    let specs_sent = spec_files.into_iter().try_for_each(|(path, content)| {
+        send(render::OutputFile {
             path: format!("specs/{path}"),
             bytes: content,
-        };
-        to_disk.send(file).map_err(|_| writer_gone())
+        })
     });
     let rendered = specs_sent.and_then(|()| {
         renderer.render_pages_into(default_threads(), &tick, &mut |file| {
             indexer.add(&file)?;
-            files += 1;
-            bytes += file.bytes.len() as u64;
-            to_disk.send(file).map_err(|_| writer_gone())
+            send(file)
         })
     });
     tracing::debug!(
@@ -195,12 +197,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     if let Some(bar) = &bar {
         bar.set_message("writing the search index");
     }
-    let mut send = |file: render::OutputFile| {
-        files += 1;
-        bytes += file.bytes.len() as u64;
-        sitemap |= file.path == "sitemap.xml";
-        to_disk.send(file).map_err(|_| writer_gone())
-    };
     let rest = rendered.and_then(|()| {
         for file in assets {
             send(file)?;

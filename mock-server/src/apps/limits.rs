@@ -5,7 +5,7 @@
 //! A call is admitted only if no hard limit would go over; then, and only then, it counts against
 //! every limit (soft ones too: a soft limit over its maximum logs a warning and lets the call
 //! through). Rejected calls count nowhere, so a client that backs off is never locked out.
-//! The same algorithm runs in memory ([`Windows`], SQLite mode) and in Redis (a Lua script
+//! The same algorithm runs in memory ([`AppWindows`], SQLite mode) and in Redis (a Lua script
 //! using the server's clock through key expiry, so replicas share one exact limit).
 
 use std::collections::BTreeSet;
@@ -287,8 +287,8 @@ fn interned_value(text: String, fallback: &'static str) -> HeaderValue {
 
 /// `RateLimit-Policy`, `RateLimit` (IETF httpapi draft, structured fields), IBM's
 /// `X-RateLimit-Limit` / `X-RateLimit-Remaining` (`name=<limit>,<n>;`) and, with `plan`,
-/// `X-RateLimit-Plan`, added to `map`. Only the two values that change per call are written
-/// (with `itoa`); the others are the grant's. Pure apart from `map`.
+/// `X-RateLimit-Plan`, pushed to `out`. Only the two values that change per call are written
+/// (with `itoa`); the others are the grant's. Pure apart from `out`.
 pub fn write_headers(
     limits: &[LimitSpec],
     states: &[LimitState],
