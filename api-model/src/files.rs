@@ -9,8 +9,8 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Location, Result};
 
-/// The largest spec file read (64 MiB).
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest spec file read (256 MiB).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// A source of spec files.
 pub trait Files {
@@ -172,6 +172,26 @@ pub fn join_relative(base: &Path, reference: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// GitHub's dereferenced description (`api.github.com.deref.json`) is about 73 MB: a real
+    /// spec of that size is read, and only files past the limit are refused.
+    #[test]
+    fn big_real_specs_are_read_and_only_files_past_the_limit_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = DiskFiles::new(dir.path());
+        let sized = |name: &str, len: u64| {
+            let path = dir.path().join(name);
+            let file = std::fs::File::create(&path).expect("create");
+            file.set_len(len).expect("set_len");
+            path
+        };
+        let big = sized("deref.json", 73_000_000);
+        assert_eq!(files.read(&big).expect("read").len(), 73_000_000);
+        let over = sized("over.json", MAX_FILE_BYTES + 1);
+        let err = files.read(&over).expect_err("over the limit");
+        assert!(matches!(err, Error::Limit { .. }), "{err}");
+        assert!(err.to_string().contains("over the limit"), "{err}");
+    }
 
     #[test]
     fn normalize_folds_parents() {
