@@ -278,11 +278,36 @@ mod tests {
         assert!(!r.assets().iter().any(|f| f.path == "sitemap.xml"));
     }
 
+    /// Search finds an operation by what sets it apart (title, path, description, parameters,
+    /// responses), not by the sections every operation page repeats.
+    #[test]
+    fn operation_pages_index_what_sets_them_apart() {
+        let html = render("apis/petstore/createPet/index.html");
+        let indexed = crate::search::trim_for_index(&html).expect("trimmed");
+        for kept in ["Create a pet", "/pets", "Responses", "The pet is invalid."] {
+            assert!(indexed.contains(kept), "{kept:?} not indexed: {indexed}");
+        }
+        for repeated in [
+            "Where to send it",
+            "Authentication",
+            "Plans",
+            "Code samples",
+            "op-data",
+            "Breadcrumbs",
+        ] {
+            assert!(html.contains(repeated), "{repeated:?} not on the page");
+            assert!(
+                !indexed.contains(repeated),
+                "{repeated:?} indexed: {indexed}"
+            );
+        }
+    }
+
     #[test]
     fn operation_page_has_try_hooks() {
         let html = render("apis/petstore/createPet/index.html");
         assert!(
-            html.contains("<script type=\"application/json\" id=\"op-data\">"),
+            html.contains("<script type=\"application/json\" id=\"op-data\" data-pagefind-ignore>"),
             "{html}"
         );
         assert!(html.contains("<section id=\"try\""), "{html}");
