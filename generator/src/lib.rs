@@ -99,6 +99,14 @@ pub fn default_threads() -> usize {
         .min(8)
 }
 
+/// Rendering threads while Pagefind indexes: one core fewer than [`default_threads`] (at least
+/// one), because Pagefind indexes one page at a time and is the slowest step of a build; with a
+/// core of its own it is not slowed by renderers that would only wait for it anyway.
+fn index_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    default_threads().min(cores.saturating_sub(1)).max(1)
+}
+
 /// Build a portal: read the root, render everything, write the output folder.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
@@ -167,7 +175,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         })
     });
     let rendered = specs_sent.and_then(|()| {
-        renderer.render_pages_into(default_threads(), &tick, &mut |file| {
+        renderer.render_pages_into(index_threads(), &tick, &mut |file| {
             indexer.add(&file)?;
             send(file)
         })

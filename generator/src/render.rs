@@ -21,6 +21,10 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
+/// The template of one operation's link in an operation page's sidebar (context: `op`, an
+/// operation row, and `current`), rendered once per operation and state per build.
+const NAV_LINK: &str = "op-nav-link.html";
+
 /// Templates compiled once, plus what every page shares.
 #[derive(Debug)]
 pub struct Renderer<'a> {
@@ -47,10 +51,20 @@ impl<'a> Renderer<'a> {
         .map_err(|e| Error::template("theme", &e))?;
         let pages = site::pages(input);
         site::check_unique(&pages)?;
+        let mut prepared = Prepared::new(input, base_url);
+        prepared.render_nav_links(|op, current| {
+            let mut ctx = Context::new();
+            ctx.insert("op", op);
+            ctx.insert("current", &current);
+            let link = tera
+                .render(NAV_LINK, &ctx)
+                .map_err(|e| Error::template(NAV_LINK, &e))?;
+            Ok::<String, Error>(link.trim_matches(['\r', '\n']).to_string())
+        })?;
         Ok(Renderer {
             input,
             tera,
-            prepared: Prepared::new(input, base_url),
+            prepared,
             pages,
         })
     }
@@ -300,6 +314,37 @@ mod tests {
                 !indexed.contains(repeated),
                 "{repeated:?} indexed: {indexed}"
             );
+        }
+    }
+
+    /// The sidebar lists the API's operations once each, the page's own marked current: links
+    /// are rendered once per build and copied into every page.
+    #[test]
+    fn operation_sidebar_marks_only_its_own_page() {
+        for (path, own) in [
+            ("apis/petstore/createPet/index.html", "createPet"),
+            ("apis/petstore/listPets/index.html", "listPets"),
+        ] {
+            let html = render(path);
+            let start = html.find("<nav class=\"sidebar\"").expect("sidebar");
+            let nav = &html[start..start + html[start..].find("</nav>").expect("end")];
+            for op in ["createPet", "listPets"] {
+                assert_eq!(
+                    nav.matches(&format!("href=\"../{op}/\"")).count(),
+                    1,
+                    "{nav}"
+                );
+            }
+            assert_eq!(nav.matches("aria-current=\"page\"").count(), 1, "{nav}");
+            assert!(
+                nav.contains(&format!("href=\"../{own}/\" aria-current=\"page\"")),
+                "{nav}"
+            );
+            assert!(
+                nav.contains("<span class=\"method method-post\">POST</span>"),
+                "{nav}"
+            );
+            assert!(nav.contains("<ul>\n<li><a href=\"../listPets/\""), "{nav}");
         }
     }
 

@@ -36,7 +36,11 @@ impl Indexer {
         if !page.path.ends_with(".html") {
             return Ok(());
         }
-        let html = String::from_utf8_lossy(&page.bytes);
+        // Rendered pages are UTF-8: checking that is much cheaper than the lossy conversion.
+        let html = match std::str::from_utf8(&page.bytes) {
+            Ok(html) => std::borrow::Cow::Borrowed(html),
+            Err(_) => String::from_utf8_lossy(&page.bytes),
+        };
         if !html.contains("data-pagefind-body") {
             return Ok(());
         }
@@ -122,35 +126,37 @@ pub fn trim_for_index(html: &str) -> Option<String> {
 }
 
 /// The end (just past its closing tag) of the `name` element opening at `open`, counting the
-/// same-named elements nested in it. `None` when it does not close.
+/// same-named elements nested in it. `None` when it does not close. Linear: each opening and
+/// closing tag is searched for once.
 fn element_end(html: &str, open: usize, name: &str) -> Option<usize> {
     if name.is_empty() {
         return None;
     }
     let opening = format!("<{name}");
     let closing = format!("</{name}>");
+    let find = |pattern: &str, from: usize| html[from..].find(pattern).map(|n| from + n);
     let mut depth = 0usize;
-    let mut i = open;
+    let mut next_open = find(&opening, open);
+    let mut next_close = find(&closing, open);
     loop {
-        let next_open = html[i..].find(&opening).map(|n| i + n);
-        let next_close = html[i..].find(&closing).map(|n| i + n);
-        match (next_open, next_close) {
-            (Some(o), Some(c)) if o < c => {
+        let c = next_close?;
+        match next_open {
+            Some(o) if o < c => {
                 // `<divx` is not a `div`.
                 let after = html[o + opening.len()..].chars().next();
                 if after.is_some_and(|ch| ch == '>' || ch.is_whitespace() || ch == '/') {
                     depth += 1;
                 }
-                i = o + opening.len();
+                next_open = find(&opening, o + opening.len());
             }
-            (_, Some(c)) => {
+            _ => {
                 depth = depth.checked_sub(1)?;
-                i = c + closing.len();
+                let end = c + closing.len();
                 if depth == 0 {
-                    return Some(i);
+                    return Some(end);
                 }
+                next_close = find(&closing, end);
             }
-            (_, None) => return None,
         }
     }
 }
@@ -193,6 +199,23 @@ mod tests {
         let open =
             "<html><body><main data-pagefind-body><div data-pagefind-ignore>x</main></body></html>";
         assert_eq!(trim_for_index(open).expect("trimmed"), open);
+    }
+
+    #[test]
+    fn element_end_counts_the_nested_elements_of_its_name() {
+        let html = "<div a><p><div>x</div></p><divx>y</divx></div>tail";
+        assert_eq!(element_end(html, 0, "div"), Some(html.len() - "tail".len()));
+        let deep = format!("{}{}</div>", "<div>".repeat(2000), "</div>".repeat(2000));
+        assert_eq!(
+            element_end(&deep, 0, "div"),
+            Some(deep.len() - "</div>".len())
+        );
+        assert_eq!(
+            element_end(&deep, 5, "div"),
+            Some(deep.len() - 2 * "</div>".len())
+        );
+        assert_eq!(element_end("<div><div></div>", 0, "div"), None);
+        assert_eq!(element_end("<div>", 0, ""), None);
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../site/templates/operation.html"),
     ),
     (
+        "op-nav-link.html",
+        include_str!("../../site/templates/op-nav-link.html"),
+    ),
+    (
         "plans.html",
         include_str!("../../site/templates/plans.html"),
     ),

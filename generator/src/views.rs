@@ -165,6 +165,27 @@ pub struct OpGroup {
     pub ops: Vec<OpRow>,
 }
 
+/// A group of an operation page's sidebar.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavGroup {
+    /// Group title.
+    pub title: String,
+    /// The group's links (`op-nav-link.html`, one per line), the page's own marked current.
+    pub links_html: String,
+}
+
+/// An operation's sidebar link, rendered once per build as a plain link and as the current
+/// page's: an operation page copies its sidebar instead of rendering every link again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NavLink {
+    /// Operation id.
+    pub id: String,
+    /// The link on other operations' pages.
+    pub plain: String,
+    /// The link on the operation's own page.
+    pub current: String,
+}
+
 /// A server URL.
 #[derive(Debug, Clone, Serialize)]
 pub struct ServerView {
@@ -549,7 +570,7 @@ pub struct OpView {
     /// The Try console's data, as JSON safe to put in a `<script type="application/json">`.
     pub op_data: String,
     /// The sidebar: operations near this one.
-    pub nav: Vec<OpGroup>,
+    pub nav: Vec<NavGroup>,
     /// Whether `nav` shows only this operation's group (big APIs).
     pub nav_partial: bool,
 }
@@ -641,6 +662,9 @@ pub struct Prepared {
     pub cards: Vec<ApiCard>,
     /// Operation groups per API id.
     pub groups: HashMap<String, Vec<OpGroup>>,
+    /// Sidebar links per API id, group by group as in `groups` (empty until
+    /// [`Prepared::render_nav_links`]).
+    pub nav_links: HashMap<String, Vec<Vec<NavLink>>>,
     /// Plans granting each (api, op).
     pub op_plans: HashMap<(String, String), Vec<PlanUse>>,
     /// Plans per API id.
@@ -872,10 +896,51 @@ impl Prepared {
             sidebar: sidebar(&input.pages),
             cards,
             groups,
+            nav_links: HashMap::new(),
             op_plans,
             api_plans,
         }
     }
+
+    /// Render every operation's sidebar link once, plain and current, with `link(row, current)`.
+    pub fn render_nav_links<E>(
+        &mut self,
+        mut link: impl FnMut(&OpRow, bool) -> std::result::Result<String, E>,
+    ) -> std::result::Result<(), E> {
+        let mut nav_links = HashMap::with_capacity(self.groups.len());
+        for (api, groups) in &self.groups {
+            let mut per_group = Vec::with_capacity(groups.len());
+            for group in groups {
+                let mut links = Vec::with_capacity(group.ops.len());
+                for row in &group.ops {
+                    links.push(NavLink {
+                        id: row.id.clone(),
+                        plain: link(row, false)?,
+                        current: link(row, true)?,
+                    });
+                }
+                per_group.push(links);
+            }
+            nav_links.insert(api.clone(), per_group);
+        }
+        self.nav_links = nav_links;
+        Ok(())
+    }
+}
+
+/// A sidebar group's links, one per line, with `current`'s own link marked. Pure.
+fn nav_links_html(links: &[NavLink], current: &str) -> String {
+    let len = links.iter().map(|l| l.plain.len() + 1).sum::<usize>() + 32;
+    let mut out = String::with_capacity(len);
+    for l in links {
+        out.push_str(if l.id == current {
+            &l.current
+        } else {
+            &l.plain
+        });
+        out.push('\n');
+    }
+    out
 }
 
 /// The operations a plan grants: its list, or every operation of the product's APIs.
@@ -2442,15 +2507,16 @@ fn op_view(prepared: &Prepared, input: &Input, api: &Api, op: &Operation, webhoo
     let groups: &[OpGroup] = prepared.groups.get(&api.id).map_or(&[], Vec::as_slice);
     let total: usize = groups.iter().map(|g| g.ops.len()).sum();
     let nav_partial = total > FULL_NAV_LIMIT;
-    let nav = if nav_partial {
-        groups
-            .iter()
-            .filter(|g| g.ops.iter().any(|o| o.id == op.id))
-            .cloned()
-            .collect()
-    } else {
-        groups.to_vec()
-    };
+    let links: &[Vec<NavLink>] = prepared.nav_links.get(&api.id).map_or(&[], Vec::as_slice);
+    let nav = groups
+        .iter()
+        .zip(links)
+        .filter(|(g, _)| !nav_partial || g.ops.iter().any(|o| o.id == op.id))
+        .map(|(g, links)| NavGroup {
+            title: g.title.clone(),
+            links_html: nav_links_html(links, &op.id),
+        })
+        .collect();
     OpView {
         api: api_card(api),
         id: op.id.clone(),
