@@ -175,10 +175,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         })
     });
     let rendered = specs_sent.and_then(|()| {
-        renderer.render_pages_into(index_threads(), &tick, &mut |file| {
-            indexer.add(&file)?;
-            send(file)
-        })
+        renderer.render_pages_into(
+            index_threads(),
+            &tick,
+            &search::prepare,
+            &mut |file, page| {
+                // To the writer first: it writes while Pagefind reads the page.
+                send(file)?;
+                match page {
+                    Some(page) => indexer.add_prepared(page),
+                    None => Ok(()),
+                }
+            },
+        )
     });
     tracing::debug!(
         ms = start.elapsed().as_millis(),
@@ -209,7 +218,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         for file in assets {
             send(file)?;
         }
-        for file in indexer.finish()? {
+        let index = indexer.finish()?;
+        tracing::debug!(ms = start.elapsed().as_millis(), "built the search index");
+        for file in index {
             send(file)?;
         }
         Ok(())
@@ -218,6 +229,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     // The writer's own error explains a send that failed, so it comes first.
     let written = writer.join().unwrap_or_else(|_| Err(writer_gone()))?;
     rest?;
+    tracing::debug!(ms = start.elapsed().as_millis(), "wrote every file");
     // Only a build that rendered everything removes the last build's stale files and records
     // its manifest: a failed one leaves the folder's previous files in place.
     written.finish()?;

@@ -133,16 +133,22 @@ impl<'a> Renderer<'a> {
     /// it and the pages before it are done, so a build writes and indexes while it renders and
     /// never holds the whole site. Stops at the first error (in page order) of rendering or of
     /// `sink`.
-    pub fn render_pages_into(
+    ///
+    /// `prepare` runs on the rendering thread, right after a page is rendered, and its result
+    /// goes to `sink` with the page: work on a page that need not be done in page order (such
+    /// as preparing it for the search index) is done there, off the thread that runs `sink`.
+    pub fn render_pages_into<T: Send>(
         &self,
         threads: usize,
         progress: &(dyn Fn() + Sync),
-        sink: &mut dyn FnMut(OutputFile) -> Result<()>,
+        prepare: &(dyn Fn(&OutputFile) -> T + Sync),
+        sink: &mut dyn FnMut(OutputFile, T) -> Result<()>,
     ) -> Result<()> {
         let next = AtomicUsize::new(0);
         let stop = std::sync::atomic::AtomicBool::new(false);
         let threads = threads.max(1);
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<OutputFile>)>(threads * 16);
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<(usize, Result<(OutputFile, T)>)>(threads * 16);
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 let tx = tx.clone();
@@ -151,7 +157,10 @@ impl<'a> Renderer<'a> {
                     while !stop.load(Ordering::Relaxed) {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(page) = self.pages.get(i) else { break };
-                        let result = self.render_page(page);
+                        let result = self.render_page(page).map(|file| {
+                            let extra = prepare(&file);
+                            (file, extra)
+                        });
                         progress();
                         if tx.send((i, result)).is_err() {
                             break;
@@ -161,7 +170,7 @@ impl<'a> Renderer<'a> {
             }
             drop(tx);
             // Reorder: pages reach the sink in page order, whatever thread finished first.
-            let mut waiting: std::collections::BTreeMap<usize, Result<OutputFile>> =
+            let mut waiting: std::collections::BTreeMap<usize, Result<(OutputFile, T)>> =
                 std::collections::BTreeMap::new();
             let mut expected = 0;
             let mut outcome = Ok(());
@@ -169,7 +178,7 @@ impl<'a> Renderer<'a> {
                 waiting.insert(i, result);
                 while let Some(result) = waiting.remove(&expected) {
                     expected += 1;
-                    if let Err(e) = result.and_then(&mut *sink) {
+                    if let Err(e) = result.and_then(|(file, extra)| sink(file, extra)) {
                         outcome = Err(e);
                         break;
                     }

@@ -33,24 +33,21 @@ impl Indexer {
     /// Index `page` if it is an HTML page that opts in (`data-pagefind-body`). Pages must come
     /// in the same order every build for the index to be byte-identical.
     pub fn add(&mut self, page: &OutputFile) -> Result<()> {
-        if !page.path.ends_with(".html") {
-            return Ok(());
+        match prepare(page) {
+            Some(page) => self.add_prepared(page),
+            None => Ok(()),
         }
-        // Rendered pages are UTF-8: checking that is much cheaper than the lossy conversion.
-        let html = match std::str::from_utf8(&page.bytes) {
-            Ok(html) => std::borrow::Cow::Borrowed(html),
-            Err(_) => String::from_utf8_lossy(&page.bytes),
-        };
-        if !html.contains("data-pagefind-body") {
-            return Ok(());
-        }
-        let html = trim_for_index(&html).unwrap_or_else(|| html.into_owned());
-        let path = page.path.clone();
+    }
+
+    /// Index a page [`prepare`]d beforehand (on the thread that rendered it, say). Pages must
+    /// come in the same order every build for the index to be byte-identical.
+    pub fn add_prepared(&mut self, page: IndexPage) -> Result<()> {
+        let IndexPage { path, html } = page;
         let index = &mut self.index;
         self.runtime
-            .block_on(async { index.add_html_file(None, Some(path), html).await })
+            .block_on(async { index.add_html_file(None, Some(path.clone()), html).await })
             .map(|_| ())
-            .map_err(|e| Error::Search(format!("{}: {e:#}", page.path)))
+            .map_err(|e| Error::Search(format!("{path}: {e:#}")))
     }
 
     /// Pagefind's files (index, fragments, WebAssembly, UI) under `pagefind/`, sorted.
@@ -75,22 +72,55 @@ impl Indexer {
     }
 }
 
+/// What Pagefind reads of one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexPage {
+    /// The page's path in the output.
+    pub path: String,
+    /// Its HTML, trimmed by [`trim_for_index`] where it can be.
+    pub html: String,
+}
+
+/// What Pagefind is to read of `page`: `None` when it is not an HTML page that opts in
+/// (`data-pagefind-body`). Pure; any thread.
+pub fn prepare(page: &OutputFile) -> Option<IndexPage> {
+    if !page.path.ends_with(".html") {
+        return None;
+    }
+    // Rendered pages are UTF-8: checking that is much cheaper than the lossy conversion.
+    let html = match std::str::from_utf8(&page.bytes) {
+        Ok(html) => std::borrow::Cow::Borrowed(html),
+        Err(_) => String::from_utf8_lossy(&page.bytes),
+    };
+    find(&html, "data-pagefind-body")?;
+    let html = trim_for_index(&html).unwrap_or_else(|| html.into_owned());
+    Some(IndexPage {
+        path: page.path.clone(),
+        html,
+    })
+}
+
+/// The first `needle` in `hay` (SIMD search: a page is scanned several times).
+fn find(hay: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(hay.as_bytes(), needle.as_bytes())
+}
+
 /// The part of a page Pagefind reads: the document up to `<body>`, the one `<main>` that has
 /// `data-pagefind-body`, without its `data-pagefind-ignore` elements (which Pagefind would parse
 /// and then drop), so the indexer parses a fraction of each page and indexes the same text.
 /// `None` (index the whole page) when the page is not shaped that way. Pure.
 pub fn trim_for_index(html: &str) -> Option<String> {
     const BODY: &str = "data-pagefind-body";
-    let marker = html.find(BODY)?;
-    if html[marker + BODY.len()..].contains(BODY) {
+    let marker = find(html, BODY)?;
+    if find(&html[marker + BODY.len()..], BODY).is_some() {
         return None;
     }
     let main_start = html[..marker].rfind('<')?;
     if !html[main_start..].starts_with("<main") {
         return None;
     }
-    let main_end = html.rfind("</main>")? + "</main>".len();
-    let body_start = html[..main_start].find("<body")?;
+    let main_end = memchr::memmem::rfind(html.as_bytes(), b"</main>")? + "</main>".len();
+    let body_start = find(&html[..main_start], "<body")?;
     let body_tag_end = body_start + html[body_start..].find('>')? + 1;
     if html[body_start..body_tag_end].contains("data-pagefind") || main_end <= main_start {
         return None;
@@ -98,7 +128,7 @@ pub fn trim_for_index(html: &str) -> Option<String> {
     let mut out = String::with_capacity(body_tag_end + (main_end - main_start) + 16);
     out.push_str(&html[..body_tag_end]);
     let mut rest = &html[main_start..main_end];
-    while let Some(at) = rest.find(" data-pagefind-ignore") {
+    while let Some(at) = find(rest, " data-pagefind-ignore") {
         let Some(open) = rest[..at].rfind('<') else {
             break;
         };
@@ -134,7 +164,7 @@ fn element_end(html: &str, open: usize, name: &str) -> Option<usize> {
     }
     let opening = format!("<{name}");
     let closing = format!("</{name}>");
-    let find = |pattern: &str, from: usize| html[from..].find(pattern).map(|n| from + n);
+    let find = |pattern: &str, from: usize| find(&html[from..], pattern).map(|n| from + n);
     let mut depth = 0usize;
     let mut next_open = find(&opening, open);
     let mut next_close = find(&closing, open);
