@@ -3,7 +3,13 @@
 # ~13 MB, 1,223 operations) against `redocly build-docs` on the same file, in the same run:
 # wall time and peak RSS of each, and the ratios ours/redocly (goal: both <= 0.5).
 #
-# Usage: bench/build-github.sh [-r RUNS]   (default 3 rounds, interleaved)
+# Usage: bench/build-github.sh [-r RUNS] [-o DIR]   (default 3 rounds, interleaved)
+#   -o DIR  where both tools write (default $PEERS_DIR/out). The harness deletes each output
+#           before each run; on an ext4 file system without a journal (some VM disks: see
+#           /sys/fs/ext4/*/journal_task) the kernel then skips the just-deleted inodes one by
+#           one for every file created, which costs a build that writes 2,500 files up to a
+#           second of system time that a journaled disk or tmpfs does not charge. `-o /dev/shm/x`
+#           measures both tools without that.
 # Needs: the peers installed by shared/bench/peers/setup.sh (under $PEERS_DIR, default /tmp/peers)
 # and a release build of portal (built here if missing).
 set -euo pipefail
@@ -12,10 +18,12 @@ REPO=$(cd "$HERE/.." && pwd)
 PEERS=${PEERS:-$(cd "$REPO/../shared/bench/peers" 2>/dev/null && pwd || echo /work/shared/bench/peers)}
 P=${PEERS_DIR:-/tmp/peers}
 RUNS=3
-while getopts "r:h" opt; do
+OUT=$P/out
+while getopts "r:o:h" opt; do
   case $opt in
     r) RUNS=$OPTARG ;;
-    *) sed -n '2,9p' "$0"; exit 2 ;;
+    o) OUT=$OPTARG ;;
+    *) sed -n '2,15p' "$0"; exit 2 ;;
   esac
 done
 
@@ -30,13 +38,13 @@ fi
 
 ROOT=$(mktemp -d /tmp/portal-github.XXXXXX)
 trap 'rm -rf "$ROOT"' EXIT
-mkdir -p "$ROOT/specs" "$P/out"
+mkdir -p "$ROOT/specs" "$OUT"
 cp "$SPEC" "$ROOT/specs/github.json"
 
 # Redocly first: it is the reference, so the printed wall ratio is ours / redocly.
 "$PEERS/build-bench.sh" -r "$RUNS" -w 1 -T 900 -o "$ROOT/raw.tsv" \
-  -b "redocly|$P/out/redoc-github.html|$P/node_modules/.bin/redocly build-docs $SPEC -o $P/out/redoc-github.html" \
-  -b "portal|$P/out/portal-github|$BIN build --root $ROOT --out $P/out/portal-github"
+  -b "redocly|$OUT/redoc-github.html|$P/node_modules/.bin/redocly build-docs $SPEC -o $OUT/redoc-github.html" \
+  -b "portal|$OUT/portal-github|$BIN build --root $ROOT --out $OUT/portal-github"
 
 python3 - "$ROOT/raw.tsv" <<'PY'
 import csv, statistics, sys
@@ -51,3 +59,4 @@ print(f"portal : wall {w_ours:.2f} s, peak RSS {m_ours:.0f} MiB")
 print(f"redocly: wall {w_red:.2f} s, peak RSS {m_red:.0f} MiB")
 print(f"ratios (portal / redocly): wall {w_ours / w_red:.2f}, peak RSS {m_ours / m_red:.2f}  (goal: both <= 0.50)")
 PY
+echo "outputs written under $OUT ($(df -T "$OUT" | awk 'NR == 2 {print $2}'))"
