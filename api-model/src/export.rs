@@ -13,8 +13,8 @@ use serde_json::{Map, Value, json};
 
 use crate::model::{
     Additional, Api, ApiKeyLocation, Binding, Composite, Header, HttpAuthScheme, MediaType,
-    NumberRules, OAuthFlow, Operation, ParamStyle, Parameter, RequestBody, Response, Schema,
-    SchemaKind, SchemaRef, SecurityRequirement, SecuritySchemeKind, StringRules, XmlInfo,
+    NumberRules, OAuthFlow, Operation, ParamLocation, ParamStyle, Parameter, RequestBody, Response,
+    Schema, SchemaKind, SchemaRef, SecurityRequirement, SecuritySchemeKind, StringRules, XmlInfo,
 };
 
 /// Which side of a call a schema describes: `readOnly` properties are not required in requests,
@@ -631,6 +631,14 @@ pub fn openapi_document(api: &Api, server_url: &str) -> Value {
     Value::Object(doc)
 }
 
+/// A header parameter OpenAPI says to ignore (`Accept`, `Content-Type`, `Authorization`).
+pub fn ignored_header(p: &Parameter) -> bool {
+    p.location == ParamLocation::Header
+        && ["accept", "content-type", "authorization"]
+            .iter()
+            .any(|n| p.name.eq_ignore_ascii_case(n))
+}
+
 fn security(reqs: &[SecurityRequirement]) -> Value {
     Value::Array(reqs.iter().map(|r| json!(r)).collect())
 }
@@ -653,8 +661,16 @@ fn operation(refs: &Refs<'_>, op: &Operation) -> Value {
     if op.deprecated {
         m.insert("deprecated".into(), json!(true));
     }
-    if !op.parameters.is_empty() {
-        let params: Vec<Value> = op.parameters.iter().map(|p| parameter(refs, p)).collect();
+    // OpenAPI: a header parameter named `Accept`, `Content-Type` or `Authorization` "SHALL be
+    // ignored" (content negotiation, the body's media type and security say it instead); the
+    // sandbox ignores it, so its description leaves it out too.
+    let params: Vec<Value> = op
+        .parameters
+        .iter()
+        .filter(|p| !ignored_header(p))
+        .map(|p| parameter(refs, p))
+        .collect();
+    if !params.is_empty() {
         m.insert("parameters".into(), Value::Array(params));
     }
     if let Some(body) = &op.request_body {
@@ -1056,6 +1072,41 @@ mod tests {
             "#/components/schemas/Pet"
         );
         assert!(doc["components"]["schemas"]["Unused"].is_object());
+    }
+
+    /// OpenAPI ignores header parameters named Accept, Content-Type and Authorization; the
+    /// sandbox does, and its description leaves them out so clients do not test them.
+    #[test]
+    fn ignored_header_parameters_are_left_out() {
+        let mut api = api();
+        let header = |name: &str| Parameter {
+            name: name.into(),
+            location: ParamLocation::Header,
+            description: None,
+            required: true,
+            deprecated: false,
+            schema: Some(inline(SchemaKind::String(StringRules::default()))),
+            style: ParamStyle::Simple,
+            explode: false,
+            allow_empty_value: false,
+            example: None,
+            content_type: None,
+        };
+        for name in ["Authorization", "accept", "Content-Type", "X-Trace"] {
+            api.operations[0].parameters.push(header(name));
+        }
+        let doc = openapi_document(&api, "http://127.0.0.1:4010/v1");
+        let names: Vec<&str> = doc["paths"]["/pets"]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert_eq!(names, ["limit", "X-Trace"]);
+        assert!(ignored_header(&header("AUTHORIZATION")));
+        let mut query = header("Accept");
+        query.location = ParamLocation::Query;
+        assert!(!ignored_header(&query));
     }
 
     #[test]

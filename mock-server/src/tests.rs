@@ -294,6 +294,75 @@ async fn response_headers_come_from_the_spec() {
     assert!(a.headers.contains_key("x-next"));
 }
 
+/// OpenAPI's style table: matrix and label path parameters, each shape, exploded or not.
+#[tokio::test]
+async fn matrix_and_label_path_parameters_follow_the_style_table() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Styles, version: "1"}
+servers: [{url: /}]
+paths:
+  /m/{prim}/{arr}/{obj}:
+    get:
+      parameters:
+        - {name: prim, in: path, required: true, style: matrix, explode: true, schema: {type: integer}}
+        - {name: arr, in: path, required: true, style: matrix, explode: true, schema: {type: array, items: {type: integer}}}
+        - name: obj
+          in: path
+          required: true
+          style: matrix
+          explode: true
+          schema: {type: object, properties: {name: {type: string}, size: {type: integer}}}
+      responses: {"200": {description: OK}}
+  /n/{obj}:
+    get:
+      parameters:
+        - name: obj
+          in: path
+          required: true
+          style: matrix
+          schema: {type: object, properties: {name: {type: string}, size: {type: integer}}}
+      responses: {"200": {description: OK}}
+  /l/{obj}:
+    get:
+      parameters:
+        - name: obj
+          in: path
+          required: true
+          style: label
+          explode: true
+          schema: {type: object, properties: {name: {type: string}, size: {type: integer}}}
+      responses: {"200": {description: OK}}
+"#;
+    let mut files = api_model::files::MemoryFiles::new();
+    files.insert("/spec/styles.yaml", spec);
+    let loaded = api_model::openapi::load(std::path::Path::new("/spec/styles.yaml"), &files)
+        .expect("spec loads");
+    let state = state_with(catalog(vec![loaded.api]), MockOptions::default());
+    for (uri, status) in [
+        ("/m/;prim=5/;arr=1;arr=2/;name=;size=3", StatusCode::OK),
+        ("/m/;prim=5/;arr=1;arr=2/;name=Rex;size=3", StatusCode::OK),
+        (
+            "/m/;prim=5/;arr=1;arr=2/;name=Rex;size=big",
+            StatusCode::BAD_REQUEST,
+        ),
+        ("/m/;prim=5/;arr=1;arr=2/name=Rex", StatusCode::BAD_REQUEST),
+        ("/m/;prim=x/;arr=1/;size=3", StatusCode::BAD_REQUEST),
+        ("/n/;obj=name,Rex,size,3", StatusCode::OK),
+        ("/n/;obj=name,Rex,size,x", StatusCode::BAD_REQUEST),
+        ("/l/.name=Rex.size=3", StatusCode::OK),
+        ("/l/.name=Rex.size=x", StatusCode::BAD_REQUEST),
+    ] {
+        let a = call(&state, get(uri)).await;
+        assert_eq!(
+            a.status,
+            status,
+            "{uri}: {}",
+            String::from_utf8_lossy(&a.body)
+        );
+    }
+}
+
 #[tokio::test]
 async fn bad_query_parameter_is_400_with_location() {
     let a = call(&state(), get("/v1/pets?limit=1000")).await;

@@ -279,10 +279,7 @@ pub fn validate(
     let mut schema_errors = Vec::new();
 
     for (index, param) in op.parameters.iter().enumerate() {
-        if param.location == ParamLocation::Header
-            && ["accept", "content-type", "authorization"]
-                .contains(&param.name.to_ascii_lowercase().as_str())
-        {
+        if api_model::export::ignored_header(param) {
             continue;
         }
         let value = match param_value(api, op, param, parts) {
@@ -1022,6 +1019,18 @@ fn param_value(
             };
             simple(api, p, rest, if p.explode { '.' } else { ',' })
         }
+        // RFC 6570 `{;name*}` of an object names its properties, not the parameter:
+        // `;R=100;G=200` (an empty object expands to nothing).
+        ParamStyle::Matrix if p.explode && shape(api, schema) == Shape::Object => {
+            let Some(pairs) = raw.strip_prefix(';').or(raw.is_empty().then_some("")) else {
+                return Err(FieldError::new(
+                    &[loc, &p.name],
+                    "a matrix-style object starts with `;`",
+                    "malformed",
+                ));
+            };
+            object_from(api, schema, eq_pairs(pairs, ';'))
+        }
         ParamStyle::Matrix => {
             let prefix = format!(";{}", p.name);
             let Some(rest) = raw.strip_prefix(&prefix) else {
@@ -1039,8 +1048,6 @@ fn param_value(
                     schema,
                     items.into_iter().map(|s| s.trim_end_matches(';')).collect(),
                 )
-            } else if p.explode && shape(api, schema) == Shape::Object {
-                object_from(api, schema, eq_pairs(raw.trim_start_matches(';'), ';'))
             } else {
                 simple(api, p, rest, ',')
             }
