@@ -92,12 +92,27 @@ pub fn json_example(api: &Api, schema: &SchemaRef, seed: Seed) -> Value {
 
 /// The example for a schema as sent in `direction`.
 pub fn json_example_for(api: &Api, schema: &SchemaRef, seed: Seed, direction: Direction) -> Value {
+    json_example_variant(api, schema, seed, direction, 0)
+}
+
+/// Like [`json_example_for`], taking member `variant` (modulo their number) of each `oneOf` and
+/// `anyOf` instead of the first: when the first member's value also fits another member of a
+/// `oneOf` (members that overlap), another variant may give a value that fits exactly one.
+/// Variant 0 is [`json_example_for`].
+pub fn json_example_variant(
+    api: &Api,
+    schema: &SchemaRef,
+    seed: Seed,
+    direction: Direction,
+    variant: usize,
+) -> Value {
     let mut g = Gen {
         api,
         rng: seed.rng(),
         direction,
         named: Vec::new(),
         nodes: 0,
+        variant,
     };
     match g.value(schema, "", 0) {
         Some(v) => v,
@@ -152,6 +167,8 @@ struct Gen<'a> {
     /// Named schemas being generated (outermost first).
     named: Vec<&'a str>,
     nodes: usize,
+    /// Which member of each `oneOf`/`anyOf` is taken (see [`json_example_variant`]).
+    variant: usize,
 }
 
 impl<'a> Gen<'a> {
@@ -329,12 +346,19 @@ impl<'a> Gen<'a> {
                     m.resolve(self.api)
                         .is_some_and(|s| matches!(s.kind, SchemaKind::Null))
                 };
-                let first = c
+                let eligible: Vec<&'a SchemaRef> = c
                     .members
                     .iter()
-                    .find(|m| !self.recursive(m) && !is_null(m))
-                    .or_else(|| c.members.iter().find(|m| !self.recursive(m)))
-                    .or(c.members.first())?;
+                    .filter(|m| !self.recursive(m) && !is_null(m))
+                    .collect();
+                let first = match eligible.len() {
+                    0 => c
+                        .members
+                        .iter()
+                        .find(|m| !self.recursive(m))
+                        .or(c.members.first())?,
+                    n => eligible[self.variant % n],
+                };
                 let mut v = self.value(first, hint, depth + 1)?;
                 if let (Some(d), Value::Object(map)) = (&c.discriminator, &mut v) {
                     let tag = first.name().map(|n| {
@@ -398,6 +422,7 @@ impl<'a> Gen<'a> {
                             direction: self.direction,
                             named: self.named.clone(),
                             nodes: self.nodes,
+                            variant: self.variant,
                         };
                         let v = sub.schema(&copy, hint, depth + 1);
                         self.rng = sub.rng;
@@ -1545,6 +1570,7 @@ mod tests {
             direction: Direction::Any,
             named: Vec::new(),
             nodes: 0,
+            variant: 0,
         };
         let node = SchemaRef::Named("Node".into());
         let smallest = g.smallest(&node, "", SMALLEST_DEPTH - 3);

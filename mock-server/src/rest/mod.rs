@@ -11,7 +11,7 @@ pub mod select;
 pub mod validate;
 pub mod xml;
 
-use api_model::example::{Direction, Seed, json_example_for};
+use api_model::example::{Direction, Seed, json_example_for, json_example_variant};
 use api_model::{Api, MediaType, Operation, Schema, SchemaRef};
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
@@ -157,7 +157,13 @@ pub async fn handle(
                     Some(v) => v.example(response_index, chosen),
                     None => validate::example_candidates(media).next().map(|_| 0),
                 };
-                let value = body_value(api, media, &prefs, seed, example)?;
+                let holds = |value: &Value| {
+                    validators
+                        .as_ref()
+                        .and_then(|v| v.response(response_index, chosen))
+                        .is_none_or(|v| v.is_valid(value))
+                };
+                let value = body_value(api, media, &prefs, seed, example, holds)?;
                 body = serialize(api, media.schema.as_ref(), &value, content_type);
                 if let Ok(v) = HeaderValue::from_str(content_type) {
                     headers.insert(header::CONTENT_TYPE, v);
@@ -269,12 +275,17 @@ pub fn request_seed(
 
 /// The spec's example (named, or else the first that holds against the schema, as `example`
 /// finds it), unless `dynamic`; else generated data.
+/// Variants of generated data tried until one holds against the response schema (see
+/// [`json_example_variant`]).
+const VARIANTS: usize = 4;
+
 fn body_value(
     api: &Api,
     media: &MediaType,
     prefs: &Preferences,
     seed: Seed,
     example: impl FnOnce() -> Option<usize>,
+    holds: impl Fn(&Value) -> bool,
 ) -> Result<Value, MockError> {
     if let Some(name) = &prefs.example {
         return match media.examples.get(name).and_then(|e| e.value.clone()) {
@@ -302,12 +313,17 @@ fn body_value(
         }
     }
     let any = SchemaRef::Inline(Box::default());
-    Ok(json_example_for(
-        api,
-        media.schema.as_ref().unwrap_or(&any),
-        seed,
-        Direction::Response,
-    ))
+    let schema = media.schema.as_ref().unwrap_or(&any);
+    // The first member of each `oneOf` gives a value that may fit another member too (members
+    // that overlap): the next variants take other members, and the first that holds is served.
+    let first = json_example_for(api, schema, seed, Direction::Response);
+    if holds(&first) {
+        return Ok(first);
+    }
+    Ok((1..VARIANTS)
+        .map(|variant| json_example_variant(api, schema, seed, Direction::Response, variant))
+        .find(|v| holds(v))
+        .unwrap_or(first))
 }
 
 /// A value as a header's text (simple style).

@@ -47,8 +47,10 @@ struct OpSlots {
     /// One per request media type, in the body's order.
     bodies: Vec<OnceLock<Compiled>>,
     /// Per response, per media type: which of the spec's examples is served (see
-    /// [`OpValidators::example`]). Only the answer is kept, not the validator that found it.
+    /// [`OpValidators::example`]).
     examples: Vec<Vec<OnceLock<Option<usize>>>>,
+    /// Per response, per media type: the response body's validator (JSON media types).
+    responses: Vec<Vec<OnceLock<Compiled>>>,
 }
 
 impl Validators {
@@ -90,6 +92,11 @@ impl Validators {
                     .map(|_| OnceLock::new())
                     .collect(),
                 examples: op
+                    .responses
+                    .iter()
+                    .map(|r| r.content.iter().map(|_| OnceLock::new()).collect())
+                    .collect(),
+                responses: op
                     .responses
                     .iter()
                     .map(|r| r.content.iter().map(|_| OnceLock::new()).collect())
@@ -154,15 +161,27 @@ impl OpValidators<'_> {
             if candidates.is_empty() {
                 return None;
             }
-            let validator = media
-                .schema
-                .as_ref()
-                .filter(|_| negotiate::kind(media_type) == MediaKind::Json)
-                .and_then(|s| self.compile(s, Direction::Response));
+            let validator = self.response(response, media_type);
             candidates
                 .iter()
-                .position(|v| validator.as_ref().is_none_or(|val| val.is_valid(v)))
+                .position(|v| validator.is_none_or(|val| val.is_valid(v)))
         })
+    }
+
+    /// The validator of response `response`'s body in `media_type`: JSON media types with a
+    /// schema that compiles.
+    pub fn response(&self, response: usize, media_type: &str) -> Option<&jsonschema::Validator> {
+        let resp = self.op.responses.get(response)?;
+        let index = resp.content.get_index_of(media_type)?;
+        let slot = self.slots.responses.get(response)?.get(index)?;
+        slot.get_or_init(|| {
+            let media = resp.content.get_index(index).map(|(_, m)| m)?;
+            let schema = media.schema.as_ref()?;
+            (negotiate::kind(media_type) == MediaKind::Json)
+                .then(|| self.compile(schema, Direction::Response))
+                .flatten()
+        })
+        .as_ref()
     }
 }
 
