@@ -945,26 +945,21 @@ fn eq_pairs(raw: &str, sep: char) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A simple-style (or label/matrix after its prefix is removed) value; `Err` (a message) when
-/// an unexploded object's `key,value` list has a key without its value.
-fn simple(api: &Api, p: &Parameter, raw: &str, sep: char) -> Result<Value, &'static str> {
+/// A simple-style (or label/matrix after its prefix is removed) value.
+fn simple(api: &Api, p: &Parameter, raw: &str, sep: char) -> Value {
     let schema = p.schema.as_ref();
-    Ok(match shape(api, schema) {
+    match shape(api, schema) {
         Shape::Primitive => coerce(api, schema, raw),
         Shape::Array => split_values(api, schema, raw.split(sep).collect()),
         Shape::Object => {
             let pairs = if p.explode {
                 eq_pairs(raw, sep)
-            } else if raw.is_empty() {
-                Vec::new()
-            } else if raw.split(sep).count() % 2 == 1 {
-                return Err("an object is written as key,value pairs: a key has no value");
             } else {
                 flat_pairs(raw, sep)
             };
             object_from(api, schema, pairs)
         }
-    })
+    }
 }
 
 fn delimiter(style: ParamStyle) -> char {
@@ -1042,7 +1037,6 @@ fn param_value(
                 ));
             };
             simple(api, p, rest, if p.explode { '.' } else { ',' })
-                .map_err(|m| FieldError::new(&[loc, &p.name], m, "malformed"))?
         }
         // RFC 6570 `{;name*}` of an object names its properties, not the parameter:
         // `;R=100;G=200` (an empty object expands to nothing).
@@ -1075,11 +1069,9 @@ fn param_value(
                 )
             } else {
                 simple(api, p, rest, ',')
-                    .map_err(|m| FieldError::new(&[loc, &p.name], m, "malformed"))?
             }
         }
-        _ => simple(api, p, &raw, ',')
-            .map_err(|m| FieldError::new(&[loc, &p.name], m, "malformed"))?,
+        _ => simple(api, p, &raw, ','),
     };
     Ok(Some(value))
 }
