@@ -456,7 +456,7 @@ fn check_body(
             None => {
                 malformed.push(FieldError::new(
                     &["body"],
-                    "the multipart body has no boundary or no parts",
+                    "the multipart body has no boundary, or a part that names no field (Content-Disposition: form-data; name=...)",
                     "malformed",
                 ));
                 return Ok(());
@@ -570,6 +570,7 @@ fn list_items<'a>(api: &'a Api, prop: &'a SchemaRef) -> Option<Option<&'a Schema
 }
 
 /// Parse a `multipart/form-data` body into (name, value) fields; JSON parts become JSON.
+/// `None` when it has no boundary, or a part without a field name.
 pub fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, Value)>> {
     let boundary = content_type.split(';').find_map(|p| {
         let (k, v) = p.split_once('=')?;
@@ -624,16 +625,16 @@ pub fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, 
                 is_json = negotiate::kind(v) == MediaKind::Json;
             }
         }
-        if let Some(name) = name {
-            let value = if is_json {
-                serde_json::from_slice(content).unwrap_or_else(|_| {
-                    Value::String(String::from_utf8_lossy(content).into_owned())
-                })
-            } else {
-                Value::String(String::from_utf8_lossy(content).into_owned())
-            };
-            fields.push((name, value));
-        }
+        // RFC 7578: every part names its field in `Content-Disposition: form-data; name=`; a
+        // part without one is not form data (and dropping it would accept a broken body).
+        let name = name?;
+        let value = if is_json {
+            serde_json::from_slice(content)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(content).into_owned()))
+        } else {
+            Value::String(String::from_utf8_lossy(content).into_owned())
+        };
+        fields.push((name, value));
         rest = &rest[end + delim.len()..];
     }
     Some(fields)
@@ -1177,6 +1178,20 @@ mod tests {
         assert_eq!(fields[0], ("name".to_string(), Value::from("Rex")));
         assert_eq!(fields[1].1["a"], 1);
         assert!(multipart_fields("multipart/form-data", body).is_none());
+        // A part that names no field is not form data.
+        for broken in [
+            &b"--XyZ\r\n[]--XyZ--\r\n"[..],
+            b"--XyZ\r\nContent-Type: text/plain\r\n\r\nRex\r\n--XyZ--\r\n",
+        ] {
+            assert!(
+                multipart_fields("multipart/form-data; boundary=XyZ", broken).is_none(),
+                "{}",
+                String::from_utf8_lossy(broken)
+            );
+        }
+        // No part at all is an empty form.
+        let empty = multipart_fields("multipart/form-data; boundary=XyZ", b"--XyZ--\r\n");
+        assert_eq!(empty, Some(Vec::new()));
     }
 
     #[test]
