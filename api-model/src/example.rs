@@ -92,20 +92,21 @@ pub fn json_example(api: &Api, schema: &SchemaRef, seed: Seed) -> Value {
 
 /// The example for a schema as sent in `direction`.
 pub fn json_example_for(api: &Api, schema: &SchemaRef, seed: Seed, direction: Direction) -> Value {
-    json_example_variant(api, schema, seed, direction, 0)
+    json_example_variant(api, schema, seed, direction, 0).0
 }
 
 /// Like [`json_example_for`], taking member `variant` (modulo their number) of each `oneOf` and
 /// `anyOf` instead of the first: when the first member's value also fits another member of a
 /// `oneOf` (members that overlap), another variant may give a value that fits exactly one.
-/// Variant 0 is [`json_example_for`].
+/// Variant 0 is [`json_example_for`]. The flag says whether a `oneOf` or `anyOf` had several
+/// members to take from; when it did not, every variant gives the same value.
 pub fn json_example_variant(
     api: &Api,
     schema: &SchemaRef,
     seed: Seed,
     direction: Direction,
     variant: usize,
-) -> Value {
+) -> (Value, bool) {
     let mut g = Gen {
         api,
         rng: seed.rng(),
@@ -113,11 +114,13 @@ pub fn json_example_variant(
         named: Vec::new(),
         nodes: 0,
         variant,
+        chose: false,
     };
-    match g.value(schema, "", 0) {
+    let value = match g.value(schema, "", 0) {
         Some(v) => v,
         None => g.smallest(schema, "", 0),
-    }
+    };
+    (value, g.chose)
 }
 
 /// The example of a media type: its `example`, else the first of its named `examples` that has
@@ -169,6 +172,8 @@ struct Gen<'a> {
     nodes: usize,
     /// Which member of each `oneOf`/`anyOf` is taken (see [`json_example_variant`]).
     variant: usize,
+    /// A `oneOf`/`anyOf` with several members to take from was met.
+    chose: bool,
 }
 
 impl<'a> Gen<'a> {
@@ -357,7 +362,10 @@ impl<'a> Gen<'a> {
                         .iter()
                         .find(|m| !self.recursive(m))
                         .or(c.members.first())?,
-                    n => eligible[self.variant % n],
+                    n => {
+                        self.chose |= n > 1;
+                        eligible[self.variant % n]
+                    }
                 };
                 let mut v = self.value(first, hint, depth + 1)?;
                 if let (Some(d), Value::Object(map)) = (&c.discriminator, &mut v) {
@@ -423,8 +431,10 @@ impl<'a> Gen<'a> {
                             named: self.named.clone(),
                             nodes: self.nodes,
                             variant: self.variant,
+                            chose: false,
                         };
                         let v = sub.schema(&copy, hint, depth + 1);
+                        self.chose |= sub.chose;
                         self.rng = sub.rng;
                         self.nodes = sub.nodes;
                         v
@@ -1384,6 +1394,28 @@ mod tests {
     }
 
     #[test]
+    fn variants_take_other_members_and_say_whether_there_was_a_choice() {
+        let api = api(vec![]);
+        let one_of = inline(SchemaKind::OneOf(Composite {
+            members: vec![inline(string_rules(|_| {})), inline(SchemaKind::Boolean)],
+            discriminator: None,
+        }));
+        let (first, chose) = json_example_variant(&api, &one_of, Seed(1), Direction::Any, 0);
+        assert!(first.is_string() && chose, "{first}");
+        assert_eq!(
+            first,
+            json_example_for(&api, &one_of, Seed(1), Direction::Any)
+        );
+        let (second, _) = json_example_variant(&api, &one_of, Seed(1), Direction::Any, 1);
+        assert!(second.is_boolean(), "{second}");
+        let (third, _) = json_example_variant(&api, &one_of, Seed(1), Direction::Any, 2);
+        assert_eq!(third, first);
+        let plain = inline(string_rules(|_| {}));
+        let (_, chose) = json_example_variant(&api, &plain, Seed(1), Direction::Any, 1);
+        assert!(!chose);
+    }
+
+    #[test]
     fn discriminator_sets_the_tag_and_read_only_follows_direction() {
         let mut cat_props = IndexMap::new();
         cat_props.insert("kind".to_string(), inline(string_rules(|_| {})));
@@ -1571,6 +1603,7 @@ mod tests {
             named: Vec::new(),
             nodes: 0,
             variant: 0,
+            chose: false,
         };
         let node = SchemaRef::Named("Node".into());
         let smallest = g.smallest(&node, "", SMALLEST_DEPTH - 3);

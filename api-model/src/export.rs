@@ -13,8 +13,8 @@ use serde_json::{Map, Value, json};
 
 use crate::model::{
     Additional, Api, ApiKeyLocation, Binding, Composite, Header, HttpAuthScheme, MediaType,
-    NumberRules, OAuthFlow, Operation, ParamLocation, ParamStyle, Parameter, RequestBody, Response,
-    Schema, SchemaKind, SchemaRef, SecurityRequirement, SecuritySchemeKind, StringRules, XmlInfo,
+    NumberRules, OAuthFlow, Operation, ParamStyle, Parameter, RequestBody, Response, Schema,
+    SchemaKind, SchemaRef, SecurityRequirement, SecuritySchemeKind, StringRules, XmlInfo,
 };
 
 /// Which side of a call a schema describes: `readOnly` properties are not required in requests,
@@ -631,14 +631,6 @@ pub fn openapi_document(api: &Api, server_url: &str) -> Value {
     Value::Object(doc)
 }
 
-/// A header parameter OpenAPI says to ignore (`Accept`, `Content-Type`, `Authorization`).
-pub fn ignored_header(p: &Parameter) -> bool {
-    p.location == ParamLocation::Header
-        && ["accept", "content-type", "authorization"]
-            .iter()
-            .any(|n| p.name.eq_ignore_ascii_case(n))
-}
-
 fn security(reqs: &[SecurityRequirement]) -> Value {
     Value::Array(reqs.iter().map(|r| json!(r)).collect())
 }
@@ -667,7 +659,7 @@ fn operation(refs: &Refs<'_>, op: &Operation) -> Value {
     let params: Vec<Value> = op
         .parameters
         .iter()
-        .filter(|p| !ignored_header(p))
+        .filter(|p| !p.is_ignored_header())
         .map(|p| parameter(refs, p))
         .collect();
     if !params.is_empty() {
@@ -1103,10 +1095,10 @@ mod tests {
             .filter_map(|p| p["name"].as_str())
             .collect();
         assert_eq!(names, ["limit", "X-Trace"]);
-        assert!(ignored_header(&header("AUTHORIZATION")));
+        assert!(header("AUTHORIZATION").is_ignored_header());
         let mut query = header("Accept");
         query.location = ParamLocation::Query;
-        assert!(!ignored_header(&query));
+        assert!(!query.is_ignored_header());
     }
 
     #[test]

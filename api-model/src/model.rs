@@ -589,6 +589,17 @@ pub struct Parameter {
     pub content_type: Option<String>,
 }
 
+impl Parameter {
+    /// A header parameter OpenAPI says to ignore: `Accept`, `Content-Type` and `Authorization`
+    /// are said by content negotiation, the body's media type and security instead.
+    pub fn is_ignored_header(&self) -> bool {
+        self.location == ParamLocation::Header
+            && ["accept", "content-type", "authorization"]
+                .iter()
+                .any(|n| self.name.eq_ignore_ascii_case(n))
+    }
+}
+
 /// A request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RequestBody {

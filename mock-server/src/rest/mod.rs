@@ -316,12 +316,13 @@ fn body_value(
     let schema = media.schema.as_ref().unwrap_or(&any);
     // The first member of each `oneOf` gives a value that may fit another member too (members
     // that overlap): the next variants take other members, and the first that holds is served.
-    let first = json_example_for(api, schema, seed, Direction::Response);
-    if holds(&first) {
+    // Without a `oneOf`/`anyOf` to choose in, there is nothing to check or try.
+    let (first, chose) = json_example_variant(api, schema, seed, Direction::Response, 0);
+    if !chose || holds(&first) {
         return Ok(first);
     }
     Ok((1..VARIANTS)
-        .map(|variant| json_example_variant(api, schema, seed, Direction::Response, variant))
+        .map(|variant| json_example_variant(api, schema, seed, Direction::Response, variant).0)
         .find(|v| holds(v))
         .unwrap_or(first))
 }

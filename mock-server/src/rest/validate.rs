@@ -298,7 +298,7 @@ pub fn validate(
     let mut schema_errors = Vec::new();
 
     for (index, param) in op.parameters.iter().enumerate() {
-        if api_model::export::ignored_header(param) {
+        if param.is_ignored_header() {
             continue;
         }
         let value = match param_value(api, op, param, parts) {
