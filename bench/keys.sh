@@ -61,10 +61,15 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$KEYED$PATH_" -H
 [ "$code" = 200 ] || { echo "keyed call answered $code" >&2; exit 1; }
 
 rps() { awk '/Requests\/sec/ {print $2}'; }
+load() { wrk -t1 -c"$CONNS" -d"${DUR}s" -H "X-IBM-Client-Id: $ID" -H "X-IBM-Client-Secret: $SECRET" "http://127.0.0.1:$1$PATH_" | rps; }
 keyed=() open=() ratios=()
 for r in $(seq "$ROUNDS"); do
-  k=$(wrk -t1 -c"$CONNS" -d"${DUR}s" -H "X-IBM-Client-Id: $ID" -H "X-IBM-Client-Secret: $SECRET" "http://127.0.0.1:$KEYED$PATH_" | rps)
-  o=$(wrk -t1 -c"$CONNS" -d"${DUR}s" -H "X-IBM-Client-Id: $ID" -H "X-IBM-Client-Secret: $SECRET" "http://127.0.0.1:$OPEN$PATH_" | rps)
+  # Which sandbox goes first alternates, so neither gains from its place in a round.
+  if [ $((r % 2)) = 1 ]; then
+    k=$(load "$KEYED"); o=$(load "$OPEN")
+  else
+    o=$(load "$OPEN"); k=$(load "$KEYED")
+  fi
   keyed+=("$k"); open+=("$o")
   ratios+=("$(python3 -c "print(f'{$k/$o:.3f}')")")
   echo "round $r: keyed $k req/s, auth off $o req/s, ratio $(python3 -c "print(f'{$k/$o:.3f}')")"
