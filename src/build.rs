@@ -45,7 +45,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let report = generator::build(&opts)
         .with_context(|| format!("cannot build the portal in {}", args.root.display()))?;
     for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+        // `path:line:col: warning: message`, as compilers print them.
+        eprintln!("{warning}");
     }
     println!(
         "built {} pages, {} APIs, {} operations into {} in {:.2}s ({} files, {:.1} MB{})",

@@ -1,10 +1,12 @@
-//! `portal check`: load every spec under the given paths and report each file, as text or JSON.
+//! `portal check`: load every spec under the given paths, and the config, content pages and
+//! template overrides of each portal root among them, and report each file, as text or JSON.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use api_model::{FileReport, LoadOutcome, Severity};
+use api_model::{Diagnostic, FileReport, LoadOutcome, Severity};
+use generator::check::SiteFile;
 use serde_json::json;
 
 /// Output format.
@@ -22,48 +24,134 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Spec files or folders (recursive).
-    #[arg(required = true)]
+    /// Spec files or folders (recursive). A folder that is a portal root (with `portal.toml`,
+    /// `content/` or `site/templates/`) also has its config, pages and templates checked.
+    /// Without a PATH: the portal in the current folder (`specs/`, `content/`, `site/`,
+    /// `portal.toml`).
     paths: Vec<PathBuf>,
+}
+
+/// Everything checked: the spec files, then each portal root's own files.
+struct Checked {
+    specs: LoadOutcome,
+    site: Vec<SiteFile>,
+}
+
+impl Checked {
+    fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.specs
+            .files
+            .iter()
+            .flat_map(|f| f.diagnostics.iter())
+            .chain(self.site.iter().flat_map(|f| f.diagnostics.iter()))
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.diagnostics()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    fn files(&self) -> usize {
+        self.specs.files.len() + self.site.len()
+    }
+
+    fn operations(&self) -> usize {
+        self.specs
+            .catalog
+            .apis
+            .iter()
+            .map(|a| a.operations.len())
+            .sum()
+    }
 }
 
 /// Run the command: exit 0 when no errors, 1 when any.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let outcome = api_model::load_paths(&args.paths);
+    let checked = if args.paths.is_empty() {
+        let root = PathBuf::from(".");
+        let specs = root.join("specs");
+        anyhow::ensure!(
+            specs.is_dir() || generator::check::is_portal_root(&root),
+            "nothing to check here: no specs/, content/, site/templates/ or portal.toml in the \
+             current folder; name the spec files or folders to check"
+        );
+        let outcome = if specs.is_dir() {
+            api_model::load_paths(&[specs])
+        } else {
+            LoadOutcome::default()
+        };
+        let site = generator::check::check_root(&root, &outcome.catalog);
+        Checked {
+            specs: outcome,
+            site,
+        }
+    } else {
+        let outcome = api_model::load_paths(&args.paths);
+        let mut site = Vec::new();
+        for root in args
+            .paths
+            .iter()
+            .filter(|p| generator::check::is_portal_root(p))
+        {
+            let catalog = own_catalog(root);
+            site.extend(generator::check::check_root(root, &catalog));
+        }
+        Checked {
+            specs: outcome,
+            site,
+        }
+    };
     let text = match args.format {
-        Format::Text => render_text(&outcome),
-        Format::Json => serde_json::to_string_pretty(&render_json(&outcome))? + "\n",
+        Format::Text => render_text(&checked),
+        Format::Json => serde_json::to_string_pretty(&render_json(&checked))? + "\n",
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
-    Ok(if outcome.errors().is_empty() {
+    Ok(if checked.count(Severity::Error) == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
 }
 
-fn render_text(outcome: &LoadOutcome) -> String {
+/// The APIs a portal root's pages and config may name: those of its `specs/`.
+fn own_catalog(root: &Path) -> api_model::Catalog {
+    let specs = root.join("specs");
+    if specs.is_dir() {
+        api_model::load_dir(&specs).catalog
+    } else {
+        api_model::Catalog::default()
+    }
+}
+
+fn render_text(checked: &Checked) -> String {
     let mut s = String::new();
-    for file in &outcome.files {
+    for file in &checked.specs.files {
         s.push_str(&file_line(file));
         s.push('\n');
         for d in &file.diagnostics {
             s.push_str(&format!("  {d}\n"));
         }
     }
-    let (errors, warnings) = (outcome.errors().len(), outcome.warnings().len());
+    for file in &checked.site {
+        s.push_str(&format!("{} [{}]", file.path.display(), file.kind.as_str()));
+        if let Some(t) = &file.title {
+            s.push_str(&format!(" {t}"));
+        }
+        s.push('\n');
+        for d in &file.diagnostics {
+            s.push_str(&format!("  {d}\n"));
+        }
+    }
     s.push_str(&format!(
-        "{} files, {} APIs, {} operations, {errors} errors, {warnings} warnings\n",
-        outcome.files.len(),
-        outcome.catalog.apis.len(),
-        outcome
-            .catalog
-            .apis
-            .iter()
-            .map(|a| a.operations.len())
-            .sum::<usize>(),
+        "{} files, {} APIs, {} operations, {} errors, {} warnings\n",
+        checked.files(),
+        checked.specs.catalog.apis.len(),
+        checked.operations(),
+        checked.count(Severity::Error),
+        checked.count(Severity::Warning),
     ));
     s
 }
@@ -87,37 +175,45 @@ fn file_line(file: &FileReport) -> String {
     line
 }
 
-fn render_json(outcome: &LoadOutcome) -> serde_json::Value {
-    let diag = |file: &FileReport, sev: Severity| -> Vec<serde_json::Value> {
-        file.diagnostics
+fn render_json(checked: &Checked) -> serde_json::Value {
+    let diag = |diagnostics: &[Diagnostic], sev: Severity| -> Vec<serde_json::Value> {
+        diagnostics
             .iter()
             .filter(|d| d.severity == sev)
             .map(|d| json!({"message": d.message, "line": d.line, "column": d.column}))
             .collect()
     };
-    let files: Vec<_> = outcome
-        .files
-        .iter()
-        .map(|f| {
-            json!({
-                "path": f.path.to_string_lossy(),
-                "kind": f.kind.as_str(),
-                "version": f.version,
-                "title": f.title,
-                "operations": f.operations,
-                "errors": diag(f, Severity::Error),
-                "warnings": diag(f, Severity::Warning),
-            })
+    let specs = checked.specs.files.iter().map(|f| {
+        json!({
+            "path": f.path.to_string_lossy(),
+            "kind": f.kind.as_str(),
+            "version": f.version,
+            "title": f.title,
+            "operations": f.operations,
+            "errors": diag(&f.diagnostics, Severity::Error),
+            "warnings": diag(&f.diagnostics, Severity::Warning),
         })
-        .collect();
+    });
+    let site = checked.site.iter().map(|f| {
+        json!({
+            "path": f.path.to_string_lossy(),
+            "kind": f.kind.as_str(),
+            "version": null,
+            "title": f.title,
+            "operations": 0,
+            "errors": diag(&f.diagnostics, Severity::Error),
+            "warnings": diag(&f.diagnostics, Severity::Warning),
+        })
+    });
+    let files: Vec<_> = specs.chain(site).collect();
     json!({
         "files": files,
         "summary": {
-            "files": outcome.files.len(),
-            "apis": outcome.catalog.apis.len(),
-            "operations": outcome.catalog.apis.iter().map(|a| a.operations.len()).sum::<usize>(),
-            "errors": outcome.errors().len(),
-            "warnings": outcome.warnings().len(),
+            "files": checked.files(),
+            "apis": checked.specs.catalog.apis.len(),
+            "operations": checked.operations(),
+            "errors": checked.count(Severity::Error),
+            "warnings": checked.count(Severity::Warning),
         }
     })
 }

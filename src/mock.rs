@@ -131,6 +131,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let outcome = api_model::load_paths(&paths);
     startup_step(started, "specs loaded");
     let mut err = std::io::stderr().lock();
+    let config_path = args.root.join("portal.toml");
+    if let Ok(text) = std::fs::read_to_string(&config_path) {
+        for d in config.catalog_warnings(&config_path, &text, &outcome.catalog) {
+            writeln!(err, "{d}")?;
+        }
+    }
     for d in outcome.errors() {
         writeln!(err, "{d}")?;
     }

@@ -79,6 +79,45 @@ pub fn root_prefix(url: &str) -> String {
     "../".repeat(url.matches('/').count())
 }
 
+/// A link of a content page, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLink {
+    /// 1-based line in the file.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// The destination as written.
+    pub written: String,
+    /// The destination in the rendered page, relative to the page.
+    pub href: String,
+}
+
+/// The links of a content file (`source` relative to `content/`), located in the file. Pure.
+pub fn links(source: &str, text: &str) -> Vec<PageLink> {
+    let (_, body, body_line) = split_front_matter(text);
+    let stem = source.strip_suffix(".md").unwrap_or(source);
+    let root = root_prefix(&markdown::content_url(stem));
+    let source_dir = source.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let ctx = LinkContext {
+        root: &root,
+        source_dir,
+    };
+    markdown::links(body, &ctx)
+        .into_iter()
+        .map(|link| {
+            let before = &body[..link.offset.min(body.len())];
+            let line = body_line + before.matches('\n').count();
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            PageLink {
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(column).unwrap_or(u32::MAX),
+                written: link.written,
+                href: link.href,
+            }
+        })
+        .collect()
+}
+
 /// Parse and render one content file. `source` is relative to `content/`; `shown` is the path
 /// to print in errors.
 pub fn parse(shown: &std::path::Path, source: &str, text: &str) -> Result<ContentPage> {
@@ -133,8 +172,15 @@ pub fn parse(shown: &std::path::Path, source: &str, text: &str) -> Result<Conten
     })
 }
 
+/// The YAML parser's message without its own `error: line L column C:` prefix (the location
+/// is given, in file terms, by the error that carries the message).
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).to_string()
+    let line = s.lines().next().unwrap_or(s);
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line.split_once(": ") {
+        Some((at, rest)) if at.starts_with("line ") && at.contains(" column ") => rest.to_string(),
+        _ => line.to_string(),
+    }
 }
 
 fn title_from_file(stem: &str) -> String {
@@ -202,8 +248,10 @@ mod tests {
         )
         .expect_err("bad yaml");
         let text = err.to_string();
-        assert!(text.starts_with("content/a.md:"), "{text}");
-        assert!(text.contains("front matter"), "{text}");
+        assert!(text.starts_with("content/a.md:3:"), "{text}");
+        // The YAML parser's own `line L column C` (counted in the front matter) is not repeated.
+        assert!(!text.contains(" column "), "{text}");
+        assert!(text.contains(": invalid front matter: "), "{text}");
     }
 
     #[test]

@@ -17,8 +17,8 @@ pub enum Error {
         source: std::io::Error,
     },
     /// `portal.toml` is invalid.
-    #[error("{0}")]
-    Config(#[source] api_model::Error),
+    #[error(transparent)]
+    Config(api_model::Error),
     /// One or more specs have errors (each line is `path:line:col: message`).
     #[error("{} spec error(s):\n{}", .0.len(), .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
     Specs(Vec<api_model::Diagnostic>),
@@ -50,6 +50,18 @@ pub enum Error {
         /// Tera's message, with its causes.
         message: String,
     },
+    /// A template of the portal's theme does not parse.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    TemplateSyntax {
+        /// `site/templates/<name>`.
+        path: PathBuf,
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+        /// What the template parser expected.
+        message: String,
+    },
     /// Two inputs want the same output path.
     #[error("{path}: produced twice (by {first} and {second})")]
     Conflict {
@@ -74,6 +86,8 @@ pub enum Error {
 
 impl Error {
     /// Wrap a tera error with its whole cause chain (tera hides the useful part in sources).
+    /// A parse error (tera: `Failed to parse 'page.html'`, then ` --> 2:7 ... = expected ...`)
+    /// becomes [`Error::TemplateSyntax`] at `site/templates/<name>:line:col`.
     pub(crate) fn template(name: &str, err: &tera::Error) -> Error {
         let mut message = err.to_string();
         let mut source = std::error::Error::source(err);
@@ -82,11 +96,34 @@ impl Error {
             message.push_str(&cause.to_string());
             source = cause.source();
         }
+        if let Some(located) = syntax_error(&message) {
+            return located;
+        }
         Error::Template {
             name: name.to_string(),
             message,
         }
     }
+}
+
+/// The template, line, column and expectation of a tera parse error's text. Pure.
+fn syntax_error(message: &str) -> Option<Error> {
+    let rest = message.strip_prefix("Failed to parse '")?;
+    let (name, rest) = rest.split_once('\'')?;
+    let (_, at) = rest.split_once("--> ")?;
+    let (line, rest) = at.split_once(':')?;
+    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let expected = rest
+        .lines()
+        .rev()
+        .find_map(|l| l.trim_start().strip_prefix("= "))
+        .unwrap_or("syntax error");
+    Some(Error::TemplateSyntax {
+        path: PathBuf::from("site/templates").join(name),
+        line: line.trim().parse().ok()?,
+        column: column.parse().ok()?,
+        message: expected.trim().to_string(),
+    })
 }
 
 /// Result alias.

@@ -7,6 +7,7 @@
 //! ([`site::depends_on`]).
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod content;
 pub mod error;
 pub mod highlight;

@@ -39,7 +39,7 @@ fn io<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(std::io::Error) -
 
 /// Files under `dir` (recursively, skipping dot files), as paths relative to `dir` with forward
 /// slashes, sorted. A missing folder is empty.
-fn list_files(dir: &Path) -> Result<Vec<String>> {
+pub(crate) fn list_files(dir: &Path) -> Result<Vec<String>> {
     let mut out = Vec::new();
     if !dir.is_dir() {
         return Ok(out);
@@ -159,7 +159,13 @@ pub fn load_root(root: &Path) -> Result<Input> {
     let config = PortalConfig::load(root).map_err(Error::Config)?;
     let pages = load_content(root)?;
     let theme = load_theme(root)?;
-    let (catalog, spec_files, warnings) = load_specs(root)?;
+    let (catalog, spec_files, mut warnings) = load_specs(root)?;
+    // What the config says of APIs the specs do not have (a misspelt id in `environments` or
+    // `sandbox.soap_client_id`) is worth a warning, not a failed build.
+    let config_path = root.join("portal.toml");
+    if let Ok(text) = std::fs::read_to_string(&config_path) {
+        warnings.extend(config.catalog_warnings(&config_path, &text, &catalog));
+    }
     Ok(Input {
         config,
         pages,

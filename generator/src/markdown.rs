@@ -162,6 +162,32 @@ pub fn content_url(stem: &str) -> String {
     }
 }
 
+/// A link of a Markdown text: where it is written, as written, and as the page will have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// Byte offset of the link in the Markdown.
+    pub offset: usize,
+    /// The destination as written (`other.md#x`).
+    pub written: String,
+    /// The destination in the rendered page (`../other/#x`).
+    pub href: String,
+}
+
+/// Every link (not image) of a Markdown text, rewritten as [`render_content`] does. Pure.
+pub fn links(markdown: &str, ctx: &LinkContext<'_>) -> Vec<Link> {
+    Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(Link {
+                offset: range.start,
+                href: rewrite_link(&dest_url, ctx).unwrap_or_else(|| dest_url.to_string()),
+                written: dest_url.to_string(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Render a content page (trusted, but still sanitized: no script, no handlers).
 pub fn render_content(markdown: &str, ctx: &LinkContext<'_>) -> Rendered {
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();

@@ -34,21 +34,27 @@ pub struct Renderer<'a> {
     pages: Vec<PageSpec>,
 }
 
+/// Compile a theme's templates. A template that does not parse is reported at its line and
+/// column under `site/templates/`.
+pub fn compile(theme: &crate::theme::Theme) -> Result<Tera> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    // Tera's default escapes `/` too, which makes every relative URL unreadable.
+    tera.set_escape_fn(highlight::escape);
+    tera.add_raw_templates(
+        theme
+            .templates
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str())),
+    )
+    .map_err(|e| Error::template("theme", &e))?;
+    Ok(tera)
+}
+
 impl<'a> Renderer<'a> {
     /// Compile the theme's templates and list the pages.
     pub fn new(input: &'a Input, base_url: Option<&str>) -> Result<Renderer<'a>> {
-        let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html", ".xml"]);
-        // Tera's default escapes `/` too, which makes every relative URL unreadable.
-        tera.set_escape_fn(highlight::escape);
-        tera.add_raw_templates(
-            input
-                .theme
-                .templates
-                .iter()
-                .map(|(n, t)| (n.as_str(), t.as_str())),
-        )
-        .map_err(|e| Error::template("theme", &e))?;
+        let tera = compile(&input.theme)?;
         let pages = site::pages(input);
         site::check_unique(&pages)?;
         let mut prepared = Prepared::new(input, base_url);

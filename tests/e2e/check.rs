@@ -75,3 +75,93 @@ fn a_relative_path_out_of_the_working_folder_reaches_its_own_folder() {
     );
     assert!(!text.contains("outside the spec folder"), "{text}");
 }
+
+/// Without a PATH, `portal check` checks the portal of the working folder: its specs, and its
+/// config, pages and templates, each problem located; the demo portal has none.
+#[test]
+fn check_without_a_path_checks_the_portal_root() {
+    let demo = Command::new(portal_bin())
+        .arg("check")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run portal");
+    let text = String::from_utf8_lossy(&demo.stdout);
+    assert_eq!(demo.status.code(), Some(0), "{text}");
+    assert!(text.contains("./portal.toml [config] "), "{text}");
+    assert!(
+        text.contains("./content/faq.md [content] Frequently asked questions"),
+        "{text}"
+    );
+    assert!(
+        text.contains("./specs/funds-transfer/openapi.yaml [openapi 3.1.0]"),
+        "{text}"
+    );
+    assert!(text.ends_with(" 0 errors, 0 warnings\n"), "{text}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("specs")).expect("specs");
+    std::fs::create_dir_all(root.join("content")).expect("content");
+    std::fs::create_dir_all(root.join("site/templates")).expect("templates");
+    std::fs::write(
+        root.join("specs/api.yaml"),
+        "openapi: 3.0.3\ninfo: {title: One, version: '1'}\npaths: {}\n",
+    )
+    .expect("spec");
+    std::fs::write(
+        root.join("portal.toml"),
+        "title = \"T\"\n[theme]\naccent = \"red}\"\n[sandbox]\nsoap_client_id = [\"one\"]\n",
+    )
+    .expect("config");
+    std::fs::write(root.join("content/a.md"), "---\norder: x\n---\n# A\n").expect("page");
+    std::fs::write(root.join("site/templates/page.html"), "{% for %}").expect("template");
+    let out = Command::new(portal_bin())
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .expect("run portal");
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let found: Vec<(String, String, String)> = doc["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .flat_map(|f| {
+            let path = f["path"].as_str().unwrap_or_default().to_string();
+            let kind = f["kind"].as_str().unwrap_or_default().to_string();
+            ["errors", "warnings"].into_iter().flat_map(move |sev| {
+                let (path, kind) = (path.clone(), kind.clone());
+                f[sev]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |d| {
+                        (
+                            format!("{path}:{}:{}", d["line"], d["column"]),
+                            format!("{kind} {sev}"),
+                            d["message"].as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+            })
+        })
+        .collect();
+    let located: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(at, kind, _)| (at.as_str(), kind.as_str()))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            ("./portal.toml:3:10", "config errors"),
+            ("./portal.toml:5:18", "config warnings"),
+            ("./content/a.md:2:8", "content errors"),
+            ("./site/templates/page.html:1:8", "template errors"),
+        ],
+        "{found:#?}"
+    );
+    assert!(found[0].2.contains("is not a CSS colour"), "{found:#?}");
+    assert!(found[1].2.contains("`one` is a REST API"), "{found:#?}");
+    assert_eq!(doc["summary"]["errors"], 3);
+    assert_eq!(doc["summary"]["warnings"], 1);
+}

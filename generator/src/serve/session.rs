@@ -699,43 +699,18 @@ pub fn describe(root: &Path, err: &Error) -> String {
             .collect::<Vec<_>>()
             .join("\n"),
         Error::Template { name, message } => {
-            // Parse errors name the theme; tera says which file in its message.
-            let quoted = message
-                .split_once("Failed to parse '")
-                .and_then(|(_, rest)| rest.split_once('\''))
-                .map(|(file, _)| file);
-            let file = quoted.unwrap_or_else(|| name.split_whitespace().next().unwrap_or(name));
-            let shown = if root.join("site/templates").join(file).is_file() {
-                format!("site/templates/{file}")
+            // Render errors name the page's template (`page.html` or `page.html for ...`).
+            let file = name.split_whitespace().next().unwrap_or(name);
+            if root.join("site/templates").join(file).is_file() {
+                format!("site/templates/{file}: {message}")
             } else {
-                format!("{file} (default theme)")
-            };
-            match tera_position(message) {
-                Some((line, col)) => {
-                    let first = message.lines().next().unwrap_or(message).trim_end();
-                    let why = message
-                        .lines()
-                        .find_map(|l| l.trim_start().strip_prefix("= "))
-                        .unwrap_or("");
-                    format!("{shown}:{line}:{col}: {first} {why}")
-                }
-                None => format!("{shown}: {message}"),
+                format!("{file} (default theme): {message}")
             }
         }
+        // Parse errors are located already (`site/templates/<name>:line:col: ...`).
         other => other.to_string(),
     };
     text.replace(&prefix, "")
-}
-
-/// The `--> line:col` tera (pest) puts in parse errors.
-fn tera_position(message: &str) -> Option<(usize, usize)> {
-    let at = message.find("--> ")? + 4;
-    let rest = &message[at..];
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
-        .unwrap_or(rest.len());
-    let (l, c) = rest[..end].split_once(':')?;
-    Some((l.parse().ok()?, c.parse().ok()?))
 }
 
 #[cfg(test)]
