@@ -14,7 +14,7 @@ use serde_json::{Map, Number, Value};
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    Additional, Api, MediaType, NumberRules, Schema, SchemaKind, SchemaRef, StringFormat,
+    Additional, Api, Bound, MediaType, NumberRules, Schema, SchemaKind, SchemaRef, StringFormat,
     StringRules,
 };
 
@@ -641,6 +641,12 @@ fn norm(hint: &str) -> String {
 }
 
 fn number(rules: &NumberRules, integer: bool, hint: &str, rng: &mut ExampleRng) -> Value {
+    // Arithmetic on the bounds is in floats: an example needs no more than 2^53 of precision.
+    let f = |b: &Option<Bound>| b.as_ref().map(Bound::value);
+    let (minimum, maximum) = (f(&rules.minimum), f(&rules.maximum));
+    let (exclusive_minimum, exclusive_maximum) =
+        (f(&rules.exclusive_minimum), f(&rules.exclusive_maximum));
+    let multiple_of = f(&rules.multiple_of);
     let h = norm(hint);
     let money = ["amount", "price", "total", "balance", "fee", "cost"]
         .iter()
@@ -663,18 +669,16 @@ fn number(rules: &NumberRules, integer: bool, hint: &str, rng: &mut ExampleRng) 
         (1.0, 1000.0)
     };
     let step = if integer { 1.0 } else { 0.01 };
-    let mut lo = rules
-        .minimum
-        .or(rules.exclusive_minimum.map(|m| m + step))
+    let mut lo = minimum
+        .or(exclusive_minimum.map(|m| m + step))
         .unwrap_or(f64::NAN);
-    let mut hi = rules
-        .maximum
-        .or(rules.exclusive_maximum.map(|m| m - step))
+    let mut hi = maximum
+        .or(exclusive_maximum.map(|m| m - step))
         .unwrap_or(f64::NAN);
-    if let (Some(a), Some(b)) = (rules.minimum, rules.exclusive_minimum) {
+    if let (Some(a), Some(b)) = (minimum, exclusive_minimum) {
         lo = a.max(b + step);
     }
-    if let (Some(a), Some(b)) = (rules.maximum, rules.exclusive_maximum) {
+    if let (Some(a), Some(b)) = (maximum, exclusive_maximum) {
         hi = a.min(b - step);
     }
     if let Some(total) = rules.total_digits {
@@ -743,7 +747,7 @@ fn number(rules: &NumberRules, integer: bool, hint: &str, rng: &mut ExampleRng) 
         _ => None,
     };
     if let Some((a, b)) = int_bounds {
-        if b < 1.0 && rules.minimum.is_none() && rules.exclusive_minimum.is_none() {
+        if b < 1.0 && minimum.is_none() && exclusive_minimum.is_none() {
             // Negative-only types: the default range would sit above them.
             lo = b - 1000.0;
             hi = b;
@@ -751,7 +755,7 @@ fn number(rules: &NumberRules, integer: bool, hint: &str, rng: &mut ExampleRng) 
         lo = lo.max(a);
         hi = hi.min(b).max(lo);
     }
-    if let Some(m) = rules.multiple_of.filter(|m| *m > 0.0 && m.is_finite()) {
+    if let Some(m) = multiple_of.filter(|m| *m > 0.0 && m.is_finite()) {
         let k_lo = (lo / m).ceil();
         let k_hi = (hi / m).floor();
         let k = if k_hi >= k_lo && (k_hi - k_lo) < 1e15 {
@@ -1341,9 +1345,9 @@ mod tests {
         let mut rng = Seed(3).rng();
         for _ in 0..50 {
             let s = kind(SchemaKind::Integer(NumberRules {
-                minimum: Some(10.0),
-                exclusive_maximum: Some(20.0),
-                multiple_of: Some(3.0),
+                minimum: Bound::from_f64(10.0),
+                exclusive_maximum: Bound::from_f64(20.0),
+                multiple_of: Bound::from_f64(3.0),
                 ..NumberRules::default()
             }));
             let v = leaf_value(&s, "", &mut rng).as_i64().expect("int");
@@ -1513,8 +1517,8 @@ mod tests {
     fn huge_ranges_and_nullable_unions_read_well() {
         let mut rng = Seed(8).rng();
         let big = kind(SchemaKind::Integer(NumberRules {
-            minimum: Some(-9_007_199_254_740_991.0),
-            maximum: Some(9_007_199_254_740_991.0),
+            minimum: Bound::from_f64(-9_007_199_254_740_991.0),
+            maximum: Bound::from_f64(9_007_199_254_740_991.0),
             ..NumberRules::default()
         }));
         let n = leaf_value(&big, "flags", &mut rng);
@@ -1563,8 +1567,8 @@ mod tests {
         props.insert(
             "id".to_string(),
             inline(SchemaKind::Integer(NumberRules {
-                minimum: Some(-9_007_199_254_740_991.0),
-                maximum: Some(9_007_199_254_740_991.0),
+                minimum: Bound::from_f64(-9_007_199_254_740_991.0),
+                maximum: Bound::from_f64(9_007_199_254_740_991.0),
                 format: Some("int64".into()),
                 ..NumberRules::default()
             })),
@@ -1615,7 +1619,7 @@ mod tests {
     fn sized_integer_formats_keep_values_in_range() {
         let mut rng = Seed(5).rng();
         let near_top = NumberRules {
-            minimum: Some(9.0e18),
+            minimum: Bound::from_f64(9.0e18),
             format: Some("int64".into()),
             ..NumberRules::default()
         };
@@ -1625,7 +1629,7 @@ mod tests {
             "{v}"
         );
         let int53 = NumberRules {
-            minimum: Some(9_007_199_254_740_000.0),
+            minimum: Bound::from_f64(9_007_199_254_740_000.0),
             format: Some("int53".into()),
             ..NumberRules::default()
         };

@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    Additional, Api, ApiKeyLocation, Binding, Composite, Header, HttpAuthScheme, MediaType,
+    Additional, Api, ApiKeyLocation, Binding, Bound, Composite, Header, HttpAuthScheme, MediaType,
     NumberRules, OAuthFlow, Operation, ParamStyle, Parameter, RequestBody, Response, Schema,
     SchemaKind, SchemaRef, SecurityRequirement, SecuritySchemeKind, StringRules, XmlInfo,
 };
@@ -246,15 +246,8 @@ fn schema_ref(refs: &Refs<'_>, schema: &SchemaRef) -> Value {
     }
 }
 
-fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        // Integral bounds print as integers (`minimum: 1`, not `1.0`).
-        #[allow(clippy::cast_possible_truncation)]
-        let i = n as i64;
-        json!(i)
-    } else {
-        json!(n)
-    }
+fn number(n: &Bound) -> Value {
+    Value::Number(n.number().clone())
 }
 
 /// The range a sized integer format implies (`int32`, `int64`), which clients enforce.
@@ -276,7 +269,7 @@ fn number_rules(map: &mut Map<String, Value>, rules: &NumberRules, integer: bool
     } else {
         None
     };
-    match (rules.minimum, &implied) {
+    match (&rules.minimum, &implied) {
         (Some(v), _) => {
             map.insert("minimum".into(), number(v));
         }
@@ -285,7 +278,7 @@ fn number_rules(map: &mut Map<String, Value>, rules: &NumberRules, integer: bool
         }
         _ => {}
     }
-    match (rules.maximum, &implied) {
+    match (&rules.maximum, &implied) {
         (Some(v), _) => {
             map.insert("maximum".into(), number(v));
         }
@@ -294,14 +287,14 @@ fn number_rules(map: &mut Map<String, Value>, rules: &NumberRules, integer: bool
         }
         _ => {}
     }
-    if let Some(v) = rules.exclusive_minimum {
+    if let Some(v) = &rules.exclusive_minimum {
         map.insert("exclusiveMinimum".into(), number(v));
     }
-    if let Some(v) = rules.exclusive_maximum {
+    if let Some(v) = &rules.exclusive_maximum {
         map.insert("exclusiveMaximum".into(), number(v));
     }
-    if let Some(v) = rules.multiple_of {
-        if v > 0.0 {
+    if let Some(v) = &rules.multiple_of {
+        if v.value() > 0.0 {
             map.insert("multipleOf".into(), number(v));
         }
     }
@@ -930,7 +923,7 @@ mod tests {
         let mut schemas = IndexMap::new();
         let mut id = Schema {
             kind: SchemaKind::Integer(NumberRules {
-                minimum: Some(1.0),
+                minimum: Bound::from_f64(1.0),
                 ..NumberRules::default()
             }),
             ..Schema::default()
@@ -1125,7 +1118,7 @@ mod tests {
         let int32 = SchemaRef::Inline(Box::new(Schema {
             kind: SchemaKind::Integer(NumberRules {
                 format: Some("int32".into()),
-                minimum: Some(1.0),
+                minimum: Bound::from_f64(1.0),
                 ..NumberRules::default()
             }),
             ..Schema::default()

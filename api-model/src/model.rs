@@ -942,6 +942,103 @@ fn de_union<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SchemaKind>, D
     Ok(UnionRepr::deserialize(d)?.kinds)
 }
 
+/// A numeric bound as the spec writes it. Integers stay exact: an `int64` maximum of
+/// 9223372036854775807 is that number, not 2^63 as an `f64` would make it (and then print,
+/// validate and export it). Other numbers are `f64`s; an integral float small enough to be exact
+/// (`1.0`) is kept as the integer it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Bound(serde_json::Number);
+
+impl Bound {
+    /// From a JSON number (anything else: `None`).
+    pub fn from_value(value: &serde_json::Value) -> Option<Bound> {
+        match value {
+            serde_json::Value::Number(n) => Some(Bound::from_number(n.clone())),
+            _ => None,
+        }
+    }
+
+    /// From a JSON number, integral floats below 2^53 made integers.
+    pub fn from_number(n: serde_json::Number) -> Bound {
+        match n.as_f64() {
+            Some(f) if !n.is_i64() && !n.is_u64() => Bound::from_f64(f).unwrap_or(Bound(n)),
+            _ => Bound(n),
+        }
+    }
+
+    /// From a float (`None` for NaN or an infinity).
+    pub fn from_f64(f: f64) -> Option<Bound> {
+        if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+            #[allow(clippy::cast_possible_truncation)]
+            return Some(Bound(serde_json::Number::from(f as i64)));
+        }
+        serde_json::Number::from_f64(f).map(Bound)
+    }
+
+    /// From the text of an XSD facet or a parameter: an integer exactly, else a float.
+    pub fn parse(text: &str) -> Option<Bound> {
+        let t = text.trim();
+        if let Ok(i) = t.parse::<i64>() {
+            return Some(Bound(i.into()));
+        }
+        if let Ok(u) = t.parse::<u64>() {
+            return Some(Bound(u.into()));
+        }
+        t.parse::<f64>().ok().and_then(Bound::from_f64)
+    }
+
+    /// The value as a float, for arithmetic (rounded beyond 2^53).
+    pub fn value(&self) -> f64 {
+        self.0.as_f64().unwrap_or(0.0)
+    }
+
+    /// The value when it is an integer, exactly.
+    pub fn integer(&self) -> Option<i128> {
+        self.0
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| self.0.as_u64().map(i128::from))
+    }
+
+    /// The least integer at or above the bound (exact for integers).
+    pub fn ceil(&self) -> i128 {
+        #[allow(clippy::cast_possible_truncation)]
+        self.integer()
+            .unwrap_or_else(|| self.value().ceil() as i128)
+    }
+
+    /// The greatest integer at or below the bound (exact for integers).
+    pub fn floor(&self) -> i128 {
+        #[allow(clippy::cast_possible_truncation)]
+        self.integer()
+            .unwrap_or_else(|| self.value().floor() as i128)
+    }
+
+    /// The JSON number.
+    pub fn number(&self) -> &serde_json::Number {
+        &self.0
+    }
+}
+
+impl From<i64> for Bound {
+    fn from(i: i64) -> Bound {
+        Bound(i.into())
+    }
+}
+
+impl From<u64> for Bound {
+    fn from(u: u64) -> Bound {
+        Bound(u.into())
+    }
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// Number rules.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -951,19 +1048,19 @@ pub struct NumberRules {
     pub format: Option<String>,
     /// Inclusive minimum.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub minimum: Option<f64>,
+    pub minimum: Option<Bound>,
     /// Inclusive maximum.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub maximum: Option<f64>,
+    pub maximum: Option<Bound>,
     /// Exclusive minimum.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exclusive_minimum: Option<f64>,
+    pub exclusive_minimum: Option<Bound>,
     /// Exclusive maximum.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exclusive_maximum: Option<f64>,
+    pub exclusive_maximum: Option<Bound>,
     /// Multiple of.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub multiple_of: Option<f64>,
+    pub multiple_of: Option<Bound>,
     /// XSD `totalDigits`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_digits: Option<u32>,

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::example::{ExampleRng, Seed};
 use crate::model::{
-    Api, NumberRules, PartContent, QName, Schema, SchemaKind, SchemaRef, SoapBinding, SoapHeader,
-    SoapMessage, SoapStyle, SoapUse, SoapVersion, StringFormat, StringRules, XmlInfo,
+    Api, Bound, NumberRules, PartContent, QName, Schema, SchemaKind, SchemaRef, SoapBinding,
+    SoapHeader, SoapMessage, SoapStyle, SoapUse, SoapVersion, StringFormat, StringRules, XmlInfo,
 };
 
 const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -732,11 +732,10 @@ fn value_text(v: &Value) -> String {
 fn lexically_valid(s: &Schema, text: &str) -> bool {
     match &s.kind {
         SchemaKind::Integer(n) => text.parse::<i128>().is_ok_and(|v| {
-            let v = v as f64;
-            n.minimum.is_none_or(|m| v >= m)
-                && n.maximum.is_none_or(|m| v <= m)
-                && n.exclusive_minimum.is_none_or(|m| v > m)
-                && n.exclusive_maximum.is_none_or(|m| v < m)
+            n.minimum.as_ref().is_none_or(|m| v >= m.ceil())
+                && n.maximum.as_ref().is_none_or(|m| v <= m.floor())
+                && n.exclusive_minimum.as_ref().is_none_or(|m| v > m.floor())
+                && n.exclusive_maximum.as_ref().is_none_or(|m| v < m.ceil())
                 && n.total_digits
                     .is_none_or(|d| text.trim_start_matches('-').len() <= d as usize)
         }),
@@ -749,10 +748,10 @@ fn lexically_valid(s: &Schema, text: &str) -> bool {
             decimal
                 && frac_ok
                 && text.parse::<f64>().is_ok_and(|v| {
-                    n.minimum.is_none_or(|m| v >= m)
-                        && n.maximum.is_none_or(|m| v <= m)
-                        && n.exclusive_minimum.is_none_or(|m| v > m)
-                        && n.exclusive_maximum.is_none_or(|m| v < m)
+                    n.minimum.as_ref().is_none_or(|m| v >= m.value())
+                        && n.maximum.as_ref().is_none_or(|m| v <= m.value())
+                        && n.exclusive_minimum.as_ref().is_none_or(|m| v > m.value())
+                        && n.exclusive_maximum.as_ref().is_none_or(|m| v < m.value())
                 })
         }
         SchemaKind::Boolean => matches!(text, "true" | "false" | "1" | "0"),
@@ -851,14 +850,14 @@ fn fallback(s: &Schema, hint: &str, rng: &mut ExampleRng) -> String {
 }
 
 fn integer(n: &NumberRules, rng: &mut ExampleRng) -> i128 {
-    let mut lo = n.minimum.map(|m| m.ceil() as i128);
-    if let Some(x) = n.exclusive_minimum {
-        let v = x.floor() as i128 + 1;
+    let mut lo = n.minimum.as_ref().map(Bound::ceil);
+    if let Some(x) = &n.exclusive_minimum {
+        let v = x.floor() + 1;
         lo = Some(lo.map_or(v, |l| l.max(v)));
     }
-    let mut hi = n.maximum.map(|m| m.floor() as i128);
-    if let Some(x) = n.exclusive_maximum {
-        let v = x.ceil() as i128 - 1;
+    let mut hi = n.maximum.as_ref().map(Bound::floor);
+    if let Some(x) = &n.exclusive_maximum {
+        let v = x.ceil() - 1;
         hi = Some(hi.map_or(v, |h| h.min(v)));
     }
     if let Some(td) = n.total_digits.filter(|d| *d < 30) {
@@ -890,13 +889,12 @@ fn integer(n: &NumberRules, rng: &mut ExampleRng) -> i128 {
 fn number(n: &NumberRules, rng: &mut ExampleRng) -> String {
     let frac = n.fraction_digits.unwrap_or(2).min(6);
     let scale = 10f64.powi(i32::try_from(frac).unwrap_or(2));
-    let mut lo = n
-        .minimum
-        .or(n.exclusive_minimum.map(|x| x + 1.0 / scale))
+    let value = |b: &Option<Bound>| b.as_ref().map(Bound::value);
+    let mut lo = value(&n.minimum)
+        .or(value(&n.exclusive_minimum).map(|x| x + 1.0 / scale))
         .unwrap_or(1.0);
-    let mut hi = n
-        .maximum
-        .or(n.exclusive_maximum.map(|x| x - 1.0 / scale))
+    let mut hi = value(&n.maximum)
+        .or(value(&n.exclusive_maximum).map(|x| x - 1.0 / scale))
         .unwrap_or(lo + 1000.0);
     if let Some(td) = n.total_digits.filter(|d| *d < 30) {
         let int_digits = td.saturating_sub(frac.min(td));
@@ -1103,8 +1101,8 @@ mod tests {
         let mut rng = Seed(7).rng();
         for _ in 0..50 {
             let n = NumberRules {
-                minimum: Some(10.0),
-                exclusive_maximum: Some(20.0),
+                minimum: Bound::from_f64(10.0),
+                exclusive_maximum: Bound::from_f64(20.0),
                 ..NumberRules::default()
             };
             let v = integer(&n, &mut rng);

@@ -410,15 +410,6 @@ fn with_format(base: &str, format: Option<&str>) -> String {
     }
 }
 
-/// A number as people write it (`1` not `1.0`).
-pub fn number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
 /// Compact JSON of a value, for enums and defaults.
 pub fn value_text(v: &Value) -> String {
     match v {
@@ -432,20 +423,20 @@ pub fn constraints(s: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     match &s.kind {
         SchemaKind::Integer(r) | SchemaKind::Number(r) => {
-            if let Some(v) = r.minimum {
-                out.push(format!("≥ {}", number(v)));
+            if let Some(v) = &r.minimum {
+                out.push(format!("≥ {v}"));
             }
-            if let Some(v) = r.exclusive_minimum {
-                out.push(format!("> {}", number(v)));
+            if let Some(v) = &r.exclusive_minimum {
+                out.push(format!("> {v}"));
             }
-            if let Some(v) = r.maximum {
-                out.push(format!("≤ {}", number(v)));
+            if let Some(v) = &r.maximum {
+                out.push(format!("≤ {v}"));
             }
-            if let Some(v) = r.exclusive_maximum {
-                out.push(format!("< {}", number(v)));
+            if let Some(v) = &r.exclusive_maximum {
+                out.push(format!("< {v}"));
             }
-            if let Some(v) = r.multiple_of {
-                out.push(format!("multiple of {}", number(v)));
+            if let Some(v) = &r.multiple_of {
+                out.push(format!("multiple of {v}"));
             }
             if let Some(v) = r.total_digits {
                 out.push(format!("at most {v} digits"));
@@ -592,8 +583,8 @@ mod tests {
                     "lives",
                     SchemaRef::Inline(Box::new(Schema {
                         kind: SchemaKind::Integer(NumberRules {
-                            minimum: Some(0.0),
-                            maximum: Some(9.0),
+                            minimum: Some(0i64.into()),
+                            maximum: Some(9i64.into()),
                             ..Default::default()
                         }),
                         ..Default::default()
@@ -654,7 +645,21 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(type_label(&api, &s), "array of Pet");
-        assert_eq!(number(3.0), "3");
-        assert_eq!(number(0.5), "0.5");
+        let bounds = |min: f64, max: &str| {
+            constraints(&Schema {
+                kind: SchemaKind::Integer(NumberRules {
+                    minimum: api_model::Bound::from_f64(min),
+                    maximum: api_model::Bound::parse(max),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+        };
+        // A bound as people write it (`1` not `1.0`), an int64 maximum exactly.
+        assert_eq!(bounds(3.0, "0.5"), ["≥ 3", "≤ 0.5"]);
+        assert_eq!(
+            bounds(-1.0, "9223372036854775807"),
+            ["≥ -1", "≤ 9223372036854775807"]
+        );
     }
 }

@@ -83,7 +83,7 @@ pub fn sample_api() -> Api {
                     SchemaRef::Inline(Box::new(Schema {
                         kind: SchemaKind::Integer(NumberRules {
                             format: Some("int64".into()),
-                            minimum: Some(1.0),
+                            minimum: Some(1i64.into()),
                             ..Default::default()
                         }),
                         read_only: true,
@@ -115,8 +115,8 @@ pub fn sample_api() -> Api {
                             "lives",
                             SchemaRef::Inline(Box::new(Schema {
                                 kind: SchemaKind::Integer(NumberRules {
-                                    minimum: Some(0.0),
-                                    maximum: Some(9.0),
+                                    minimum: Some(0i64.into()),
+                                    maximum: Some(9i64.into()),
                                     ..Default::default()
                                 }),
                                 ..Default::default()
@@ -195,7 +195,7 @@ pub fn sample_api() -> Api {
         deprecated: false,
         schema: Some(SchemaRef::Inline(Box::new(Schema {
             kind: SchemaKind::Integer(NumberRules {
-                maximum: Some(100.0),
+                maximum: Some(100i64.into()),
                 ..Default::default()
             }),
             default: Some(json!(20)),

@@ -56,8 +56,8 @@ pub fn string() -> SchemaRef {
 
 pub fn integer(min: Option<f64>, max: Option<f64>) -> SchemaRef {
     inline(SchemaKind::Integer(NumberRules {
-        minimum: min,
-        maximum: max,
+        minimum: min.and_then(api_model::Bound::from_f64),
+        maximum: max.and_then(api_model::Bound::from_f64),
         ..NumberRules::default()
     }))
 }
@@ -185,7 +185,7 @@ pub fn pet_api() -> Api {
         }),
         read_only: true,
         ..schema(SchemaKind::Integer(NumberRules {
-            minimum: Some(1.0),
+            minimum: Some(1i64.into()),
             format: Some("int64".into()),
             ..NumberRules::default()
         }))

@@ -335,6 +335,55 @@ paths:
     }
 }
 
+/// Integer bounds are exact: an int64 maximum of 9223372036854775807 admits that number and
+/// refuses the next (as an `f64` the bound was 2^63, which admitted it); the bundled description
+/// says the same number.
+#[tokio::test]
+async fn int64_bounds_are_exact() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Big, version: "1"}
+servers: [{url: /}]
+paths:
+  /n/{id}:
+    get:
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: {type: integer, minimum: -9223372036854775808, maximum: 9223372036854775807}
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: integer}}}}
+"#;
+    let state = state_from_spec(spec);
+    for (id, status) in [
+        ("9223372036854775807", StatusCode::OK),
+        ("9223372036854775808", StatusCode::BAD_REQUEST),
+        ("-9223372036854775808", StatusCode::OK),
+        ("-9223372036854775809", StatusCode::BAD_REQUEST),
+    ] {
+        assert_eq!(
+            call(&state, get(&format!("/n/{id}"))).await.status,
+            status,
+            "{id}"
+        );
+    }
+    let doc = call(&state, get("/_sandbox/apis/big/openapi.json"))
+        .await
+        .json();
+    let schema = &doc["paths"]["/n/{id}"]["get"]["parameters"][0]["schema"];
+    assert_eq!(
+        schema["maximum"].to_string(),
+        "9223372036854775807",
+        "{schema}"
+    );
+    assert_eq!(
+        schema["minimum"].to_string(),
+        "-9223372036854775808",
+        "{schema}"
+    );
+}
+
 /// OpenAPI's style table: matrix and label path parameters, each shape, exploded or not.
 #[tokio::test]
 async fn matrix_and_label_path_parameters_follow_the_style_table() {

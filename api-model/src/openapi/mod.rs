@@ -959,7 +959,10 @@ definitions:
         let SchemaKind::Integer(rules) = &id.kind else {
             panic!("integer")
         };
-        assert_eq!((rules.minimum, rules.exclusive_minimum), (None, Some(0.0)));
+        assert_eq!(
+            (rules.minimum.clone(), rules.exclusive_minimum.clone()),
+            (None, Some(0i64.into()))
+        );
         let kinds: Vec<_> = api.security_schemes.values().map(|s| &s.kind).collect();
         assert!(matches!(
             kinds[0],

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 use super::source::Ptr;
 use super::{Ctx, Version};
 use crate::model::{
-    Additional, ArrayRules, Composite, Discriminator, NumberRules, ObjectRules, Schema, SchemaKind,
-    SchemaRef, StringFormat, StringRules, XmlInfo,
+    Additional, ArrayRules, Bound, Composite, Discriminator, NumberRules, ObjectRules, Schema,
+    SchemaKind, SchemaRef, StringFormat, StringRules, XmlInfo,
 };
 
 /// Deepest inline nesting of schemas (named references restart the count).
@@ -442,8 +442,8 @@ fn discriminator(ctx: &mut Ctx, doc: usize, at: &Ptr, obj: &Keys<'_>) -> Option<
     }
 }
 
-fn num(obj: &Keys<'_>, key: &str) -> Option<f64> {
-    obj.get(key).and_then(Value::as_f64)
+fn num(obj: &Keys<'_>, key: &str) -> Option<Bound> {
+    obj.get(key).and_then(Bound::from_value)
 }
 
 fn count(obj: &Keys<'_>, key: &str) -> Option<u64> {
@@ -487,18 +487,18 @@ fn simple_kind(
                     .map(str::to_string),
                 minimum: num(obj, "minimum"),
                 maximum: num(obj, "maximum"),
-                multiple_of: num(obj, "multipleOf").filter(|m| *m > 0.0),
+                multiple_of: num(obj, "multipleOf").filter(|m| m.value() > 0.0),
                 ..NumberRules::default()
             };
             // 3.0 / 2.0: boolean exclusive flags on minimum / maximum; 3.1: numbers.
             match obj.get("exclusiveMinimum") {
                 Some(Value::Bool(true)) => rules.exclusive_minimum = rules.minimum.take(),
-                Some(v) => rules.exclusive_minimum = v.as_f64(),
+                Some(v) => rules.exclusive_minimum = Bound::from_value(v),
                 None => {}
             }
             match obj.get("exclusiveMaximum") {
                 Some(Value::Bool(true)) => rules.exclusive_maximum = rules.maximum.take(),
-                Some(v) => rules.exclusive_maximum = v.as_f64(),
+                Some(v) => rules.exclusive_maximum = Bound::from_value(v),
                 None => {}
             }
             if name == "integer" {

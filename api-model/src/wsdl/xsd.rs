@@ -33,7 +33,7 @@ use serde_json::Value;
 use super::xml::{Element, XML_NS};
 use crate::error::{Diagnostic, Location, line_col};
 use crate::model::{
-    Additional, ArrayRules, Composite, NumberRules, ObjectRules, QName, Schema, SchemaKind,
+    Additional, ArrayRules, Bound, Composite, NumberRules, ObjectRules, QName, Schema, SchemaKind,
     SchemaRef, StringFormat, StringRules, XmlInfo,
 };
 
@@ -1137,7 +1137,7 @@ fn apply_facets(schema: &mut Schema, r: &Element) {
                 .join("|"),
         ),
     };
-    let num = |n: &str| facet(r, n).and_then(|v| v.parse::<f64>().ok());
+    let num = |n: &str| facet(r, n).and_then(|v| Bound::parse(&v));
     let int = |n: &str| facet(r, n).and_then(|v| v.parse::<u64>().ok());
     match &mut schema.kind {
         SchemaKind::String(s) => {
@@ -1190,7 +1190,7 @@ pub fn builtin(local: &str, q: &QName) -> Schema {
             ..StringRules::default()
         })
     };
-    let int = |min: Option<f64>, max: Option<f64>, format: &str| {
+    let int = |min: Option<Bound>, max: Option<Bound>, format: &str| {
         SchemaKind::Integer(NumberRules {
             format: Some(format.to_string()),
             minimum: min,
@@ -1210,26 +1210,30 @@ pub fn builtin(local: &str, q: &QName) -> Schema {
             ..NumberRules::default()
         }),
         "integer" => int(None, None, "integer"),
-        "long" => int(Some(i64::MIN as f64), Some(i64::MAX as f64), "int64"),
+        "long" => int(Some(i64::MIN.into()), Some(i64::MAX.into()), "int64"),
         "int" => int(
-            Some(f64::from(i32::MIN)),
-            Some(f64::from(i32::MAX)),
+            Some(i64::from(i32::MIN).into()),
+            Some(i64::from(i32::MAX).into()),
             "int32",
         ),
         "short" => int(
-            Some(f64::from(i16::MIN)),
-            Some(f64::from(i16::MAX)),
+            Some(i64::from(i16::MIN).into()),
+            Some(i64::from(i16::MAX).into()),
             "short",
         ),
-        "byte" => int(Some(f64::from(i8::MIN)), Some(f64::from(i8::MAX)), "byte"),
-        "nonNegativeInteger" => int(Some(0.0), None, local),
-        "positiveInteger" => int(Some(1.0), None, local),
-        "nonPositiveInteger" => int(None, Some(0.0), local),
-        "negativeInteger" => int(None, Some(-1.0), local),
-        "unsignedLong" => int(Some(0.0), Some(u64::MAX as f64), local),
-        "unsignedInt" => int(Some(0.0), Some(f64::from(u32::MAX)), local),
-        "unsignedShort" => int(Some(0.0), Some(f64::from(u16::MAX)), local),
-        "unsignedByte" => int(Some(0.0), Some(f64::from(u8::MAX)), local),
+        "byte" => int(
+            Some(i64::from(i8::MIN).into()),
+            Some(i64::from(i8::MAX).into()),
+            "byte",
+        ),
+        "nonNegativeInteger" => int(Some(0i64.into()), None, local),
+        "positiveInteger" => int(Some(1i64.into()), None, local),
+        "nonPositiveInteger" => int(None, Some(0i64.into()), local),
+        "negativeInteger" => int(None, Some((-1i64).into()), local),
+        "unsignedLong" => int(Some(0i64.into()), Some(u64::MAX.into()), local),
+        "unsignedInt" => int(Some(0i64.into()), Some(i64::from(u32::MAX).into()), local),
+        "unsignedShort" => int(Some(0i64.into()), Some(i64::from(u16::MAX).into()), local),
+        "unsignedByte" => int(Some(0i64.into()), Some(i64::from(u8::MAX).into()), local),
         "date" => string(Some(StringFormat::Date)),
         "dateTime" | "dateTimeStamp" => string(Some(StringFormat::DateTime)),
         "time" => string(Some(StringFormat::Time)),
@@ -1417,7 +1421,10 @@ mod tests {
         let SchemaKind::Integer(n) = &schemas["{urn:t}Small"].kind else {
             panic!("int")
         };
-        assert_eq!((n.minimum, n.exclusive_maximum), (Some(1.0), Some(10.0)));
+        assert_eq!(
+            (n.minimum.clone(), n.exclusive_maximum.clone()),
+            (Some(1i64.into()), Some(10i64.into()))
+        );
         // unqualified by default
         let base = obj(&schemas["{urn:t}Base"]);
         assert!(

@@ -17,8 +17,8 @@ pub fn int_el(name: &str) -> SchemaRef {
     SchemaRef::Inline(Box::new(Schema {
         kind: SchemaKind::Integer(NumberRules {
             format: Some("int".into()),
-            minimum: Some(-2147483648.0),
-            maximum: Some(2147483647.0),
+            minimum: Some(i64::from(i32::MIN).into()),
+            maximum: Some(i64::from(i32::MAX).into()),
             ..NumberRules::default()
         }),
         xml: Some(XmlInfo {

@@ -3,11 +3,12 @@
 //! the facets of simple types. Strict where the schema speaks, lenient where it is silent
 //! (unknown attributes, `xsd:any`, namespaces the model does not record).
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use api_model::{
-    Additional, Api, NumberRules, Schema, SchemaKind, SchemaRef, SoapBinding, SoapOperation,
+    Additional, Api, Bound, NumberRules, Schema, SchemaKind, SchemaRef, SoapBinding, SoapOperation,
     SoapStyle, SoapUse, StringFormat, StringRules,
 };
 use regex::Regex;
@@ -714,8 +715,7 @@ fn check_integer(rules: &NumberRules, value: &str) -> Result<(), String> {
     if lo.is_some_and(|lo| n < lo) || hi.is_some_and(|hi| n > hi) {
         return Err(format!("{value} is out of range for {name}"));
     }
-    #[allow(clippy::cast_precision_loss)]
-    check_range(rules, n as f64, value)?;
+    check_range(rules, Given::Integer(n), value)?;
     if let Some(total) = rules.total_digits
         && digits.trim_start_matches('0').len() > total as usize
     {
@@ -724,24 +724,45 @@ fn check_integer(rules: &NumberRules, value: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_range(rules: &NumberRules, n: f64, value: &str) -> Result<(), String> {
-    if let Some(min) = rules.minimum
-        && n < min
+/// A value to compare with a type's bounds: integers exactly (an `xsd:long` bound is beyond
+/// what an `f64` holds).
+#[derive(Debug, Clone, Copy)]
+enum Given {
+    Integer(i128),
+    Decimal(f64),
+}
+
+impl Given {
+    /// How the value compares with `bound` (`None` for NaN).
+    fn cmp(self, bound: &Bound) -> Option<Ordering> {
+        match (self, bound.integer()) {
+            (Given::Integer(n), Some(b)) => Some(n.cmp(&b)),
+            #[allow(clippy::cast_precision_loss)]
+            (Given::Integer(n), None) => (n as f64).partial_cmp(&bound.value()),
+            (Given::Decimal(f), _) => f.partial_cmp(&bound.value()),
+        }
+    }
+}
+
+fn check_range(rules: &NumberRules, n: Given, value: &str) -> Result<(), String> {
+    use Ordering::{Equal, Greater, Less};
+    if let Some(min) = &rules.minimum
+        && n.cmp(min) == Some(Less)
     {
         return Err(format!("{value} is less than the minimum {min}"));
     }
-    if let Some(max) = rules.maximum
-        && n > max
+    if let Some(max) = &rules.maximum
+        && n.cmp(max) == Some(Greater)
     {
         return Err(format!("{value} is more than the maximum {max}"));
     }
-    if let Some(min) = rules.exclusive_minimum
-        && n <= min
+    if let Some(min) = &rules.exclusive_minimum
+        && matches!(n.cmp(min), Some(Less | Equal))
     {
         return Err(format!("{value} must be more than {min}"));
     }
-    if let Some(max) = rules.exclusive_maximum
-        && n >= max
+    if let Some(max) = &rules.exclusive_maximum
+        && matches!(n.cmp(max), Some(Greater | Equal))
     {
         return Err(format!("{value} must be less than {max}"));
     }
@@ -766,7 +787,7 @@ fn check_number(rules: &NumberRules, value: &str) -> Result<(), String> {
     let n: f64 = value
         .parse()
         .map_err(|_| format!("{value:?} is not a valid {name}"))?;
-    check_range(rules, n, value)?;
+    check_range(rules, Given::Decimal(n), value)?;
     if !floating {
         let unsigned = value.trim_start_matches(['+', '-']);
         let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
@@ -1193,7 +1214,7 @@ mod tests {
         };
         assert!(check_simple(&s(SchemaKind::Number(dec.clone())), "12.345").is_err());
         assert!(check_simple(&s(SchemaKind::Number(dec.clone())), "123.45").is_err());
-        dec.minimum = Some(0.0);
+        dec.minimum = Some(0i64.into());
         assert_eq!(
             check_simple(&s(SchemaKind::Number(dec)), "-1"),
             Err("-1 is less than the minimum 0".into())
@@ -1206,6 +1227,20 @@ mod tests {
         };
         assert!(check_simple(&int("unsignedByte"), "256").is_err());
         assert!(check_simple(&int("unsignedLong"), "18446744073709551615").is_ok());
+        // A facet beyond 2^53 is compared exactly (as floats, both numbers are 2^64).
+        let capped = s(SchemaKind::Integer(NumberRules {
+            format: Some("unsignedLong".into()),
+            maximum: Bound::parse("18446744073709551614"),
+            exclusive_minimum: Bound::parse("9007199254740992"),
+            ..NumberRules::default()
+        }));
+        assert_eq!(
+            check_simple(&capped, "18446744073709551615"),
+            Err("18446744073709551615 is more than the maximum 18446744073709551614".into())
+        );
+        assert!(check_simple(&capped, "18446744073709551614").is_ok());
+        assert!(check_simple(&capped, "9007199254740993").is_ok());
+        assert!(check_simple(&capped, "9007199254740992").is_err());
         assert!(check_simple(&int("positiveInteger"), "0").is_err());
         assert!(check_simple(&s(SchemaKind::Boolean), "yes").is_err());
         assert!(check_simple(&s(SchemaKind::Boolean), " true ").is_ok());
