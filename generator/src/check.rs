@@ -77,34 +77,18 @@ pub fn check_root(root: &Path, catalog: &Catalog) -> Vec<SiteFile> {
     }
     let content = root.join("content");
     let mut pages = Vec::new();
-    let mut texts = Vec::new();
     match load::list_files(&content) {
         Ok(list) => {
             for rel in list.into_iter().filter(|rel| rel.ends_with(".md")) {
                 let path = content.join(&rel);
-                let read = std::fs::read(&path)
-                    .map_err(|e| Error::Io {
-                        path: path.clone(),
-                        action: "cannot read",
-                        source: e,
-                    })
-                    .and_then(|bytes| {
-                        String::from_utf8(bytes).map_err(|_| Error::Content {
-                            path: path.clone(),
-                            message: "not UTF-8 text".into(),
-                        })
-                    });
-                match read.and_then(|text| {
-                    crate::content::parse(&path, &rel, &text).map(|page| (page, text))
-                }) {
-                    Ok((page, text)) => {
+                match load::load_page(&path, &rel) {
+                    Ok(page) => {
                         files.push(SiteFile {
                             path,
                             kind: SiteFileKind::Content,
                             title: Some(page.title.clone()),
                             diagnostics: Vec::new(),
                         });
-                        texts.push(text);
                         pages.push(page);
                     }
                     Err(e) => files.push(SiteFile {
@@ -130,14 +114,14 @@ pub fn check_root(root: &Path, catalog: &Catalog) -> Vec<SiteFile> {
                 .push(Diagnostic::error(Location::file(&path), message));
         }
     }
-    for (page, text) in pages.iter().zip(&texts) {
-        let path = root.join("content").join(&page.source);
-        let dead = dead_links(page, text, &pages, catalog);
-        if let Some(file) = files.iter_mut().find(|f| f.path == path) {
-            file.diagnostics
-                .extend(dead.into_iter().map(|(line, column, message)| {
-                    Diagnostic::warning(Location::at(&path, line, column), message)
-                }));
+    let input = Input {
+        pages,
+        catalog: catalog.clone(),
+        ..Input::default()
+    };
+    for dead in dead_links(root, &input) {
+        if let Some(file) = files.iter_mut().find(|f| f.path == dead.path) {
+            file.diagnostics.push(dead);
         }
     }
     let templates = root.join("site").join("templates");
@@ -273,21 +257,12 @@ pub fn page_conflicts(pages: &[ContentPage], catalog: &Catalog) -> Vec<(String, 
     out
 }
 
-/// Links of a content page (`text` its file) that lead to no page of the portal, or to a
-/// heading a content page does not have: (line, column, message). Links out of the portal,
+/// Links of the content pages that lead to no page of the portal, or to a heading a content
+/// page does not have, as warnings located in `content/` under `root`. Links out of the portal,
 /// and to files other than pages (images, spec downloads), are not followed. Pure.
-pub fn dead_links(
-    page: &ContentPage,
-    text: &str,
-    pages: &[ContentPage],
-    catalog: &Catalog,
-) -> Vec<(u32, u32, String)> {
-    let input = Input {
-        pages: pages.to_vec(),
-        catalog: catalog.clone(),
-        ..Input::default()
-    };
-    let urls: BTreeMap<String, Option<&ContentPage>> = site::pages(&input)
+pub fn dead_links(root: &Path, input: &Input) -> Vec<Diagnostic> {
+    let pages = &input.pages;
+    let urls: BTreeMap<String, Option<&ContentPage>> = site::pages(input)
         .into_iter()
         .map(|spec| {
             let content = match &spec.id {
@@ -297,17 +272,19 @@ pub fn dead_links(
             (spec.url, content)
         })
         .collect();
-    crate::content::links(&page.source, text)
-        .into_iter()
-        .filter_map(|link| {
-            let why = dead_link(page, &link.href, &urls)?;
-            Some((
-                link.line,
-                link.column,
-                format!("link `{}` {why}", link.written),
-            ))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for page in pages {
+        let path = root.join("content").join(&page.source);
+        for link in &page.links {
+            if let Some(why) = dead_link(page, &link.href, &urls) {
+                out.push(Diagnostic::warning(
+                    Location::at(&path, link.line, link.column),
+                    format!("link `{}` {why}", link.written),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Why `href` (relative to `page`) leads nowhere, `None` when it leads to a page (or is not
@@ -473,24 +450,26 @@ mod tests {
         let parse = |source: &str, text: &str| {
             crate::content::parse(Path::new(source), source, text).expect("page")
         };
-        let pages = vec![
-            parse("docs/a.md", a_text),
-            parse("docs/b.md", "# B\n\n## Usage\n"),
-            parse("docs/index.md", "# Docs\n"),
-            parse("faq.md", "# FAQ\n"),
-        ];
-        let dead = dead_links(&pages[0], a_text, &pages, &Catalog::default());
-        let lines: Vec<String> = dead
+        let input = Input {
+            pages: vec![
+                parse("docs/a.md", a_text),
+                parse("docs/b.md", "# B\n\n## Usage\n"),
+                parse("docs/index.md", "# Docs\n"),
+                parse("faq.md", "# FAQ\n"),
+            ],
+            ..Input::default()
+        };
+        let lines: Vec<String> = dead_links(Path::new("root"), &input)
             .iter()
-            .map(|(l, c, m)| format!("{l}:{c}: {m}"))
+            .map(ToString::to_string)
             .collect();
         assert_eq!(
             lines,
             [
-                "8:27: link `b.md#nope` leads to no heading `#nope` of content/docs/b.md",
-                "8:60: link `#missing` leads to no heading `#missing` of this page",
-                "9:31: link `../gone.md` leads to no page of the portal (`gone/`)",
-                "10:29: link `../../../x/` leads above the root of the portal",
+                "root/content/docs/a.md:8:27: warning: link `b.md#nope` leads to no heading `#nope` of content/docs/b.md",
+                "root/content/docs/a.md:8:60: warning: link `#missing` leads to no heading `#missing` of this page",
+                "root/content/docs/a.md:9:31: warning: link `../gone.md` leads to no page of the portal (`gone/`)",
+                "root/content/docs/a.md:10:29: warning: link `../../../x/` leads above the root of the portal",
             ]
         );
     }

@@ -35,6 +35,8 @@ pub struct ContentPage {
     pub html: String,
     /// Headings of the body.
     pub headings: Vec<Heading>,
+    /// Links of the body, located in the file (for the dead-link warnings).
+    pub links: Vec<PageLink>,
 }
 
 impl ContentPage {
@@ -92,17 +94,10 @@ pub struct PageLink {
     pub href: String,
 }
 
-/// The links of a content file (`source` relative to `content/`), located in the file. Pure.
-pub fn links(source: &str, text: &str) -> Vec<PageLink> {
-    let (_, body, body_line) = split_front_matter(text);
-    let stem = source.strip_suffix(".md").unwrap_or(source);
-    let root = root_prefix(&markdown::content_url(stem));
-    let source_dir = source.rsplit_once('/').map_or("", |(dir, _)| dir);
-    let ctx = LinkContext {
-        root: &root,
-        source_dir,
-    };
-    markdown::links(body, &ctx)
+/// The links of a page's body (which starts on line `body_line` of its file), located in the
+/// file. Pure.
+fn links(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> Vec<PageLink> {
+    markdown::links(body, ctx)
         .into_iter()
         .map(|link| {
             let before = &body[..link.offset.min(body.len())];
@@ -121,7 +116,7 @@ pub fn links(source: &str, text: &str) -> Vec<PageLink> {
 /// Parse and render one content file. `source` is relative to `content/`; `shown` is the path
 /// to print in errors.
 pub fn parse(shown: &std::path::Path, source: &str, text: &str) -> Result<ContentPage> {
-    let (yaml, body, _) = split_front_matter(text);
+    let (yaml, body, body_line) = split_front_matter(text);
     let front: FrontMatter = match yaml {
         Some(yaml) if !yaml.trim().is_empty() => serde_saphyr::from_str(yaml).map_err(|e| {
             let (line, column) = e
@@ -143,13 +138,11 @@ pub fn parse(shown: &std::path::Path, source: &str, text: &str) -> Result<Conten
         Some((dir, _)) => dir,
         None => "",
     };
-    let rendered = markdown::render_content(
-        body,
-        &LinkContext {
-            root: &root,
-            source_dir,
-        },
-    );
+    let ctx = LinkContext {
+        root: &root,
+        source_dir,
+    };
+    let rendered = markdown::render_content(body, &ctx);
     let title = front
         .title
         .clone()
@@ -169,6 +162,7 @@ pub fn parse(shown: &std::path::Path, source: &str, text: &str) -> Result<Conten
         description: front.description,
         html: rendered.html,
         headings: rendered.headings,
+        links: links(body, body_line, &ctx),
     })
 }
 

@@ -25,7 +25,8 @@ pub struct Input {
     pub spec_files: BTreeMap<String, Vec<u8>>,
     /// The theme (default with overrides).
     pub theme: Theme,
-    /// Warnings from the spec loaders.
+    /// Warnings: the spec loaders', the config's about APIs the specs lack, and the content
+    /// pages' dead links.
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -166,14 +167,17 @@ pub fn load_root(root: &Path) -> Result<Input> {
     if let Ok(text) = std::fs::read_to_string(&config_path) {
         warnings.extend(config.catalog_warnings(&config_path, &text, &catalog));
     }
-    Ok(Input {
+    let mut input = Input {
         config,
         pages,
         catalog,
         spec_files,
         theme,
         warnings,
-    })
+    };
+    let dead = crate::check::dead_links(root, &input);
+    input.warnings.extend(dead);
+    Ok(input)
 }
 
 #[cfg(test)]

@@ -217,6 +217,32 @@ fn bad_front_matter_fails_with_its_location() {
     assert!(err.contains("front matter"), "{err}");
 }
 
+/// A Markdown link to a page the portal does not have is a located warning; the site is still
+/// built, and the fixture's own links give none.
+#[test]
+fn dead_content_links_are_warned_at_their_line() {
+    let root = fixture_root(false);
+    let clean = crate::support::portal_build_output(root.path(), &root.path().join("public"), &[]);
+    assert!(clean.status.success());
+    let err = String::from_utf8_lossy(&clean.stderr);
+    assert!(!err.contains("warning"), "{err}");
+    std::fs::write(
+        root.path().join("content/dead.md"),
+        "---\ntitle: Dead\n---\n# Dead\n\nSee [the guide](nope.md) and [top](#dead).\n",
+    )
+    .expect("write");
+    let out = crate::support::portal_build_output(root.path(), &root.path().join("public"), &[]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "content/dead.md:6:5: warning: link `nope.md` leads to no page of the portal (`nope/`)"
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("warning").count(), 1, "{err}");
+}
+
 #[test]
 fn fixture_portal_with_specs_has_every_page_and_sound_links() {
     let root = fixture_root(true);
