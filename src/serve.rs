@@ -184,6 +184,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 built.as_millis()
             )?;
         }
+        // The first build's warnings (specs, portal.toml, dead links), once; rebuilds show
+        // errors over the page.
+        let mut err = std::io::stderr().lock();
+        let prefix = format!("{}/", session.root().display());
+        for warning in &session.input().warnings {
+            writeln!(err, "{}", warning.to_string().replace(&prefix, ""))?;
+        }
+        drop(err);
         writeln!(out, "  site:    {site_url}/")?;
         if let (Some(url), Some(live)) = (&mock_url, &live) {
             writeln!(out, "  sandbox: {url}/  (catalog: {url}/_sandbox/catalog)")?;
