@@ -92,19 +92,19 @@ pub fn check_root(root: &Path, catalog: &Catalog) -> Vec<SiteFile> {
                         pages.push(page);
                     }
                     Err(e) => files.push(SiteFile {
+                        diagnostics: vec![diagnostic(&e, &path)],
                         path,
                         kind: SiteFileKind::Content,
                         title: None,
-                        diagnostics: vec![diagnostic(&e)],
                     }),
                 }
             }
         }
         Err(e) => files.push(SiteFile {
+            diagnostics: vec![diagnostic(&e, &content)],
             path: content,
             kind: SiteFileKind::Content,
             title: None,
-            diagnostics: vec![diagnostic(&e)],
         }),
     }
     for (source, message) in page_conflicts(&pages, catalog) {
@@ -142,10 +142,10 @@ pub fn check_root(root: &Path, catalog: &Catalog) -> Vec<SiteFile> {
             }
         }
         Err(e) => files.push(SiteFile {
+            diagnostics: vec![diagnostic(&e, &templates)],
             path: templates,
             kind: SiteFileKind::Template,
             title: None,
-            diagnostics: vec![diagnostic(&e)],
         }),
     }
     files
@@ -155,8 +155,8 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(Location::file(path), format!("cannot read: {e}"))
 }
 
-/// A generator error as a located diagnostic.
-fn diagnostic(e: &Error) -> Diagnostic {
+/// A generator error as a located diagnostic; one that names no file is put on `file`.
+fn diagnostic(e: &Error, file: &Path) -> Diagnostic {
     match e {
         Error::FrontMatter {
             path,
@@ -184,7 +184,7 @@ fn diagnostic(e: &Error) -> Diagnostic {
             column,
             message,
         } => Diagnostic::error(Location::at(path, *line, *column), message),
-        other => Diagnostic::error(Location::file(""), other.to_string()),
+        other => Diagnostic::error(Location::file(file), other.to_string()),
     }
 }
 
@@ -213,8 +213,9 @@ pub fn check_template(path: &Path, rel: &str, text: &str) -> Vec<Diagnostic> {
     match crate::render::compile(&theme) {
         Ok(_) => Vec::new(),
         Err(e) => {
-            let mut d = diagnostic(&e);
-            if d.path.as_os_str().is_empty() || d.path.ends_with(rel) {
+            let mut d = diagnostic(&e, path);
+            // A syntax error names `site/templates/<rel>`: the file checked, as the root has it.
+            if d.path.ends_with(rel) {
                 d.path = path.to_path_buf();
             }
             vec![d]
