@@ -71,11 +71,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let checked = if args.paths.is_empty() {
         let root = PathBuf::from(".");
         let specs = root.join("specs");
-        anyhow::ensure!(
-            specs.is_dir() || generator::check::is_portal_root(&root),
-            "nothing to check here: no specs/, content/, site/templates/ or portal.toml in the \
-             current folder; name the spec files or folders to check"
-        );
+        if !specs.is_dir() && !generator::check::is_portal_root(&root) {
+            // As when PATH was required: a usage error.
+            eprintln!(
+                "error: nothing to check here: no specs/, content/, site/templates/ or \
+                 portal.toml in the current folder; name the spec files or folders to check"
+            );
+            return Ok(ExitCode::from(2));
+        }
         let outcome = if specs.is_dir() {
             api_model::load_paths(&[specs])
         } else {

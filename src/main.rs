@@ -33,7 +33,8 @@ enum Command {
     Mock(mock::Args),
     /// Build, serve with live reload, rebuild on change, and run the sandbox beside it.
     Serve(serve::Args),
-    /// Validate specs, products and content, with `file:line:col` errors.
+    /// Validate specs, products, content pages, templates and `portal.toml`, with
+    /// `file:line:col` errors.
     Check(check::Args),
     /// Administer sandbox apps and subscriptions.
     Apps(apps::Args),

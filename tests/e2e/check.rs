@@ -43,6 +43,19 @@ fn check_usage_error_exits_2() {
         .output()
         .expect("run portal");
     assert_eq!(out.status.code(), Some(2));
+    // No PATH and no portal here: nothing to check is a usage error too.
+    let empty = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(portal_bin())
+        .arg("check")
+        .current_dir(empty.path())
+        .output()
+        .expect("run portal");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing to check here"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A spec given by a relative path that climbs out of the working folder is read with the
