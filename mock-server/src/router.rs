@@ -158,6 +158,9 @@ struct Target {
     /// Query conditions from a `#fragment` in the template (AWS-style `/tagging#Operation=Tag`):
     /// name and, when given, the value it must have.
     query: Vec<(String, Option<String>)>,
+    /// The template ends with `/` (`/things/`). A request is routed with or without its
+    /// trailing slash, but when a spec has both `/things` and `/things/`, each answers its own.
+    slash: bool,
 }
 
 impl Target {
@@ -187,11 +190,9 @@ struct Node {
 impl Node {
     fn insert(&mut self, segments: &[Segment], target: Target) {
         let Some((first, rest)) = segments.split_first() else {
-            if !self
-                .targets
-                .iter()
-                .any(|t| t.method == target.method && t.query == target.query)
-            {
+            if !self.targets.iter().any(|t| {
+                t.method == target.method && t.query == target.query && t.slash == target.slash
+            }) {
                 self.targets.push(target);
             }
             return;
@@ -407,6 +408,13 @@ fn split_template(path: &str) -> (Vec<Segment>, Vec<String>) {
     (segments, names)
 }
 
+/// Whether a path (or a template, before its `#fragment` or `?query`) ends with a `/` of its
+/// own (not the root `/`).
+fn trailing_slash(path: &str) -> bool {
+    let path = path.split(['#', '?']).next().unwrap_or(path);
+    path.len() > 1 && path.ends_with('/')
+}
+
 /// Request path -> decoded segments (leading and one trailing slash ignored).
 pub fn split_request_path(path: &str) -> Vec<String> {
     let trimmed = path.strip_prefix('/').unwrap_or(path);
@@ -498,6 +506,7 @@ impl Routes {
                                 op: 0,
                                 names: Vec::new(),
                                 query: Vec::new(),
+                                slash: false,
                             },
                         );
                         node.find(&segs, &mut Vec::new()).is_some()
@@ -517,6 +526,7 @@ impl Routes {
                     op,
                     names,
                     query: fragment_query(&full),
+                    slash: trailing_slash(&full),
                 },
             );
         }
@@ -553,14 +563,21 @@ impl Routes {
         let Some(node) = self.root.find(&segments, &mut captured) else {
             return RouteMatch::NotFound;
         };
+        let slash = trailing_slash(path);
         let pick = |m: HttpMethod| {
             let candidates = node.targets.iter().filter(|t| t.method == m);
+            // Most query conditions met first, then the same trailing slash as the request.
             candidates
                 .clone()
-                .filter_map(|t| Some((t.query_score(query)?, t)))
+                .filter_map(|t| Some(((t.query_score(query)?, t.slash == slash), t)))
                 .max_by_key(|(score, _)| *score)
                 .map(|(_, t)| t)
-                .or_else(|| candidates.clone().next())
+                .or_else(|| {
+                    candidates
+                        .clone()
+                        .find(|t| t.slash == slash)
+                        .or_else(|| candidates.clone().next())
+                })
         };
         let target = pick(method).or_else(|| {
             (method == HttpMethod::Head)
@@ -602,6 +619,26 @@ mod tests {
         assert_eq!(url_path("/api/v3"), "/api/v3");
         assert_eq!(url_path("v2/"), "/v2");
         assert_eq!(url_path("http://h/x?y=1"), "/x");
+    }
+
+    #[test]
+    fn a_trailing_slash_is_optional_unless_the_spec_has_both_paths() {
+        let both = api_with_paths(
+            "both",
+            "http://x/v1",
+            &[(HttpMethod::Get, "/things"), (HttpMethod::Get, "/things/")],
+        );
+        let one = api_with_paths("one", "http://x/v2", &[(HttpMethod::Get, "/items/")]);
+        let routes = Routes::build(&catalog(vec![both, one]), &PortalConfig::default());
+        let op = |path: &str| match routes.find(HttpMethod::Get, path) {
+            RouteMatch::Rest { api, op, .. } => (api, op),
+            other => panic!("{path}: {other:?}"),
+        };
+        assert_eq!(op("/v1/things"), (0, 0));
+        assert_eq!(op("/v1/things/"), (0, 1));
+        // With one of the two, either form reaches it.
+        assert_eq!(op("/v2/items/"), (1, 0));
+        assert_eq!(op("/v2/items"), (1, 0));
     }
 
     #[test]
