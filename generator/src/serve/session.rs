@@ -99,7 +99,7 @@ pub fn point_sandbox(config: &mut PortalConfig, url: &str) {
 }
 
 impl Session {
-    /// Read the whole root and render every page (no search index: see [`search_index`]).
+    /// Read the whole root and render every page (no search index: see [`super::search_index`]).
     pub fn new(opts: SessionOptions) -> Result<Session> {
         let root = opts.root.canonicalize().map_err(|source| Error::Io {
             path: opts.root.clone(),
