@@ -1315,6 +1315,10 @@ pub struct XmlInfo {
     /// The text content of the parent element (XSD simpleContent).
     #[serde(skip_serializing_if = "is_false")]
     pub text: bool,
+    /// An XSD `list`: the text holds whitespace-separated values of this (item) type. One
+    /// value is a list too, so examples hold a single item.
+    #[serde(skip_serializing_if = "is_false")]
+    pub list: bool,
     /// The XSD type name, for `xsi:type` in encoded messages.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xsd_type: Option<QName>,

@@ -248,6 +248,7 @@ fn annotations(ctx: &mut Ctx, doc: usize, at: &Ptr, obj: &Keys<'_>, s: &mut Sche
             attribute: x.get("attribute").and_then(Value::as_bool).unwrap_or(false),
             wrapped: x.get("wrapped").and_then(Value::as_bool).unwrap_or(false),
             text: false,
+            list: false,
             xsd_type: None,
         });
     }

@@ -807,6 +807,7 @@ impl<'i, 'a> Converter<'i, 'a> {
             let mut s = self.simple_type(def, &dctx);
             s.xml = Some(XmlInfo {
                 xsd_type: Some(q.clone()),
+                list: s.xml.as_ref().is_some_and(|x| x.list),
                 ..XmlInfo::default()
             });
             s
@@ -866,6 +867,7 @@ impl<'i, 'a> Converter<'i, 'a> {
                     } else {
                         builtin("string", &QName::default())
                     };
+                    out.xml.get_or_insert_with(XmlInfo::default).list = true;
                 }
                 "union" => {
                     let mut members = Vec::new();

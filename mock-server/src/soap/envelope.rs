@@ -75,6 +75,9 @@ pub struct XmlElement {
     pub children: Vec<XmlElement>,
     /// The element's own text (text and CDATA between its children), unescaped.
     pub text: String,
+    /// The type an `xsi:type` attribute names, its prefix resolved where it was written
+    /// (a derived type sent in place of the declared one).
+    pub xsi_type: Option<QName>,
 }
 
 impl XmlElement {
@@ -109,7 +112,15 @@ impl XmlElement {
             out.push(b' ');
             out.extend_from_slice(a.name.to_string().as_bytes());
             out.push(b'=');
-            out.extend_from_slice(a.value.as_bytes());
+            // `xsi:type="ns0:Circle"` and `xsi:type="c:Circle"` mean the same type.
+            match &self.xsi_type {
+                Some(t)
+                    if a.name.local == "type" && a.name.namespace.as_deref() == Some(XSI_NS) =>
+                {
+                    out.extend_from_slice(t.to_string().as_bytes());
+                }
+                _ => out.extend_from_slice(a.value.as_bytes()),
+            }
         }
         out.push(b'>');
         out.extend_from_slice(self.text.trim().as_bytes());
@@ -479,6 +490,17 @@ impl<'a> Parser<'a> {
                 namespace: namespace_of(&resolved),
                 local: String::from_utf8_lossy(local.as_ref()).into_owned(),
             };
+            if name.local == "type" && name.namespace.as_deref() == Some(XSI_NS) {
+                // A QName value: its prefix (or the default namespace) is resolved here, where
+                // the declarations in scope are known.
+                let (ns, local) = self
+                    .reader
+                    .resolve_element(quick_xml::name::QName(value.trim().as_bytes()));
+                element.xsi_type = Some(QName {
+                    namespace: namespace_of(&ns),
+                    local: String::from_utf8_lossy(local.as_ref()).into_owned(),
+                });
+            }
             element.attributes.push(XmlAttribute { name, value });
         }
         Ok(element)

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
+use api_model::wsdl::xsd;
 use api_model::{
     Additional, Api, Bound, NumberRules, Schema, SchemaKind, SchemaRef, SoapBinding, SoapOperation,
     SoapStyle, SoapUse, StringFormat, StringRules,
@@ -269,8 +270,45 @@ impl<'a> Validator<'a> {
         if depth > MAX_DEPTH || self.problems.len() >= MAX_PROBLEMS {
             return;
         }
-        let Some(schema) = self.resolve(sref) else {
+        let Some(declared) = self.resolve(sref) else {
             return;
+        };
+        // `xsi:type` names the type the element has (a type derived from the declared one, an
+        // abstract type's extension): the content is checked against that type.
+        let schema = match &el.xsi_type {
+            Some(named) if !self.lenient => {
+                if let Some(schema) = self.api.schemas.get(&xsd::type_key(named)) {
+                    schema
+                } else if named.namespace.as_deref() == Some(xsd::XSD_NS) {
+                    // A built-in type (`xsi:type="xsd:int"`): its text is checked, or nothing
+                    // for `xsd:anyType`.
+                    let builtin = xsd::builtin(&named.local, named);
+                    if is_simple(&builtin.kind) {
+                        match el.children.first() {
+                            Some(child) => self.problem(
+                                path,
+                                format!(
+                                    "has a child element {} but {named} allows text only",
+                                    child.name.local
+                                ),
+                            ),
+                            None => {
+                                if let Err(message) = check_simple(&builtin, &el.text) {
+                                    self.problem(path, message);
+                                }
+                            }
+                        }
+                    }
+                    return;
+                } else {
+                    self.problem(
+                        path,
+                        format!("xsi:type {named} is not a type this service's schemas define"),
+                    );
+                    return;
+                }
+            }
+            _ => declared,
         };
         if el.is_nil() {
             if !schema.nullable && !self.lenient {
@@ -300,7 +338,15 @@ impl<'a> Validator<'a> {
                 }
                 return;
             }
-            if let Err(message) = check_simple(schema, &el.text) {
+            if schema.xml.as_ref().is_some_and(|x| x.list) {
+                // An `xsd:list`: each whitespace-separated value is one of the item type.
+                for item in el.text.split_whitespace() {
+                    if let Err(message) = check_simple(schema, item) {
+                        self.problem(path, message);
+                        break;
+                    }
+                }
+            } else if let Err(message) = check_simple(schema, &el.text) {
                 self.problem(path, message);
             }
             return;
@@ -617,7 +663,7 @@ fn is_simple(kind: &SchemaKind) -> bool {
             | SchemaKind::String(_)
             | SchemaKind::Null
             | SchemaKind::Union(_)
-    )
+    ) || matches!(kind, SchemaKind::OneOf(c) | SchemaKind::AnyOf(c) if simple_members(c))
 }
 
 fn value_text(v: &Value) -> String {
@@ -672,8 +718,31 @@ pub fn check_simple(schema: &Schema, raw: &str) -> Result<(), String> {
                 Err(format!("{value:?} matches none of the union's types"))
             }
         }
+        // An `xsd:union` of simple types: the text must be a value of one of them.
+        SchemaKind::OneOf(c) | SchemaKind::AnyOf(c) if simple_members(c) => {
+            let ok = c.members.iter().any(|m| match m {
+                SchemaRef::Inline(s) => check_simple(s, value).is_ok(),
+                SchemaRef::Named(_) => true,
+            });
+            if ok {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{value:?} matches none of the union's member types"
+                ))
+            }
+        }
         _ => Ok(()),
     }
+}
+
+/// Whether every member of a composite is an inline simple type (an `xsd:union`).
+fn simple_members(c: &api_model::Composite) -> bool {
+    !c.members.is_empty()
+        && c.members.iter().all(|m| match m {
+            SchemaRef::Inline(s) => is_simple(&s.kind),
+            SchemaRef::Named(_) => false,
+        })
 }
 
 fn collapses(rules: &StringRules) -> bool {
@@ -996,6 +1065,99 @@ mod tests {
             ),
             "{p:?}"
         );
+    }
+
+    /// A WSDL with an abstract type and its extension, an `xsd:union` and `xsd:list`s.
+    const DERIVED_WSDL: &str = r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"
+  xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tns="urn:odd" targetNamespace="urn:odd" name="Odd">
+  <types><xs:schema targetNamespace="urn:odd" elementFormDefault="qualified">
+    <xs:simpleType name="IntOrDate"><xs:union memberTypes="xs:int xs:date"/></xs:simpleType>
+    <xs:simpleType name="Codes"><xs:list itemType="xs:int"/></xs:simpleType>
+    <xs:complexType name="Shape" abstract="true"><xs:sequence>
+      <xs:element name="name" type="xs:string"/></xs:sequence></xs:complexType>
+    <xs:complexType name="Circle"><xs:complexContent><xs:extension base="tns:Shape"><xs:sequence>
+      <xs:element name="radius" type="xs:decimal"/></xs:sequence></xs:extension></xs:complexContent>
+    </xs:complexType>
+    <xs:element name="Measure"><xs:complexType><xs:sequence>
+      <xs:element name="shape" type="tns:Shape"/>
+      <xs:element name="mixed" type="tns:IntOrDate" minOccurs="0"/>
+      <xs:element name="codes" type="tns:Codes" minOccurs="0"/>
+      <xs:element name="days" minOccurs="0"><xs:simpleType><xs:list><xs:simpleType>
+        <xs:restriction base="xs:string"><xs:enumeration value="mon"/><xs:enumeration value="tue"/>
+        </xs:restriction></xs:simpleType></xs:list></xs:simpleType></xs:element>
+    </xs:sequence></xs:complexType></xs:element>
+    <xs:element name="MeasureResponse"><xs:complexType><xs:sequence>
+      <xs:element name="area" type="xs:double"/></xs:sequence></xs:complexType></xs:element>
+  </xs:schema></types>
+  <message name="In"><part name="parameters" element="tns:Measure"/></message>
+  <message name="Out"><part name="parameters" element="tns:MeasureResponse"/></message>
+  <portType name="P"><operation name="Measure"><input message="tns:In"/><output message="tns:Out"/></operation></portType>
+  <binding name="B" type="tns:P"><soap:binding transport="http://schemas.xmlsoap.org/soap/http" style="document"/>
+    <operation name="Measure"><soap:operation soapAction="urn:odd#Measure"/>
+      <input><soap:body use="literal"/></input><output><soap:body use="literal"/></output></operation></binding>
+  <service name="Odd"><port name="P" binding="tns:B"><soap:address location="http://localhost/odd"/></port></service>
+</definitions>"#;
+
+    #[test]
+    fn xsi_type_selects_the_derived_type_unions_take_any_member_lists_split() {
+        let mut files = api_model::files::MemoryFiles::new();
+        files.insert("/odd.wsdl", DERIVED_WSDL);
+        let loaded =
+            api_model::wsdl::load(std::path::Path::new("/odd.wsdl"), &files).expect("wsdl loads");
+        let api = &loaded.api;
+        let measure = |shape: &str, mixed: &str| {
+            format!(
+                r#"<o:Measure xmlns:o="urn:odd" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{shape}{mixed}</o:Measure>"#
+            )
+        };
+        let circle =
+            r#"<o:shape xsi:type="o:Circle"><o:name>c</o:name><o:radius>2.5</o:radius></o:shape>"#;
+        assert_eq!(check(api, 0, &measure(circle, "")), Vec::<String>::new());
+        // The same type through another prefix bound deeper down.
+        let other = r#"<o:shape xmlns:z="urn:odd" xsi:type="z:Circle"><o:name>c</o:name><o:radius>1</o:radius></o:shape>"#;
+        assert_eq!(check(api, 0, &measure(other, "")), Vec::<String>::new());
+        // The derived type's own fields are checked.
+        let wide =
+            r#"<o:shape xsi:type="o:Circle"><o:name>c</o:name><o:radius>wide</o:radius></o:shape>"#;
+        assert_eq!(
+            check(api, 0, &measure(wide, "")),
+            ["Measure/shape/radius: \"wide\" is not a valid decimal"]
+        );
+        // Without xsi:type the declared (abstract) type has no radius.
+        let plain = r#"<o:shape><o:name>c</o:name><o:radius>2</o:radius></o:shape>"#;
+        assert_eq!(check(api, 0, &measure(plain, "")).len(), 1);
+        let unknown = r#"<o:shape xsi:type="o:Square"><o:name>c</o:name></o:shape>"#;
+        assert_eq!(
+            check(api, 0, &measure(unknown, "")),
+            ["Measure/shape: xsi:type {urn:odd}Square is not a type this service's schemas define"]
+        );
+        // A union takes a value of any member type, and only those.
+        for (value, ok) in [("12", true), ("2024-01-02", true), ("abc", false)] {
+            let mixed = format!("<o:mixed>{value}</o:mixed>");
+            assert_eq!(
+                check(api, 0, &measure(circle, &mixed)).is_empty(),
+                ok,
+                "{value}"
+            );
+        }
+        // A list holds whitespace-separated values of its item type (named or anonymous).
+        for (value, ok) in [("1 2  3", true), ("7", true), ("", true), ("1 x", false)] {
+            let codes = format!("<o:codes>{value}</o:codes>");
+            assert_eq!(
+                check(api, 0, &measure(circle, &codes)).is_empty(),
+                ok,
+                "{value}"
+            );
+        }
+        for (value, ok) in [("mon tue", true), ("mon wed", false)] {
+            let days = format!("<o:days>{value}</o:days>");
+            assert_eq!(
+                check(api, 0, &measure(circle, &days)).is_empty(),
+                ok,
+                "{value}"
+            );
+        }
     }
 
     #[test]
