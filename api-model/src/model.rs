@@ -1319,6 +1319,11 @@ pub struct XmlInfo {
     /// value is a list too, so examples hold a single item.
     #[serde(skip_serializing_if = "is_false")]
     pub list: bool,
+    /// An abstract XSD type's first concrete derived type (in document order, through other
+    /// abstract types): an element of the abstract type is written as this type, named by
+    /// `xsi:type`, since the abstract one cannot appear itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substitute: Option<QName>,
     /// The XSD type name, for `xsi:type` in encoded messages.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xsd_type: Option<QName>,

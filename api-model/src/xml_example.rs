@@ -216,6 +216,8 @@ struct Effective<'a> {
     xml: XmlInfo,
     content: &'a Schema,
     leaf: Schema,
+    /// The content is an abstract type's concrete substitute, which `xsi:type` must name.
+    substituted: bool,
 }
 
 struct Gen<'a> {
@@ -294,6 +296,16 @@ impl<'a> Gen<'a> {
                 leaf.examples = next.examples.clone();
             }
         }
+        // An abstract type cannot appear itself: its first concrete derived type does, named
+        // by `xsi:type`.
+        let mut substituted = false;
+        if let Some(sub) = cur.xml.as_ref().and_then(|x| x.substitute.as_ref()) {
+            if let Some(concrete) = self.api.schemas.get(&crate::wsdl::xsd::type_key(sub)) {
+                cur = concrete;
+                xml.xsd_type = Some(sub.clone());
+                substituted = true;
+            }
+        }
         if matches!(cur.kind, SchemaKind::Ref(_)) {
             // A dangling or endless alias: nothing to generate.
             leaf.kind = SchemaKind::Any;
@@ -316,6 +328,7 @@ impl<'a> Gen<'a> {
             xml,
             content: cur,
             leaf,
+            substituted,
         }
     }
 
@@ -442,7 +455,7 @@ impl<'a> Gen<'a> {
             .clone()
             .unwrap_or_else(|| fallback_name.to_string());
         let ns = eff.xml.namespace.clone();
-        let xsi_type = if self.encoded {
+        let xsi_type = if self.encoded || eff.substituted {
             eff.xml.xsd_type.clone()
         } else {
             None
@@ -1038,6 +1051,45 @@ fn max_len(hir: &regex_syntax::hir::Hir) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_abstract_type_is_written_as_its_first_concrete_derived_type() {
+        let wsdl = r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"
+          xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:odd" targetNamespace="urn:odd">
+          <types><xs:schema targetNamespace="urn:odd" elementFormDefault="qualified">
+            <xs:complexType name="Shape" abstract="true"><xs:sequence>
+              <xs:element name="name" type="xs:string"/></xs:sequence></xs:complexType>
+            <xs:complexType name="Round" abstract="true"><xs:complexContent>
+              <xs:extension base="tns:Shape"/></xs:complexContent></xs:complexType>
+            <xs:complexType name="Circle"><xs:complexContent><xs:extension base="tns:Round">
+              <xs:sequence><xs:element name="radius" type="xs:decimal"/></xs:sequence>
+            </xs:extension></xs:complexContent></xs:complexType>
+            <xs:element name="Echo" type="tns:Shape"/>
+          </xs:schema></types></definitions>"#;
+        let mut files = crate::files::MemoryFiles::new();
+        files.insert("/odd.wsdl", wsdl);
+        let api = crate::wsdl::load(std::path::Path::new("/odd.wsdl"), &files)
+            .expect("loads")
+            .api;
+        let circle = QName {
+            namespace: Some("urn:odd".into()),
+            local: "Circle".into(),
+        };
+        let substitute = |name: &str| {
+            api.schemas[&format!("{{urn:odd}}{name}")]
+                .xml
+                .as_ref()
+                .and_then(|x| x.substitute.clone())
+        };
+        // Through the abstract `Round` to the concrete `Circle`.
+        assert_eq!(substitute("Shape"), Some(circle.clone()));
+        assert_eq!(substitute("Round"), Some(circle));
+        assert_eq!(substitute("Circle"), None);
+        let echo = SchemaRef::Named("element:{urn:odd}Echo".into());
+        let xml = element_xml(&api, &echo, "Echo", Seed::from_parts(&[b"x"]));
+        assert!(xml.contains(r#"xsi:type="ns1:Circle""#), "{xml}");
+        assert!(xml.contains(":radius>"), "{xml}");
+    }
 
     #[test]
     fn hostile_patterns_are_skipped() {

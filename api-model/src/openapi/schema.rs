@@ -249,6 +249,7 @@ fn annotations(ctx: &mut Ctx, doc: usize, at: &Ptr, obj: &Keys<'_>, s: &mut Sche
             wrapped: x.get("wrapped").and_then(Value::as_bool).unwrap_or(false),
             text: false,
             list: false,
+            substitute: None,
             xsd_type: None,
         });
     }

@@ -223,6 +223,57 @@ impl<'i, 'a> Converter<'i, 'a> {
             schema.title = Some(q.local.clone());
             self.schemas.insert(element_key(q), schema);
         }
+        self.substitutes();
+    }
+
+    /// Give each abstract complex type its first concrete derived type (breadth first, in
+    /// document order), for examples to write in its place.
+    fn substitutes(&mut self) {
+        let index = self.index;
+        let is_abstract = |el: &Element| matches!(el.attr("abstract"), Some("true" | "1"));
+        // (type, base, abstract) of every complex type derived by extension or restriction.
+        let mut derived: Vec<(QName, QName, bool)> = Vec::new();
+        for (q, (el, ctx)) in &index.types {
+            let base = el
+                .child(XSD_NS, "complexContent")
+                .and_then(|cc| {
+                    cc.child(XSD_NS, "extension")
+                        .or_else(|| cc.child(XSD_NS, "restriction"))
+                })
+                .and_then(|d| d.attr("base").map(|b| (d, b)));
+            if let Some((d, b)) = base {
+                if let Some(base) = self.resolve(d, ctx, b) {
+                    derived.push((q.clone(), base, is_abstract(el)));
+                }
+            }
+        }
+        for (q, (el, _)) in &index.types {
+            if el.local != "complexType" || !is_abstract(el) {
+                continue;
+            }
+            let mut frontier = vec![q.clone()];
+            let mut seen: BTreeSet<QName> = BTreeSet::from([q.clone()]);
+            let mut found = None;
+            while found.is_none() && !frontier.is_empty() {
+                let mut next = Vec::new();
+                for base in &frontier {
+                    for (t, b, abstract_type) in &derived {
+                        if b != base || !seen.insert(t.clone()) {
+                            continue;
+                        }
+                        if *abstract_type {
+                            next.push(t.clone());
+                        } else if found.is_none() {
+                            found = Some(t.clone());
+                        }
+                    }
+                }
+                frontier = next;
+            }
+            if let Some(schema) = self.schemas.get_mut(&type_key(q)) {
+                schema.xml.get_or_insert_with(XmlInfo::default).substitute = found;
+            }
+        }
     }
 
     /// Count one unit of work; `false` (with one warning) once the budget is spent.
