@@ -97,7 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .iter()
             .filter(|p| generator::check::is_portal_root(p))
         {
-            let catalog = own_catalog(root);
+            let catalog = own_catalog(root, &outcome);
             site.extend(generator::check::check_root(root, &catalog));
         }
         Checked {
@@ -119,13 +119,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The APIs a portal root's pages and config may name: those of its `specs/`.
-fn own_catalog(root: &Path) -> api_model::Catalog {
+/// The APIs a portal root's pages and config may name: those the scan read from its `specs/`.
+fn own_catalog(root: &Path, outcome: &LoadOutcome) -> api_model::Catalog {
     let specs = root.join("specs");
-    if specs.is_dir() {
-        api_model::load_dir(&specs).catalog
-    } else {
-        api_model::Catalog::default()
+    let ids: Vec<&str> = outcome
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with(&specs))
+        .filter_map(|f| f.api_id.as_deref())
+        .collect();
+    api_model::Catalog {
+        apis: outcome
+            .catalog
+            .apis
+            .iter()
+            .filter(|a| ids.contains(&a.id.as_str()))
+            .cloned()
+            .collect(),
+        ..api_model::Catalog::default()
     }
 }
 

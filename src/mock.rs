@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use api_model::PortalConfig;
+use api_model::ConfigFile;
 use mock_server::apps::{Apps, AppsOptions, StoreConfig};
 use mock_server::gate::{Gate, OpenGate};
 use mock_server::state::DEFAULT_MAX_BODY_BYTES;
@@ -122,7 +122,7 @@ fn startup_step(started: std::time::Instant, step: &str) {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let _log = init_logging(args.log_format);
-    let config = PortalConfig::load(&args.root).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let config_file = ConfigFile::load(&args.root).map_err(|e| anyhow::anyhow!("{e}"))?;
     let paths = if args.specs.is_empty() {
         vec![args.root.join("specs")]
     } else {
@@ -131,12 +131,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let outcome = api_model::load_paths(&paths);
     startup_step(started, "specs loaded");
     let mut err = std::io::stderr().lock();
-    let config_path = args.root.join("portal.toml");
-    if let Ok(text) = std::fs::read_to_string(&config_path) {
-        for d in config.catalog_warnings(&config_path, &text, &outcome.catalog) {
-            writeln!(err, "{d}")?;
-        }
+    for d in config_file.catalog_warnings(&outcome.catalog) {
+        writeln!(err, "{d}")?;
     }
+    let config = config_file.config;
     for d in outcome.errors() {
         writeln!(err, "{d}")?;
     }

@@ -1,7 +1,7 @@
 //! `portal.toml`: the portal's title, links, environments and theme options, shared by the
 //! generator (pages, Try console) and the sandbox (mount paths, CORS).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -144,7 +144,8 @@ impl PortalConfig {
 
     /// What the values of a deserialized config get wrong, located in `text`. Pure.
     fn problems(&self, path: &Path, text: &str) -> Vec<Diagnostic> {
-        let at = |keys: &[&str]| locate(path, text, keys, None);
+        let spans = Spans::new(path, text);
+        let at = |keys: &[&str]| spans.key(keys);
         let mut out = Vec::new();
         if let Some(name) = &self.default_environment {
             if !self.environments.contains_key(name) {
@@ -213,9 +214,13 @@ impl PortalConfig {
         }
         for (i, link) in f.links.iter().enumerate() {
             if let Some(scheme) = script_scheme(&link.url) {
-                let loc = locate(path, text, &["footer", "links"], Some((i, "url")));
                 out.push(Diagnostic::error(
-                    loc,
+                    spans.at(&[
+                        Step::Key("footer"),
+                        Step::Key("links"),
+                        Step::Item(i),
+                        Step::Key("url"),
+                    ]),
                     format!(
                         "footer link `{}`: a `{scheme}:` link runs code; use an http(s) URL",
                         link.label
@@ -231,10 +236,14 @@ impl PortalConfig {
                 ));
             }
         }
-        for origin in &self.sandbox.cors_origins {
+        for (i, origin) in self.sandbox.cors_origins.iter().enumerate() {
             if let Some(problem) = origin_problem(origin) {
                 out.push(Diagnostic::error(
-                    at(&["sandbox", "cors_origins"]),
+                    spans.at(&[
+                        Step::Key("sandbox"),
+                        Step::Key("cors_origins"),
+                        Step::Item(i),
+                    ]),
                     format!("sandbox.cors_origins `{origin}`: {problem}"),
                 ));
             }
@@ -254,7 +263,15 @@ impl PortalConfig {
     /// What the config says about APIs that the catalog does not have: warnings, located in
     /// `text` (the `portal.toml` the config was read from). Pure.
     pub fn catalog_warnings(&self, path: &Path, text: &str, catalog: &Catalog) -> Vec<Diagnostic> {
-        let at = |keys: &[&str]| locate(path, text, keys, None);
+        let spans = Spans::new(path, text);
+        let at = |keys: &[&str]| spans.key(keys);
+        let soap_client_id = |i: usize| {
+            spans.at(&[
+                Step::Key("sandbox"),
+                Step::Key("soap_client_id"),
+                Step::Item(i),
+            ])
+        };
         let ids = || {
             catalog
                 .apis
@@ -277,17 +294,17 @@ impl PortalConfig {
                 }
             }
         }
-        for id in &self.sandbox.soap_client_id {
+        for (i, id) in self.sandbox.soap_client_id.iter().enumerate() {
             match catalog.apis.iter().find(|a| a.id == *id) {
                 None => out.push(Diagnostic::warning(
-                    at(&["sandbox", "soap_client_id"]),
+                    soap_client_id(i),
                     format!(
                         "sandbox.soap_client_id: no API `{id}` in the specs (APIs: {})",
                         ids()
                     ),
                 )),
                 Some(api) if api.protocol != Protocol::Soap => out.push(Diagnostic::warning(
-                    at(&["sandbox", "soap_client_id"]),
+                    soap_client_id(i),
                     format!(
                         "sandbox.soap_client_id: `{id}` is a REST API; its keys come from its \
                          spec's security schemes"
@@ -301,15 +318,7 @@ impl PortalConfig {
 
     /// Read `portal.toml` from a root folder; a missing file is the default config.
     pub fn load(root: &Path) -> Result<PortalConfig> {
-        let path = root.join("portal.toml");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => PortalConfig::parse(&path, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PortalConfig::default()),
-            Err(source) => Err(Error::Io {
-                loc: Location::file(path),
-                source,
-            }),
-        }
+        ConfigFile::load(root).map(|file| file.config)
     }
 
     /// The portal title.
@@ -351,34 +360,101 @@ impl PortalConfig {
     }
 }
 
-/// Where the value at `keys` (then, with `item`, the key of that array's element) starts in
-/// `text`; the file alone when it cannot be found. Pure.
-fn locate(path: &Path, text: &str, keys: &[&str], item: Option<(usize, &str)>) -> Location {
-    let Ok(doc) = toml::de::DeTable::parse(text) else {
-        return Location::file(path);
-    };
-    let Some((first, rest)) = keys.split_first() else {
-        return Location::file(path);
-    };
-    let mut value = doc
-        .get_ref()
-        .iter()
-        .find(|(k, _)| k.get_ref() == first)
-        .map(|(_, v)| v);
-    for key in rest {
-        value = value.and_then(|v| v.get_ref().get(*key));
-    }
-    if let Some((index, key)) = item {
-        value = value
-            .and_then(|v| v.get_ref().get(index))
-            .and_then(|v| v.get_ref().get(key));
-    }
-    match value {
-        Some(v) => {
-            let (line, column) = crate::error::line_col(text, v.span().start);
-            Location::at(path, line, column)
+/// `portal.toml` as read from a root, kept with its text so that what it says of the catalog
+/// can be located once the specs are loaded.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    /// The config (the default one when the file is absent).
+    pub config: PortalConfig,
+    path: PathBuf,
+    /// The file's text; `None` when there is no file.
+    text: Option<String>,
+}
+
+impl ConfigFile {
+    /// Read and check `ROOT/portal.toml`; a missing file is the default config.
+    pub fn load(root: &Path) -> Result<ConfigFile> {
+        let path = root.join("portal.toml");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(ConfigFile {
+                config: PortalConfig::parse(&path, &text)?,
+                path,
+                text: Some(text),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile {
+                config: PortalConfig::default(),
+                path,
+                text: None,
+            }),
+            Err(source) => Err(Error::Io {
+                loc: Location::file(path),
+                source,
+            }),
         }
-        None => Location::file(path),
+    }
+
+    /// [`PortalConfig::catalog_warnings`], located in the file read. Pure.
+    pub fn catalog_warnings(&self, catalog: &Catalog) -> Vec<Diagnostic> {
+        match &self.text {
+            Some(text) => self.config.catalog_warnings(&self.path, text, catalog),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// One step of a path into a TOML document: a key, or an array's element.
+#[derive(Debug, Clone, Copy)]
+enum Step<'k> {
+    Key(&'k str),
+    Item(usize),
+}
+
+/// Where values sit in `portal.toml`: the document parsed once for its spans.
+struct Spans<'t> {
+    path: &'t Path,
+    text: &'t str,
+    doc: Option<toml::Spanned<toml::de::DeTable<'t>>>,
+}
+
+impl<'t> Spans<'t> {
+    fn new(path: &'t Path, text: &'t str) -> Spans<'t> {
+        Spans {
+            path,
+            text,
+            doc: toml::de::DeTable::parse(text).ok(),
+        }
+    }
+
+    /// Where the value at `steps` starts; the file alone when it cannot be found. Pure.
+    fn at(&self, steps: &[Step<'_>]) -> Location {
+        let Some((Step::Key(first), rest)) = steps.split_first() else {
+            return Location::file(self.path);
+        };
+        let mut value = self.doc.as_ref().and_then(|doc| {
+            doc.get_ref()
+                .iter()
+                .find(|(k, _)| k.get_ref() == first)
+                .map(|(_, v)| v)
+        });
+        for step in rest {
+            value = value.and_then(|v| match step {
+                Step::Key(key) => v.get_ref().get(*key),
+                Step::Item(index) => v.get_ref().get(*index),
+            });
+        }
+        match value {
+            Some(v) => {
+                let (line, column) = crate::error::line_col(self.text, v.span().start);
+                Location::at(self.path, line, column)
+            }
+            None => Location::file(self.path),
+        }
+    }
+
+    /// [`Spans::at`] for a path of keys only.
+    fn key(&self, keys: &[&str]) -> Location {
+        let steps: Vec<Step<'_>> = keys.iter().map(|k| Step::Key(k)).collect();
+        self.at(&steps)
     }
 }
 
@@ -402,6 +478,9 @@ fn base_url_problem(url: &str, templated: bool) -> Option<String> {
         }
         rest = &after[close + 1..];
     }
+    if url.contains(char::is_whitespace) {
+        return Some("a URL cannot contain spaces".into());
+    }
     let plain = url.replace("{base_path}", "").replace("{api}", "a");
     if plain.starts_with('/') && !plain.starts_with("//") {
         return None;
@@ -415,11 +494,8 @@ fn base_url_problem(url: &str, templated: bool) -> Option<String> {
         ));
     }
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || host.contains(char::is_whitespace) {
+    if host.is_empty() {
         return Some("the URL has no host".into());
-    }
-    if url.contains(char::is_whitespace) {
-        return Some("a URL cannot contain spaces".into());
     }
     None
 }
@@ -543,7 +619,7 @@ mod tests {
             "portal.toml:9:10: error: theme.accent `red; } body { display: none` is not a CSS colour (e.g. #0b5cad, teal, rgb(11 92 173))",
             "portal.toml:11:9: error: footer.terms: a `data:` link runs code; use an http(s) URL",
             "portal.toml:12:64: error: footer link `Bad`: a `vbscript:` link runs code; use an http(s) URL",
-            "portal.toml:14:16: error: sandbox.cors_origins `https://slash.test/`: browsers send origins without a path or a trailing slash: use `https://slash.test`",
+            "portal.toml:14:36: error: sandbox.cors_origins `https://slash.test/`: browsers send origins without a path or a trailing slash: use `https://slash.test`",
             "portal.toml:15:18: error: sandbox.max_body_bytes = 0 would refuse every request body; leave it out for the default (1 MiB)",
         ];
         assert_eq!(lines, expected);
@@ -600,8 +676,8 @@ mod tests {
             lines,
             [
                 "portal.toml:3:17: warning: environments.live.apis: no API `nope` in the specs (APIs: rest)",
-                "portal.toml:5:18: warning: sandbox.soap_client_id: `rest` is a REST API; its keys come from its spec's security schemes",
-                "portal.toml:5:18: warning: sandbox.soap_client_id: no API `ghost` in the specs (APIs: rest)",
+                "portal.toml:5:19: warning: sandbox.soap_client_id: `rest` is a REST API; its keys come from its spec's security schemes",
+                "portal.toml:5:27: warning: sandbox.soap_client_id: no API `ghost` in the specs (APIs: rest)",
             ]
         );
     }

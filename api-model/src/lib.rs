@@ -18,7 +18,7 @@ pub mod product;
 pub mod wsdl;
 pub mod xml_example;
 
-pub use config::PortalConfig;
+pub use config::{ConfigFile, PortalConfig};
 pub use error::{Diagnostic, Error, Location, Result, Severity};
 pub use load::{FileReport, LoadOutcome, load_dir, load_paths};
 pub use model::*;

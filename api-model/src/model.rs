@@ -976,7 +976,7 @@ impl Bound {
         serde_json::Number::from_f64(f).map(Bound)
     }
 
-    /// From the text of an XSD facet or a parameter: an integer exactly, else a float.
+    /// From the text of an XSD facet: an integer exactly, else a float.
     pub fn parse(text: &str) -> Option<Bound> {
         let t = text.trim();
         if let Ok(i) = t.parse::<i64>() {

@@ -2,7 +2,8 @@
 //! `site/templates` overrides, each reported with its problems located as `path:line:col`.
 //!
 //! The reading happens in [`check_root`]; what is wrong with each file is worked out by pure
-//! functions ([`check_config`], [`check_template`], [`page_conflicts`]).
+//! functions ([`check_config`], [`check_template`], [`page_conflicts`], [`dead_links`]). The
+//! dead-link warnings are also what `build` and `serve` print ([`crate::load::load_root`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -107,18 +108,18 @@ pub fn check_root(root: &Path, catalog: &Catalog) -> Vec<SiteFile> {
             title: None,
         }),
     }
-    for (source, message) in page_conflicts(&pages, catalog) {
+    let input = Input {
+        pages,
+        catalog: catalog.clone(),
+        ..Input::default()
+    };
+    for (source, message) in page_conflicts(&input) {
         let path = root.join("content").join(&source);
         if let Some(file) = files.iter_mut().find(|f| f.path == path) {
             file.diagnostics
                 .push(Diagnostic::error(Location::file(&path), message));
         }
     }
-    let input = Input {
-        pages,
-        catalog: catalog.clone(),
-        ..Input::default()
-    };
     for dead in dead_links(root, &input) {
         if let Some(file) = files.iter_mut().find(|f| f.path == dead.path) {
             file.diagnostics.push(dead);
@@ -225,15 +226,10 @@ pub fn check_template(path: &Path, rel: &str, text: &str) -> Vec<Diagnostic> {
 
 /// Content pages whose output file is another page's (two sources for one URL, or a page at a
 /// path the portal generates, such as `apis/` or `plans/`): (source, message). Pure.
-pub fn page_conflicts(pages: &[ContentPage], catalog: &Catalog) -> Vec<(String, String)> {
-    let input = Input {
-        pages: pages.to_vec(),
-        catalog: catalog.clone(),
-        ..Input::default()
-    };
+pub fn page_conflicts(input: &Input) -> Vec<(String, String)> {
     let mut seen: BTreeMap<String, site::PageId> = BTreeMap::new();
     let mut out = Vec::new();
-    for page in site::pages(&input) {
+    for page in site::pages(input) {
         match seen.get(&page.path) {
             Some(first) => {
                 let (source, other) = match (&page.id, first) {
@@ -263,6 +259,9 @@ pub fn page_conflicts(pages: &[ContentPage], catalog: &Catalog) -> Vec<(String, 
 /// and to files other than pages (images, spec downloads), are not followed. Pure.
 pub fn dead_links(root: &Path, input: &Input) -> Vec<Diagnostic> {
     let pages = &input.pages;
+    if pages.iter().all(|p| p.links.is_empty()) {
+        return Vec::new();
+    }
     let urls: BTreeMap<String, Option<&ContentPage>> = site::pages(input)
         .into_iter()
         .map(|spec| {

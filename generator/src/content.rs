@@ -96,8 +96,8 @@ pub struct PageLink {
 
 /// The links of a page's body (which starts on line `body_line` of its file), located in the
 /// file. Pure.
-fn links(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> Vec<PageLink> {
-    markdown::links(body, ctx)
+fn locate_links(body: &str, body_line: usize, links: Vec<markdown::Link>) -> Vec<PageLink> {
+    links
         .into_iter()
         .map(|link| {
             let before = &body[..link.offset.min(body.len())];
@@ -162,7 +162,7 @@ pub fn parse(shown: &std::path::Path, source: &str, text: &str) -> Result<Conten
         description: front.description,
         html: rendered.html,
         headings: rendered.headings,
-        links: links(body, body_line, &ctx),
+        links: locate_links(body, body_line, rendered.links),
     })
 }
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use api_model::{Catalog, Diagnostic, PortalConfig};
+use api_model::{Catalog, ConfigFile, Diagnostic, PortalConfig};
 
 use crate::content::{self, ContentPage};
 use crate::error::{Error, Result};
@@ -157,18 +157,15 @@ pub fn load_specs(root: &Path) -> Result<LoadedSpecs> {
 
 /// Read a whole portal root.
 pub fn load_root(root: &Path) -> Result<Input> {
-    let config = PortalConfig::load(root).map_err(Error::Config)?;
+    let config = ConfigFile::load(root).map_err(Error::Config)?;
     let pages = load_content(root)?;
     let theme = load_theme(root)?;
     let (catalog, spec_files, mut warnings) = load_specs(root)?;
     // What the config says of APIs the specs do not have (a misspelt id in `environments` or
     // `sandbox.soap_client_id`) is worth a warning, not a failed build.
-    let config_path = root.join("portal.toml");
-    if let Ok(text) = std::fs::read_to_string(&config_path) {
-        warnings.extend(config.catalog_warnings(&config_path, &text, &catalog));
-    }
+    warnings.extend(config.catalog_warnings(&catalog));
     let mut input = Input {
-        config,
+        config: config.config,
         pages,
         catalog,
         spec_files,

@@ -30,6 +30,8 @@ pub struct Rendered {
     pub html: String,
     /// Headings in order.
     pub headings: Vec<Heading>,
+    /// Links (not images) in order, with where they are written.
+    pub links: Vec<Link>,
 }
 
 /// Where a content page sits, to rewrite its links.
@@ -173,24 +175,23 @@ pub struct Link {
     pub href: String,
 }
 
-/// Every link (not image) of a Markdown text, rewritten as [`render_content`] does. Pure.
-pub fn links(markdown: &str, ctx: &LinkContext<'_>) -> Vec<Link> {
-    Parser::new_ext(markdown, options())
-        .into_offset_iter()
-        .filter_map(|(event, range)| match event {
-            Event::Start(Tag::Link { dest_url, .. }) => Some(Link {
-                offset: range.start,
-                href: rewrite_link(&dest_url, ctx).unwrap_or_else(|| dest_url.to_string()),
-                written: dest_url.to_string(),
-            }),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Render a content page (trusted, but still sanitized: no script, no handlers).
 pub fn render_content(markdown: &str, ctx: &LinkContext<'_>) -> Rendered {
-    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
+    // The links are noted (where written, as written, as rewritten) in the one parse.
+    let mut links = Vec::new();
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .map(|(event, range)| {
+            if let Event::Start(Tag::Link { dest_url, .. }) = &event {
+                links.push(Link {
+                    offset: range.start,
+                    href: rewrite_link(dest_url, ctx).unwrap_or_else(|| dest_url.to_string()),
+                    written: dest_url.to_string(),
+                });
+            }
+            event
+        })
+        .collect();
     let mut used: HashSet<String> = HashSet::new();
     // Explicit `{#id}`s are taken first, so generated ones never steal them.
     for event in &events {
@@ -283,7 +284,11 @@ pub fn render_content(markdown: &str, ctx: &LinkContext<'_>) -> Rendered {
         .clean(&html)
         .to_string()
         .replace("<img>", "");
-    Rendered { html, headings }
+    Rendered {
+        html,
+        headings,
+        links,
+    }
 }
 
 fn relink<'a>(event: Event<'a>, ctx: &LinkContext<'_>) -> Event<'a> {

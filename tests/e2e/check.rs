@@ -167,7 +167,7 @@ fn check_without_a_path_checks_the_portal_root() {
         located,
         [
             ("./portal.toml:3:10", "config errors"),
-            ("./portal.toml:5:18", "config warnings"),
+            ("./portal.toml:5:19", "config warnings"),
             ("./content/a.md:2:8", "content errors"),
             ("./site/templates/page.html:1:8", "template errors"),
         ],

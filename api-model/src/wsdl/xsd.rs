@@ -233,18 +233,17 @@ impl<'i, 'a> Converter<'i, 'a> {
         let is_abstract = |el: &Element| matches!(el.attr("abstract"), Some("true" | "1"));
         // (type, base, abstract) of every complex type derived by extension or restriction.
         let mut derived: Vec<(QName, QName, bool)> = Vec::new();
-        for (q, (el, ctx)) in &index.types {
+        for (q, (el, _)) in &index.types {
+            // Resolved quietly: converting the type has already warned of a bad prefix.
             let base = el
                 .child(XSD_NS, "complexContent")
                 .and_then(|cc| {
                     cc.child(XSD_NS, "extension")
                         .or_else(|| cc.child(XSD_NS, "restriction"))
                 })
-                .and_then(|d| d.attr("base").map(|b| (d, b)));
-            if let Some((d, b)) = base {
-                if let Some(base) = self.resolve(d, ctx, b) {
-                    derived.push((q.clone(), base, is_abstract(el)));
-                }
+                .and_then(|d| d.resolve_qname(d.attr("base")?));
+            if let Some(base) = base {
+                derived.push((q.clone(), base, is_abstract(el)));
             }
         }
         for (q, (el, _)) in &index.types {

@@ -284,20 +284,7 @@ impl<'a> Validator<'a> {
                     // for `xsd:anyType`.
                     let builtin = xsd::builtin(&named.local, named);
                     if is_simple(&builtin.kind) {
-                        match el.children.first() {
-                            Some(child) => self.problem(
-                                path,
-                                format!(
-                                    "has a child element {} but {named} allows text only",
-                                    child.name.local
-                                ),
-                            ),
-                            None => {
-                                if let Err(message) = check_simple(&builtin, &el.text) {
-                                    self.problem(path, message);
-                                }
-                            }
-                        }
+                        self.text_only(el, &builtin, path);
                     }
                     return;
                 } else {
@@ -326,29 +313,7 @@ impl<'a> Validator<'a> {
             return;
         }
         if is_simple(&schema.kind) {
-            if let Some(child) = el.children.first() {
-                if !self.lenient {
-                    self.problem(
-                        path,
-                        format!(
-                            "has a child element {} but the schema allows text only",
-                            child.name.local
-                        ),
-                    );
-                }
-                return;
-            }
-            if schema.xml.as_ref().is_some_and(|x| x.list) {
-                // An `xsd:list`: each whitespace-separated value is one of the item type.
-                for item in el.text.split_whitespace() {
-                    if let Err(message) = check_simple(schema, item) {
-                        self.problem(path, message);
-                        break;
-                    }
-                }
-            } else if let Err(message) = check_simple(schema, &el.text) {
-                self.problem(path, message);
-            }
+            self.text_only(el, schema, path);
             return;
         }
         if self.lenient {
@@ -411,6 +376,34 @@ impl<'a> Validator<'a> {
             && matches!(schema.kind, SchemaKind::Object(_))
         {
             self.problem(path, "has text but the schema allows none".into());
+        }
+    }
+
+    /// An element of a simple type: text only, checked against the type (each value of an
+    /// `xsd:list`).
+    fn text_only(&mut self, el: &XmlElement, schema: &Schema, path: &str) {
+        if let Some(child) = el.children.first() {
+            if !self.lenient {
+                self.problem(
+                    path,
+                    format!(
+                        "has a child element {} but the schema allows text only",
+                        child.name.local
+                    ),
+                );
+            }
+            return;
+        }
+        if schema.xml.as_ref().is_some_and(|x| x.list) {
+            // An `xsd:list`: each whitespace-separated value is one of the item type.
+            for item in el.text.split_whitespace() {
+                if let Err(message) = check_simple(schema, item) {
+                    self.problem(path, message);
+                    break;
+                }
+            }
+        } else if let Err(message) = check_simple(schema, &el.text) {
+            self.problem(path, message);
         }
     }
 
