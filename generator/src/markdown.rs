@@ -4,7 +4,8 @@
 //! Two policies: content pages (the portal's own Markdown: headings get ids and anchors, images
 //! and classes allowed) and spec descriptions (untrusted: no ids, no images, nothing active).
 
-use std::collections::{BTreeSet, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -336,6 +337,59 @@ pub fn render_untrusted(markdown: &str) -> String {
     if markdown.trim().is_empty() {
         return String::new();
     }
+    let remembered = UNTRUSTED_MEMO.with(|memo| {
+        memo.borrow()
+            .as_ref()
+            .map(|memo| memo.get(markdown).cloned())
+    });
+    match remembered {
+        Some(Some(html)) => html,
+        Some(None) => {
+            let html = render_untrusted_now(markdown);
+            UNTRUSTED_MEMO.with(|memo| {
+                if let Some(memo) = memo.borrow_mut().as_mut() {
+                    memo.insert(markdown.to_string(), html.clone());
+                }
+            });
+            html
+        }
+        None => render_untrusted_now(markdown),
+    }
+}
+
+thread_local! {
+    /// The descriptions this thread has rendered, while [`with_memo`] runs.
+    static UNTRUSTED_MEMO: RefCell<Option<HashMap<String, String>>> = const { RefCell::new(None) };
+}
+
+/// Run `f` with [`render_untrusted`] remembering what it rendered on this thread, and forget it
+/// all when `f` returns. Specs repeat descriptions across operations (a shared parameter or
+/// schema is described once and shown on hundreds of pages), and rendering one is a Markdown
+/// parse plus a sanitizer pass; the result depends on the text alone. Scoped rather than
+/// global, so a long `portal serve` session does not keep every description it ever saw.
+pub fn with_memo<R>(f: impl FnOnce() -> R) -> R {
+    /// Puts back the state `with_memo` found, also when `f` panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if !self.0 {
+                UNTRUSTED_MEMO.with(|memo| *memo.borrow_mut() = None);
+            }
+        }
+    }
+    let nested = UNTRUSTED_MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        let nested = memo.is_some();
+        if !nested {
+            *memo = Some(HashMap::new());
+        }
+        nested
+    });
+    let _restore = Restore(nested);
+    f()
+}
+
+fn render_untrusted_now(markdown: &str) -> String {
     // Only absolute web links survive: a spec's `#anchor` or relative link points into a
     // document layout this site does not have, and footnote ids are stripped by the policy.
     let keep = |dest: &str| {
@@ -516,6 +570,31 @@ mod tests {
         assert!(html.contains("<strong>bold</strong>"), "{html}");
     }
 
+    #[test]
+    fn the_memo_gives_what_rendering_gives_and_ends_with_its_scope() {
+        let texts = [
+            "A *shared* description <script>x()</script>",
+            "",
+            "Another, [with a link](https://example.test/a).",
+        ];
+        let direct: Vec<String> = texts.iter().map(|t| render_untrusted(t)).collect();
+        let memo_len = || UNTRUSTED_MEMO.with(|m| m.borrow().as_ref().map(HashMap::len));
+        let remembered = with_memo(|| {
+            // Twice each: the second reads the memo.
+            let twice: Vec<String> = texts
+                .iter()
+                .chain(texts.iter())
+                .map(|t| render_untrusted(t))
+                .collect();
+            // Nested scopes share the outer memo and leave it in place.
+            with_memo(|| render_untrusted(texts[0]));
+            assert_eq!(memo_len(), Some(2), "blank text is not remembered");
+            twice
+        });
+        assert_eq!(remembered[..3], direct[..]);
+        assert_eq!(remembered[3..], direct[..]);
+        assert_eq!(memo_len(), None, "the memo ends with with_memo");
+    }
     #[test]
     fn untrusted_relative_and_fragment_links_become_text() {
         let html = render_untrusted(

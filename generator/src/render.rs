@@ -118,12 +118,14 @@ impl<'a> Renderer<'a> {
             for _ in 0..threads.max(1) {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(page) = self.pages.get(i) else { break };
-                        mine.push((i, self.render_page(page)));
-                        progress();
-                    }
+                    crate::markdown::with_memo(|| {
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(page) = self.pages.get(i) else { break };
+                            mine.push((i, self.render_page(page)));
+                            progress();
+                        }
+                    });
                     if let Ok(mut all) = results.lock() {
                         all.extend(mine);
                     }
@@ -160,18 +162,20 @@ impl<'a> Renderer<'a> {
                 let tx = tx.clone();
                 let (next, stop) = (&next, &stop);
                 scope.spawn(move || {
-                    while !stop.load(Ordering::Relaxed) {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(page) = self.pages.get(i) else { break };
-                        let result = self.render_page(page).map(|file| {
-                            let extra = prepare(&file);
-                            (file, extra)
-                        });
-                        progress();
-                        if tx.send((i, result)).is_err() {
-                            break;
+                    crate::markdown::with_memo(|| {
+                        while !stop.load(Ordering::Relaxed) {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(page) = self.pages.get(i) else { break };
+                            let result = self.render_page(page).map(|file| {
+                                let extra = prepare(&file);
+                                (file, extra)
+                            });
+                            progress();
+                            if tx.send((i, result)).is_err() {
+                                break;
+                            }
                         }
-                    }
+                    })
                 });
             }
             drop(tx);
