@@ -78,22 +78,16 @@ pub struct Args {
     cors_origin: Vec<String>,
 }
 
-/// Log to standard error from a background thread: a request formats its line and queues it,
-/// and never waits for the terminal or the pipe (the one write per request cost the sandbox an
-/// eighth of its throughput). The thread writes what is queued through a buffer and flushes
-/// whenever the queue is empty, so under load many lines go out in one write, and a line never
-/// waits longer than the queue takes to drain. Lines are never dropped: a full queue makes the
-/// caller wait. The guard flushes the queue when dropped, so it must live until the end of `run`.
-fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+/// Log to standard error from a background thread ([`crate::logging::Batched`]): a request
+/// formats its line and queues it, and never waits for the terminal or the pipe (the one write
+/// per request cost the sandbox an eighth of its throughput), nor wakes the writer for each
+/// line. Lines are never dropped. The guard writes what is queued when dropped, so it must live
+/// until the end of `run`.
+fn init_logging(format: LogFormat) -> anyhow::Result<crate::logging::BatchedGuard> {
     use std::io::IsTerminal;
     let filter = crate::logging::filter("warn,portal::mock=info");
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("portal-log")
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
+    let (writer, guard) = crate::logging::Batched::spawn("portal-log", std::io::stderr())
+        .map_err(|e| anyhow::anyhow!("cannot start the log writer: {e}"))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
@@ -105,7 +99,7 @@ fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuar
     };
     // A second init (tests) keeps the first subscriber.
     drop(result);
-    guard
+    Ok(guard)
 }
 
 /// Log how long start-up took to reach `step` (`PORTAL_LOG=portal::mock=debug`), to see where
@@ -121,7 +115,7 @@ fn startup_step(started: std::time::Instant, step: &str) {
 /// Run the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let _log = init_logging(args.log_format);
+    let _log = init_logging(args.log_format)?;
     let config_file = ConfigFile::load(&args.root).map_err(|e| anyhow::anyhow!("{e}"))?;
     let paths = if args.specs.is_empty() {
         vec![args.root.join("specs")]
