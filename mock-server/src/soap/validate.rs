@@ -889,6 +889,9 @@ fn check_string(rules: &StringRules, value: &str) -> Result<(), String> {
     if let Some(format) = &rules.format {
         check_format(format, value)?;
     }
+    if let Some(xsd_type) = &rules.xsd_type {
+        check_lexical(local_of(xsd_type), value)?;
+    }
     if let Some(pattern) = &rules.pattern
         && let Some(re) = xsd_regex(pattern)
         && !re.is_match(value)
@@ -955,6 +958,51 @@ fn check_format(format: &StringFormat, value: &str) -> Result<(), String> {
         _ => return Ok(()),
     };
     if cached_regex(&re).is_some_and(|r| r.is_match(value)) {
+        Ok(())
+    } else {
+        Err(format!("{value:?} is not a valid {name}"))
+    }
+}
+
+/// XML 1.0 (fifth edition) `NameStartChar` without `:`, as a regex class body.
+const NC_START: &str = r"A-Z_a-z\u{C0}-\u{D6}\u{D8}-\u{F6}\u{F8}-\u{2FF}\u{370}-\u{37D}\u{37F}-\u{1FFF}\u{200C}-\u{200D}\u{2070}-\u{218F}\u{2C00}-\u{2FEF}\u{3001}-\u{D7FF}\u{F900}-\u{FDCF}\u{FDF0}-\u{FFFD}\u{10000}-\u{EFFFF}";
+/// What `NameChar` adds to `NameStartChar`.
+const NAME_MORE: &str = r"\-.0-9\u{B7}\u{300}-\u{36F}\u{203F}-\u{2040}";
+
+/// The lexical space of the XSD built-in string types that `format` does not cover: the
+/// `g*` calendar types, `language` and the XML name types (XSD 1.1 part 2, 3.3). `local` is the
+/// built-in's local name; the value has had its whitespace collapsed. Others pass.
+fn check_lexical(local: &str, value: &str) -> Result<(), String> {
+    let nc = format!("[{NC_START}][{NC_START}{NAME_MORE}]*");
+    let list = |item: &str| format!(r"^{item}(\s+{item})*$");
+    let (re, name) = match local {
+        "gYear" => (format!(r"^-?\d{{4,}}{TZ}$"), "gYear (YYYY)"),
+        "gYearMonth" => (
+            format!(r"^-?\d{{4,}}-(0[1-9]|1[0-2]){TZ}$"),
+            "gYearMonth (YYYY-MM)",
+        ),
+        "gMonth" => (format!(r"^--(0[1-9]|1[0-2]){TZ}$"), "gMonth (--MM)"),
+        "gMonthDay" => (
+            format!(r"^--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]){TZ}$"),
+            "gMonthDay (--MM-DD)",
+        ),
+        "gDay" => (format!(r"^---(0[1-9]|[12]\d|3[01]){TZ}$"), "gDay (---DD)"),
+        "language" => (
+            r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$".to_string(),
+            "language tag",
+        ),
+        "NMTOKEN" => (format!("^[{NC_START}{NAME_MORE}:]+$"), "NMTOKEN"),
+        "NMTOKENS" => (list(&format!("[{NC_START}{NAME_MORE}:]+")), "NMTOKENS"),
+        "Name" => (
+            format!("^[{NC_START}:][{NC_START}{NAME_MORE}:]*$"),
+            "XML name",
+        ),
+        "NCName" | "ID" | "IDREF" | "ENTITY" => (format!("^{nc}$"), "NCName"),
+        "IDREFS" | "ENTITIES" => (list(&nc), "list of NCNames"),
+        "QName" => (format!("^({nc}:)?{nc}$"), "QName (prefix:name)"),
+        _ => return Ok(()),
+    };
+    if cached_regex(&re).is_none_or(|r| r.is_match(value)) {
         Ok(())
     } else {
         Err(format!("{value:?} is not a valid {name}"))
@@ -1413,6 +1461,35 @@ mod tests {
         assert!(check_simple(&st(StringFormat::HexBinary), "0aF").is_err());
         assert!(check_simple(&st(StringFormat::Duration), "P1Y2MT3H").is_ok());
         assert!(check_simple(&st(StringFormat::Duration), "P").is_err());
+        let builtin = |local: &str| {
+            s(SchemaKind::String(StringRules {
+                xsd_type: Some(format!("xsd:{local}")),
+                ..StringRules::default()
+            }))
+        };
+        for (local, good, bad) in [
+            ("gYear", "2024", "24"),
+            ("gYear", "-0044Z", "2024-01"),
+            ("gYearMonth", "2024-05+02:00", "2024-13"),
+            ("gMonth", "--05", "05"),
+            ("gMonthDay", "--05-17", "--05-32"),
+            ("gDay", "---17", "--17"),
+            ("language", "en-US", "en_US"),
+            ("NMTOKEN", "1.2-a:b", "a b"),
+            ("NMTOKENS", "a 1\n  b:c", "a,b"),
+            ("Name", "a:b", "1a"),
+            ("NCName", "récit_1", "a:b"),
+            ("ID", "id-1", "1id"),
+            ("IDREFS", "a b", "a 1"),
+            ("QName", "tns:item", "tns:1"),
+        ] {
+            assert!(
+                check_simple(&builtin(local), good).is_ok(),
+                "{local} {good}"
+            );
+            assert!(check_simple(&builtin(local), bad).is_err(), "{local} {bad}");
+        }
+        assert!(check_simple(&builtin("token"), "any text at all").is_ok());
         // A pattern the regex crate cannot express is not held against the client.
         let sub = s(SchemaKind::String(StringRules {
             pattern: Some("[a-z-[aeiou]]+".into()),
