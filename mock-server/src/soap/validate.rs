@@ -295,6 +295,31 @@ impl<'a> Validator<'a> {
                     return;
                 }
             }
+            // An abstract type cannot be an element's type itself (XSD 1.1 part 1, 3.4.4.2):
+            // the element must name a concrete derived type.
+            None if !self.lenient
+                && declared
+                    .xml
+                    .as_ref()
+                    .is_some_and(|x| x.substitute.is_some()) =>
+            {
+                let xml = declared.xml.as_ref();
+                let name = xml
+                    .and_then(|x| x.xsd_type.as_ref())
+                    .map_or_else(|| "its declared type".to_string(), |t| t.to_string());
+                let example = xml
+                    .and_then(|x| x.substitute.as_ref())
+                    .map(|t| t.to_string())
+                    .unwrap_or_default();
+                self.problem(
+                    path,
+                    format!(
+                        "has the abstract type {name}: name a type derived from it with \
+                         xsi:type (such as {example})"
+                    ),
+                );
+                return;
+            }
             _ => declared,
         };
         if el.is_nil() {
@@ -1165,9 +1190,15 @@ mod tests {
             check(api, 0, &measure(wide, "")),
             ["Measure/shape/radius: \"wide\" is not a valid decimal"]
         );
-        // Without xsi:type the declared (abstract) type has no radius.
+        // Without xsi:type the element would have the abstract type itself.
         let plain = r#"<o:shape><o:name>c</o:name><o:radius>2</o:radius></o:shape>"#;
-        assert_eq!(check(api, 0, &measure(plain, "")).len(), 1);
+        assert_eq!(
+            check(api, 0, &measure(plain, "")),
+            [
+                "Measure/shape: has the abstract type {urn:odd}Shape: name a type derived from it \
+              with xsi:type (such as {urn:odd}Circle)"
+            ]
+        );
         let unknown = r#"<o:shape xsi:type="o:Square"><o:name>c</o:name></o:shape>"#;
         assert_eq!(
             check(api, 0, &measure(unknown, "")),
