@@ -360,7 +360,13 @@ fn badges(s: &Schema, out: &mut String) {
 
 /// A short type label: `string<date-time>`, `array of Pet`, `one of`, `integer<int64>`.
 pub fn type_label(api: &Api, s: &Schema) -> String {
-    kind_label(api, &s.kind)
+    let label = kind_label(api, &s.kind);
+    // An XSD list's text is several values of the kind, separated by spaces.
+    if s.xml.as_ref().is_some_and(|x| x.list) {
+        format!("list of {label}")
+    } else {
+        label
+    }
 }
 
 fn kind_label(api: &Api, kind: &SchemaKind) -> String {
@@ -645,6 +651,18 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(type_label(&api, &s), "array of Pet");
+        let list = Schema {
+            kind: SchemaKind::Integer(NumberRules {
+                format: Some("int32".into()),
+                ..Default::default()
+            }),
+            xml: Some(api_model::XmlInfo {
+                list: true,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(type_label(&api, &list), "list of integer<int32>");
         let bounds = |min: f64, max: &str| {
             constraints(&Schema {
                 kind: SchemaKind::Integer(NumberRules {
