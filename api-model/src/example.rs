@@ -14,8 +14,8 @@ use serde_json::{Map, Number, Value};
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    Additional, Api, Bound, MediaType, NumberRules, Schema, SchemaKind, SchemaRef, StringFormat,
-    StringRules,
+    Additional, Api, AssertionValue, Bound, Keyword, MediaType, NumberRules, Schema, SchemaKind,
+    SchemaRef, StringFormat, StringRules,
 };
 
 /// The RNG every generator uses.
@@ -240,6 +240,110 @@ impl<'a> Gen<'a> {
     }
 
     fn schema(&mut self, s: &'a Schema, hint: &str, depth: usize) -> Option<Value> {
+        let value = self.schema_kind(s, hint, depth)?;
+        if s.assertions.is_empty() || given(s).is_some() || first_enum(s).is_some() {
+            return Some(value);
+        }
+        Some(self.assert(s, value, hint, depth, false))
+    }
+
+    /// Make `value` (generated from the schema's kind) hold the schema's assertions where a
+    /// generator can: the items `prefixItems` and `contains` ask for, the properties
+    /// `dependentRequired` asks for. `small`: fill with [`Gen::smallest`] values.
+    fn assert(
+        &mut self,
+        s: &'a Schema,
+        mut value: Value,
+        hint: &str,
+        depth: usize,
+        small: bool,
+    ) -> Value {
+        let item_hint = singular(hint);
+        let make = |g: &mut Self, r: &'a SchemaRef, h: &str| {
+            if small {
+                g.smallest(r, h, depth + 1)
+            } else {
+                g.value(r, h, depth + 1)
+                    .unwrap_or_else(|| g.smallest(r, h, depth + 1))
+            }
+        };
+        match (&s.kind, &mut value) {
+            (SchemaKind::Array(rules), Value::Array(items)) => {
+                if let Some(AssertionValue::Schemas(prefix)) = s.assertion(Keyword::PrefixItems) {
+                    // The tuple's positions, then (when `items` allows more) what `minItems`
+                    // still asks for.
+                    let more = items.len().saturating_sub(prefix.len());
+                    let mut out: Vec<Value> = Vec::with_capacity(prefix.len());
+                    if !(small && items.is_empty()) {
+                        for r in prefix {
+                            out.push(make(self, r, &item_hint));
+                        }
+                    }
+                    let min = rules.min_items.unwrap_or(0) as usize;
+                    if let Some(rest) = rules.items.as_deref().filter(|r| !self.forbidden(r)) {
+                        for _ in 0..more.min(min.saturating_sub(out.len())) {
+                            out.push(make(self, rest, &item_hint));
+                        }
+                    }
+                    *items = out;
+                }
+                if let Some(AssertionValue::Schema(wanted)) = s.assertion(Keyword::Contains) {
+                    let at_least = match s.assertion(Keyword::MinContains) {
+                        Some(AssertionValue::Value(v)) => v.as_u64().unwrap_or(1),
+                        _ => 1,
+                    };
+                    for _ in 0..at_least.min(MAX_ITEMS) {
+                        let v = make(self, wanted, &item_hint);
+                        match rules.max_items {
+                            Some(max) if items.len() as u64 >= max && !items.is_empty() => {
+                                if let Some(last) = items.last_mut() {
+                                    *last = v;
+                                }
+                            }
+                            _ => items.push(v),
+                        }
+                    }
+                }
+            }
+            (SchemaKind::Object(rules), Value::Object(map)) => {
+                if let Some(AssertionValue::Value(Value::Object(deps))) =
+                    s.assertion(Keyword::DependentRequired)
+                {
+                    for (trigger, needed) in deps {
+                        if !map.contains_key(trigger) {
+                            continue;
+                        }
+                        for name in needed.as_array().into_iter().flatten() {
+                            let Some(name) = name.as_str() else { continue };
+                            if map.contains_key(name) {
+                                continue;
+                            }
+                            let v = match rules.properties.get(name) {
+                                Some(prop) => make(self, prop, name),
+                                None => Value::String(hint_string(name, &mut self.rng)),
+                            };
+                            map.insert(name.to_string(), v);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        value
+    }
+
+    /// A schema no value matches (`false`, `not: {}`).
+    fn forbidden(&self, r: &SchemaRef) -> bool {
+        r.resolve(self.api).is_some_and(|s| {
+            matches!(
+                s.assertion(Keyword::Not),
+                Some(AssertionValue::Schema(SchemaRef::Inline(inner)))
+                    if inner.kind == SchemaKind::Any && inner.assertions.is_empty()
+            )
+        })
+    }
+
+    fn schema_kind(&mut self, s: &'a Schema, hint: &str, depth: usize) -> Option<Value> {
         if let Some(v) = given(s) {
             return Some(v);
         }
@@ -473,6 +577,14 @@ impl<'a> Gen<'a> {
     }
 
     fn smallest_schema(&mut self, s: &'a Schema, hint: &str, depth: usize) -> Value {
+        let value = self.smallest_kind(s, hint, depth);
+        if s.assertions.is_empty() || given(s).is_some() || first_enum(s).is_some() {
+            return value;
+        }
+        self.assert(s, value, hint, depth, true)
+    }
+
+    fn smallest_kind(&mut self, s: &'a Schema, hint: &str, depth: usize) -> Value {
         if let Some(v) = given(s) {
             return v;
         }

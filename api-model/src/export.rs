@@ -12,9 +12,10 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    Additional, Api, ApiKeyLocation, Binding, Bound, Composite, Header, HttpAuthScheme, MediaType,
-    NumberRules, OAuthFlow, Operation, ParamStyle, Parameter, RequestBody, Response, Schema,
-    SchemaKind, SchemaRef, SecurityRequirement, SecuritySchemeKind, StringRules, XmlInfo,
+    Additional, Api, ApiKeyLocation, AssertionValue, Binding, Bound, Composite, Header,
+    HttpAuthScheme, MediaType, NumberRules, OAuthFlow, Operation, ParamStyle, Parameter,
+    RequestBody, Response, Schema, SchemaKind, SchemaRef, SecurityRequirement, SecuritySchemeKind,
+    StringRules, XmlInfo,
 };
 
 /// Which side of a call a schema describes: `readOnly` properties are not required in requests,
@@ -197,6 +198,14 @@ fn collect_name(api: &Api, name: &str, out: &mut BTreeSet<String>) {
 
 fn collect_schema(api: &Api, schema: &Schema, out: &mut BTreeSet<String>) {
     collect_kind(api, &schema.kind, out);
+    for a in &schema.assertions {
+        match &a.value {
+            AssertionValue::Schema(r) => collect_ref(api, r, out),
+            AssertionValue::Schemas(list) => list.iter().for_each(|r| collect_ref(api, r, out)),
+            AssertionValue::SchemaMap(m) => m.values().for_each(|r| collect_ref(api, r, out)),
+            AssertionValue::Value(_) => {}
+        }
+    }
 }
 
 fn collect_kind(api: &Api, kind: &SchemaKind, out: &mut BTreeSet<String>) {
@@ -487,6 +496,21 @@ fn schema_value(refs: &Refs<'_>, schema: &Schema) -> Value {
         if !info.is_empty() {
             map.insert("xml".into(), Value::Object(info));
         }
+    }
+    for a in &schema.assertions {
+        let value = match &a.value {
+            AssertionValue::Schema(r) => schema_ref(refs, r),
+            AssertionValue::Schemas(list) => {
+                Value::Array(list.iter().map(|r| schema_ref(refs, r)).collect())
+            }
+            AssertionValue::SchemaMap(m) => Value::Object(
+                m.iter()
+                    .map(|(k, r)| (k.clone(), schema_ref(refs, r)))
+                    .collect(),
+            ),
+            AssertionValue::Value(v) => v.clone(),
+        };
+        map.insert(a.keyword.as_str().into(), value);
     }
     Value::Object(map)
 }

@@ -863,6 +863,118 @@ pub struct Schema {
     /// XML naming (OpenAPI `xml`, or the XSD element/attribute this schema is).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xml: Option<XmlInfo>,
+    /// JSON Schema assertions that the kind does not break down (tuples, `contains`, `not`,
+    /// conditionals, pattern and dependent properties...), in document order. Validation and
+    /// the exported description enforce them as the spec wrote them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assertions: Vec<Assertion>,
+}
+
+/// One JSON Schema keyword kept as written (its subschemas converted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assertion {
+    /// The keyword.
+    pub keyword: Keyword,
+    /// Its value.
+    pub value: AssertionValue,
+}
+
+/// The JSON Schema 2020-12 keywords an [`Assertion`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Keyword {
+    /// Item schemas by position (`items` as a list in drafts 4-7).
+    PrefixItems,
+    /// Some item must match.
+    Contains,
+    /// At least this many items match `contains`.
+    MinContains,
+    /// At most this many items match `contains`.
+    MaxContains,
+    /// Property schemas by name pattern.
+    PatternProperties,
+    /// Every property name must match.
+    PropertyNames,
+    /// Properties a present property needs.
+    DependentRequired,
+    /// Schemas a present property brings in.
+    DependentSchemas,
+    /// The value must not match.
+    Not,
+    /// Condition of `then`/`else`.
+    If,
+    /// Must match when `if` does.
+    Then,
+    /// Must match when `if` does not.
+    Else,
+    /// Properties no other keyword evaluated.
+    UnevaluatedProperties,
+    /// Items no other keyword evaluated.
+    UnevaluatedItems,
+}
+
+impl Keyword {
+    /// Every keyword, in the order they are read and written.
+    pub const ALL: [Keyword; 14] = [
+        Keyword::PrefixItems,
+        Keyword::Contains,
+        Keyword::MinContains,
+        Keyword::MaxContains,
+        Keyword::PatternProperties,
+        Keyword::PropertyNames,
+        Keyword::DependentRequired,
+        Keyword::DependentSchemas,
+        Keyword::Not,
+        Keyword::If,
+        Keyword::Then,
+        Keyword::Else,
+        Keyword::UnevaluatedProperties,
+        Keyword::UnevaluatedItems,
+    ];
+
+    /// The keyword as JSON Schema 2020-12 writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Keyword::PrefixItems => "prefixItems",
+            Keyword::Contains => "contains",
+            Keyword::MinContains => "minContains",
+            Keyword::MaxContains => "maxContains",
+            Keyword::PatternProperties => "patternProperties",
+            Keyword::PropertyNames => "propertyNames",
+            Keyword::DependentRequired => "dependentRequired",
+            Keyword::DependentSchemas => "dependentSchemas",
+            Keyword::Not => "not",
+            Keyword::If => "if",
+            Keyword::Then => "then",
+            Keyword::Else => "else",
+            Keyword::UnevaluatedProperties => "unevaluatedProperties",
+            Keyword::UnevaluatedItems => "unevaluatedItems",
+        }
+    }
+}
+
+/// The value of an [`Assertion`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AssertionValue {
+    /// One subschema (`not`, `if`, `contains`...).
+    Schema(SchemaRef),
+    /// Subschemas by position (`prefixItems`).
+    Schemas(Vec<SchemaRef>),
+    /// Subschemas by name or pattern (`patternProperties`, `dependentSchemas`).
+    SchemaMap(IndexMap<String, SchemaRef>),
+    /// A plain value (`minContains`, `dependentRequired`).
+    Value(Value),
+}
+
+impl Schema {
+    /// The value of `keyword` among the schema's [`Assertion`]s.
+    pub fn assertion(&self, keyword: Keyword) -> Option<&AssertionValue> {
+        self.assertions
+            .iter()
+            .find(|a| a.keyword == keyword)
+            .map(|a| &a.value)
+    }
 }
 
 fn is_false(b: &bool) -> bool {

@@ -5,7 +5,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use api_model::{Additional, Api, Composite, Schema, SchemaKind, SchemaRef, StringFormat};
+use api_model::{
+    Additional, Api, AssertionValue, Composite, Keyword, Schema, SchemaKind, SchemaRef,
+    StringFormat,
+};
 use serde_json::Value;
 
 use crate::highlight::escape;
@@ -212,6 +215,65 @@ impl<'a> SchemaHtml<'a> {
             SchemaKind::Ref(name) => self.named(name, None, depth + 1, out),
             _ => {}
         }
+        self.assertions(s, depth, out);
+    }
+
+    /// The JSON Schema keywords the kind does not cover (tuples, `contains`, conditionals...).
+    fn assertions(&mut self, s: &Schema, depth: usize, out: &mut String) {
+        for a in &s.assertions {
+            match &a.value {
+                AssertionValue::Schemas(list) => {
+                    let _ = write!(
+                        out,
+                        "<div class=\"variants\"><p class=\"sub-label\">Items by position (<code>{}</code>):</p><ol>",
+                        a.keyword.as_str()
+                    );
+                    for r in list {
+                        out.push_str("<li>");
+                        self.schema_ref(r, depth + 1, out);
+                        out.push_str("</li>");
+                    }
+                    out.push_str("</ol></div>");
+                }
+                AssertionValue::Schema(r) => {
+                    let label = match a.keyword {
+                        Keyword::Contains => "At least one item matches",
+                        Keyword::Not => "Must not match",
+                        Keyword::If => "If the value matches",
+                        Keyword::Then => "then it must match",
+                        Keyword::Else => "otherwise it must match",
+                        Keyword::PropertyNames => "Every property name matches",
+                        Keyword::UnevaluatedProperties => "Properties no other rule covers",
+                        Keyword::UnevaluatedItems => "Items no other rule covers",
+                        _ => "Also",
+                    };
+                    let _ = write!(
+                        out,
+                        "<div class=\"sub\"><p class=\"sub-label\">{label} (<code>{}</code>):</p>",
+                        a.keyword.as_str()
+                    );
+                    self.schema_ref(r, depth + 1, out);
+                    out.push_str("</div>");
+                }
+                AssertionValue::SchemaMap(map) => {
+                    for (key, r) in map {
+                        let label = match a.keyword {
+                            Keyword::PatternProperties => "Properties whose name matches",
+                            _ => "When this property is present",
+                        };
+                        let _ = write!(
+                            out,
+                            "<div class=\"sub\"><p class=\"sub-label\">{label} <code>{}</code> (<code>{}</code>):</p>",
+                            escape(key),
+                            a.keyword.as_str()
+                        );
+                        self.schema_ref(r, depth + 1, out);
+                        out.push_str("</div>");
+                    }
+                }
+                AssertionValue::Value(_) => {}
+            }
+        }
     }
 
     fn composite(&mut self, label: &str, c: &Composite, depth: usize, out: &mut String) {
@@ -304,6 +366,15 @@ fn resolve<'a>(api: &'a Api, r: &'a SchemaRef) -> Option<&'a Schema> {
 
 /// A schema that fits on one line: a leaf, or an array of leaves, that is not named.
 fn is_simple(api: &Api, r: &SchemaRef) -> bool {
+    // Subschemas of a tuple, `contains`, `not`... are shown nested.
+    let nested = |s: &Schema| {
+        s.assertions
+            .iter()
+            .any(|a| !matches!(a.value, AssertionValue::Value(_)))
+    };
+    if r.resolve(api).is_some_and(nested) {
+        return false;
+    }
     if r.name().is_some() {
         // Named enums and strings still read best inline.
         return match r.resolve(api) {
@@ -360,7 +431,10 @@ fn badges(s: &Schema, out: &mut String) {
 
 /// A short type label: `string<date-time>`, `array of Pet`, `one of`, `integer<int64>`.
 pub fn type_label(api: &Api, s: &Schema) -> String {
-    let label = kind_label(api, &s.kind);
+    let label = match (&s.kind, s.assertion(Keyword::PrefixItems)) {
+        (SchemaKind::Array(_), Some(_)) => "array (items by position)".to_string(),
+        _ => kind_label(api, &s.kind),
+    };
     // An XSD list's text is several values of the kind, separated by spaces.
     if s.xml.as_ref().is_some_and(|x| x.list) {
         format!("list of {label}")
@@ -479,6 +553,16 @@ pub fn constraints(s: &Schema) -> Vec<String> {
             }
         }
         SchemaKind::Object(r) => {
+            // Required names without a property of their own (in a conditional, say).
+            let bare: Vec<&str> = r
+                .required
+                .iter()
+                .filter(|n| !r.properties.contains_key(n.as_str()))
+                .map(String::as_str)
+                .collect();
+            if !bare.is_empty() {
+                out.push(format!("requires {}", bare.join(", ")));
+            }
             if let Some(v) = r.min_properties.filter(|v| *v > 0) {
                 out.push(format!("≥ {v} properties"));
             }
@@ -493,6 +577,27 @@ pub fn constraints(s: &Schema) -> Vec<String> {
     }
     if let Some(d) = &s.default {
         out.push(format!("default {}", value_text(d)));
+    }
+    for a in &s.assertions {
+        let AssertionValue::Value(v) = &a.value else {
+            continue;
+        };
+        match a.keyword {
+            Keyword::MinContains => out.push(format!("≥ {v} items match contains")),
+            Keyword::MaxContains => out.push(format!("≤ {v} items match contains")),
+            Keyword::DependentRequired => {
+                for (trigger, needed) in v.as_object().into_iter().flatten() {
+                    let names: Vec<&str> = needed
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    out.push(format!("with {trigger}, also {}", names.join(", ")));
+                }
+            }
+            _ => {}
+        }
     }
     out
 }
@@ -679,5 +784,43 @@ mod tests {
             bounds(-1.0, "9223372036854775807"),
             ["≥ -1", "≤ 9223372036854775807"]
         );
+    }
+    #[test]
+    fn tuples_conditionals_and_dependent_properties_are_shown() {
+        let spec = r##"
+openapi: 3.1.0
+info: {title: K, version: "1"}
+paths: {}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        pair:
+          type: array
+          prefixItems: [{type: integer}, {type: string}]
+          items: false
+        tags: {type: object, patternProperties: {"^x-": {type: integer}}}
+      if: {required: [card]}
+      then: {required: [billing]}
+      dependentRequired: {card: [billing, zip]}
+"##;
+        let mut files = api_model::files::MemoryFiles::new();
+        files.insert("/k.yaml", spec);
+        let api = api_model::openapi::load(std::path::Path::new("/k.yaml"), &files)
+            .expect("loads")
+            .api;
+        let html = SchemaHtml::new(&api).render(&SchemaRef::Named("Thing".into()));
+        for part in [
+            "array (items by position)",
+            "Items by position (<code>prefixItems</code>)",
+            "Properties whose name matches <code>^x-</code>",
+            "If the value matches (<code>if</code>)",
+            "then it must match (<code>then</code>)",
+            "requires billing",
+            "with card, also billing, zip",
+        ] {
+            assert!(html.contains(part), "{part} missing from {html}");
+        }
     }
 }

@@ -808,3 +808,115 @@ async fn randomized_requests_never_get_a_5xx() {
         );
     }
 }
+
+/// JSON Schema 2020-12 keywords the model keeps as assertions (tuples, `contains`, pattern and
+/// dependent properties, conditionals, `false` schemas) are enforced on requests, and generated
+/// answers hold them.
+#[tokio::test]
+async fn tuple_contains_dependent_and_conditional_keywords_are_enforced_and_held() {
+    let spec = r##"
+openapi: 3.1.0
+info: {title: Keywords, version: "1"}
+servers: [{url: /}]
+paths:
+  /things:
+    get:
+      responses:
+        "200":
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Thing"}
+      responses:
+        "204": {description: Stored}
+components:
+  schemas:
+    Thing:
+      type: object
+      required: [pair, nums]
+      properties:
+        pair:
+          type: array
+          prefixItems: [{type: integer, minimum: 5}, {type: string, enum: [a, b]}]
+          items: false
+        nums: {type: array, items: {type: integer}, minItems: 2, contains: {const: 7}}
+        card: {type: string}
+        billing: {type: string}
+        tags:
+          type: object
+          patternProperties: {"^x-": {type: integer}}
+          additionalProperties: false
+        shape:
+          type: object
+          properties: {sides: {type: integer}, angle: {type: number}}
+          if: {properties: {sides: {const: 3}}, required: [sides]}
+          then: {required: [angle]}
+      dependentRequired: {card: [billing]}
+"##;
+    let state = state_from_spec(spec);
+    let valid = r#"{"pair":[5,"a"],"nums":[1,7],"card":"c","billing":"b","tags":{"x-a":1},"shape":{"sides":3,"angle":60}}"#;
+    let a = call(&state, post_json("/things", valid)).await;
+    assert_eq!(
+        a.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let base: Value = serde_json::from_str(valid).expect("json");
+    for (field, value) in [
+        ("pair", json!(["x", "a"])),
+        ("pair", json!([5, "a", "more"])),
+        ("nums", json!([1, 2])),
+        ("tags", json!({"y": 1})),
+        ("tags", json!({"x-a": "one"})),
+        ("shape", json!({"sides": 3})),
+    ] {
+        let mut body = base.clone();
+        body[field] = value.clone();
+        let a = call(&state, post_json("/things", &body.to_string())).await;
+        assert_eq!(a.status.as_u16(), 422, "{field} = {value} must be refused");
+    }
+    let mut no_billing = base.clone();
+    no_billing
+        .as_object_mut()
+        .expect("object")
+        .remove("billing");
+    let a = call(&state, post_json("/things", &no_billing.to_string())).await;
+    assert_eq!(
+        a.status.as_u16(),
+        422,
+        "card without billing must be refused"
+    );
+
+    // Generated answers hold the same schema.
+    let api = &state.catalog.apis[0];
+    let schema = api_model::export::json_schema_for(
+        api,
+        &api_model::SchemaRef::Named("Thing".into()),
+        api_model::export::Direction::Response,
+    );
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for query in [
+        "",
+        "?a=1",
+        "?a=2",
+        "?__dynamic=true&b=3",
+        "?__dynamic=true&b=4",
+    ] {
+        let a = call(&state, get(&format!("/things{query}"))).await;
+        assert_eq!(a.status, StatusCode::OK);
+        let body = a.json();
+        let errors: Vec<String> = validator
+            .iter_errors(&body)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{body}: {errors:?}");
+        assert_eq!(body["pair"].as_array().map(Vec::len), Some(2), "{body}");
+    }
+}

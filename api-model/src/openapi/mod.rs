@@ -1130,4 +1130,74 @@ components:
             }
         }
     }
+    #[test]
+    fn tuples_of_every_draft_and_other_assertions_are_kept() {
+        use crate::model::{AssertionValue, Keyword};
+        let spec = r##"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    Old:
+      type: array
+      items: [{type: integer}, {type: string}]
+      additionalItems: {type: boolean}
+    New:
+      type: array
+      prefixItems: [{type: integer}]
+      contains: {const: 7}
+      minContains: 2
+    Odd:
+      not: {type: string}
+      dependentRequired: {a: [b]}
+      patternProperties: {"^x": {type: integer}}
+    Bad:
+      minContains: -1
+"##;
+        let loaded = load_text("t.yaml", spec).expect("loads");
+        let schemas = &loaded.api.schemas;
+        let old = &schemas["Old"];
+        let SchemaKind::Array(rules) = &old.kind else {
+            panic!("array: {old:?}")
+        };
+        let rest = rules.items.as_deref().and_then(|r| r.resolve(&loaded.api));
+        assert!(
+            matches!(rest.map(|s| &s.kind), Some(SchemaKind::Boolean)),
+            "{old:?}"
+        );
+        assert!(
+            matches!(old.assertion(Keyword::PrefixItems), Some(AssertionValue::Schemas(l)) if l.len() == 2),
+            "{old:?}"
+        );
+        let new = &schemas["New"];
+        let SchemaKind::Array(rules) = &new.kind else {
+            panic!("array: {new:?}")
+        };
+        assert!(rules.items.is_none(), "items after the tuple are free");
+        let keywords: Vec<Keyword> = new.assertions.iter().map(|a| a.keyword).collect();
+        assert_eq!(
+            keywords,
+            [
+                Keyword::PrefixItems,
+                Keyword::Contains,
+                Keyword::MinContains
+            ]
+        );
+        let odd: Vec<&str> = schemas["Odd"]
+            .assertions
+            .iter()
+            .map(|a| a.keyword.as_str())
+            .collect();
+        assert_eq!(odd, ["not", "dependentRequired", "patternProperties"]);
+        assert!(schemas["Bad"].assertions.is_empty());
+        assert!(
+            loaded
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("minContains")),
+            "{:?}",
+            loaded.diagnostics
+        );
+    }
 }

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 use super::source::Ptr;
 use super::{Ctx, Version};
 use crate::model::{
-    Additional, ArrayRules, Bound, Composite, Discriminator, NumberRules, ObjectRules, Schema,
-    SchemaKind, SchemaRef, StringFormat, StringRules, XmlInfo,
+    Additional, ArrayRules, Assertion, AssertionValue, Bound, Composite, Discriminator, Keyword,
+    NumberRules, ObjectRules, Schema, SchemaKind, SchemaRef, StringFormat, StringRules, XmlInfo,
 };
 
 /// Deepest inline nesting of schemas (named references restart the count).
@@ -33,7 +33,7 @@ const CONSTRAINT_KEYS: [&str; 12] = [
 /// The keywords of one schema object, found in one pass over its entries: looking each keyword up
 /// in the map would hash every name (SipHash) some 40 times per schema node.
 struct Keys<'v> {
-    values: [Option<&'v Value>; 38],
+    values: [Option<&'v Value>; 39],
     /// Any keyword at all besides `$ref` and annotations (for 3.1 `$ref` siblings).
     constrained: bool,
 }
@@ -78,13 +78,14 @@ fn slot(key: &str) -> Option<usize> {
         "allOf" => Some(35),
         "oneOf" => Some(36),
         "anyOf" => Some(37),
+        "additionalItems" => Some(38),
         _ => None,
     }
 }
 
 impl<'v> Keys<'v> {
     fn new(obj: &'v Map<String, Value>) -> Keys<'v> {
-        let mut values = [None; 38];
+        let mut values = [None; 39];
         let mut constrained = false;
         for (k, v) in obj {
             if let Some(i) = slot(k) {
@@ -123,6 +124,10 @@ pub(crate) fn convert(ctx: &mut Ctx, doc: usize, at: &Ptr, v: &Value, depth: usi
         Value::Bool(false) => {
             return inline(Schema {
                 description: Some("no value is valid here (`false` schema)".into()),
+                assertions: vec![Assertion {
+                    keyword: Keyword::Not,
+                    value: AssertionValue::Schema(inline(Schema::default())),
+                }],
                 ..Schema::default()
             });
         }
@@ -185,7 +190,98 @@ pub(crate) fn convert(ctx: &mut Ctx, doc: usize, at: &Ptr, v: &Value, depth: usi
     let mut s = Schema::default();
     annotations(ctx, doc, at, obj, &mut s);
     s.kind = kind(ctx, doc, at, obj, &mut s, depth);
+    s.assertions = assertions(ctx, doc, at, map, depth);
     inline(s)
+}
+
+/// The keyword an assertion of the model holds, by its JSON Schema name.
+fn assertion_keyword(key: &str) -> Option<Keyword> {
+    Keyword::ALL.into_iter().find(|k| k.as_str() == key)
+}
+
+/// The schema's [`Assertion`]s, in document order; a draft 4-7 tuple (`items` as a list) is
+/// read as `prefixItems`.
+fn assertions(
+    ctx: &mut Ctx,
+    doc: usize,
+    at: &Ptr,
+    map: &Map<String, Value>,
+    depth: usize,
+) -> Vec<Assertion> {
+    let mut out = Vec::new();
+    for (key, v) in map {
+        let keyword = match (key.as_str(), v) {
+            ("items", Value::Array(_)) if !map.contains_key("prefixItems") => Keyword::PrefixItems,
+            (key, _) => match assertion_keyword(key) {
+                Some(k) => k,
+                None => continue,
+            },
+        };
+        let p = at.key(key);
+        let value = match keyword {
+            Keyword::PrefixItems => match v {
+                Value::Array(list) => AssertionValue::Schemas(
+                    list.iter()
+                        .enumerate()
+                        .map(|(i, item)| convert(ctx, doc, &p.index(i), item, depth + 1))
+                        .collect(),
+                ),
+                _ => {
+                    ctx.error(doc, &p, "`prefixItems` must be a list of schemas");
+                    continue;
+                }
+            },
+            Keyword::PatternProperties | Keyword::DependentSchemas => match v {
+                Value::Object(entries) => AssertionValue::SchemaMap(
+                    entries
+                        .iter()
+                        .map(|(k, sub)| (k.clone(), convert(ctx, doc, &p.key(k), sub, depth + 1)))
+                        .collect(),
+                ),
+                _ => {
+                    ctx.error(doc, &p, format!("`{key}` must be an object of schemas"));
+                    continue;
+                }
+            },
+            Keyword::MinContains | Keyword::MaxContains => match v.as_u64() {
+                Some(_) => AssertionValue::Value(v.clone()),
+                None => {
+                    ctx.error(doc, &p, format!("`{key}` must be a non-negative integer"));
+                    continue;
+                }
+            },
+            Keyword::DependentRequired => {
+                let valid = v.as_object().is_some_and(|o| {
+                    o.values().all(|names| {
+                        names
+                            .as_array()
+                            .is_some_and(|l| l.iter().all(Value::is_string))
+                    })
+                });
+                if !valid {
+                    ctx.error(
+                        doc,
+                        &p,
+                        "`dependentRequired` must map property names to lists of names",
+                    );
+                    continue;
+                }
+                AssertionValue::Value(v.clone())
+            }
+            Keyword::Contains
+            | Keyword::PropertyNames
+            | Keyword::Not
+            | Keyword::If
+            | Keyword::Then
+            | Keyword::Else
+            | Keyword::UnevaluatedProperties
+            | Keyword::UnevaluatedItems => {
+                AssertionValue::Schema(convert(ctx, doc, &p, v, depth + 1))
+            }
+        };
+        out.push(Assertion { keyword, value });
+    }
+    out
 }
 
 fn inline(s: Schema) -> SchemaRef {
@@ -512,38 +608,30 @@ fn simple_kind(
         "boolean" => SchemaKind::Boolean,
         "null" => SchemaKind::Null,
         "array" => {
-            let items = match obj.get("items") {
-                Some(Value::Array(list)) => {
-                    // Draft-4 tuple form: take the first item schema.
-                    let ip = at.key("items");
-                    list.first().map(|first| {
-                        let p = ip.index(0);
-                        Box::new(convert(ctx, doc, &p, first, depth + 1))
-                    })
-                }
-                Some(v) => {
-                    let p = at.key("items");
+            // Item schemas by position are an assertion (`prefixItems`); `items` is what
+            // the items after them must be (`additionalItems` beside a draft 4-7 tuple).
+            let tuple = obj.contains_key("prefixItems")
+                || matches!(obj.get("items"), Some(Value::Array(_)));
+            let rest = match obj.get("items") {
+                Some(Value::Array(_)) => obj.get("additionalItems").map(|v| (v, "additionalItems")),
+                Some(v) => Some((v, "items")),
+                None => None,
+            };
+            let items = match rest {
+                Some((v, key)) => {
+                    let p = at.key(key);
                     Some(Box::new(convert(ctx, doc, &p, v, depth + 1)))
                 }
-                None => match obj.get("prefixItems").and_then(Value::as_array) {
-                    Some(list) => {
-                        let ip = at.key("prefixItems");
-                        list.first().map(|first| {
-                            let p = ip.index(0);
-                            Box::new(convert(ctx, doc, &p, first, depth + 1))
-                        })
+                None => {
+                    if ctx.version == Version::V30 && !tuple {
+                        ctx.warn(
+                            doc,
+                            at,
+                            "an array schema needs `items`; items read as `any`",
+                        );
                     }
-                    None => {
-                        if ctx.version == Version::V30 {
-                            ctx.warn(
-                                doc,
-                                at,
-                                "an array schema needs `items`; items read as `any`",
-                            );
-                        }
-                        None
-                    }
-                },
+                    None
+                }
             };
             SchemaKind::Array(ArrayRules {
                 items,
