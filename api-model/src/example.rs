@@ -396,6 +396,10 @@ impl<'a> Gen<'a> {
                 let mut map = Map::new();
                 for (name, prop) in &rules.properties {
                     let required = rules.required.iter().any(|r| r == name);
+                    // A property no value may have (`false`) is left out.
+                    if !required && self.forbidden(prop) {
+                        continue;
+                    }
                     if let Some(p) = prop.resolve(self.api) {
                         let skip = match self.direction {
                             Direction::Request => p.read_only,
@@ -633,7 +637,7 @@ impl<'a> Gen<'a> {
                     if map.len() >= want {
                         break;
                     }
-                    if !map.contains_key(name) {
+                    if !map.contains_key(name) && !self.forbidden(prop) {
                         let v = self.smallest(prop, name, depth + 1);
                         map.insert(name.clone(), v);
                     }

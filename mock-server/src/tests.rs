@@ -848,6 +848,7 @@ components:
         nums: {type: array, items: {type: integer}, minItems: 2, contains: {const: 7}}
         card: {type: string}
         billing: {type: string}
+        legacy: false
         tags:
           type: object
           patternProperties: {"^x-": {type: integer}}
