@@ -1191,6 +1191,9 @@ components:
             .collect();
         assert_eq!(odd, ["not", "dependentRequired", "patternProperties"]);
         assert!(schemas["Bad"].assertions.is_empty());
+        for k in Keyword::ALL {
+            assert_eq!(schema::assertion_keyword(k.as_str()), Some(k));
+        }
         assert!(
             loaded
                 .diagnostics
@@ -1199,5 +1202,27 @@ components:
             "{:?}",
             loaded.diagnostics
         );
+    }
+    #[test]
+    fn an_assertion_beside_a_31_ref_constrains() {
+        use crate::model::Keyword;
+        let spec = r##"
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    Base: {type: string}
+    Narrow:
+      $ref: "#/components/schemas/Base"
+      not: {const: forbidden}
+"##;
+        let loaded = load_text("r.yaml", spec).expect("loads");
+        let narrow = &loaded.api.schemas["Narrow"];
+        let SchemaKind::AllOf(c) = &narrow.kind else {
+            panic!("a $ref with a constraining sibling is an allOf: {narrow:?}")
+        };
+        let sibling = c.members[1].resolve(&loaded.api).expect("inline");
+        assert!(sibling.assertion(Keyword::Not).is_some(), "{sibling:?}");
     }
 }

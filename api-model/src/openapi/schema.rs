@@ -36,6 +36,8 @@ struct Keys<'v> {
     values: [Option<&'v Value>; 39],
     /// Any keyword at all besides `$ref` and annotations (for 3.1 `$ref` siblings).
     constrained: bool,
+    /// A keyword the model keeps as an [`Assertion`] (most schemas have none).
+    asserts: bool,
 }
 
 fn slot(key: &str) -> Option<usize> {
@@ -87,15 +89,20 @@ impl<'v> Keys<'v> {
     fn new(obj: &'v Map<String, Value>) -> Keys<'v> {
         let mut values = [None; 39];
         let mut constrained = false;
+        let mut asserts = false;
         for (k, v) in obj {
             if let Some(i) = slot(k) {
                 values[i] = Some(v);
                 constrained |= CONSTRAINT_KEYS.contains(&k.as_str());
             }
+            // The assertions beside a 3.1 `$ref` constrain too.
+            asserts |= assertion_keyword(k).is_some();
         }
+        asserts |= matches!(values[13], Some(Value::Array(_)));
         Keys {
             values,
-            constrained,
+            constrained: constrained || asserts,
+            asserts,
         }
     }
 
@@ -190,13 +197,32 @@ pub(crate) fn convert(ctx: &mut Ctx, doc: usize, at: &Ptr, v: &Value, depth: usi
     let mut s = Schema::default();
     annotations(ctx, doc, at, obj, &mut s);
     s.kind = kind(ctx, doc, at, obj, &mut s, depth);
-    s.assertions = assertions(ctx, doc, at, map, depth);
+    if obj.asserts {
+        s.assertions = assertions(ctx, doc, at, map, depth);
+    }
     inline(s)
 }
 
 /// The keyword an assertion of the model holds, by its JSON Schema name.
-fn assertion_keyword(key: &str) -> Option<Keyword> {
-    Keyword::ALL.into_iter().find(|k| k.as_str() == key)
+pub(crate) fn assertion_keyword(key: &str) -> Option<Keyword> {
+    // A match, not a search of `Keyword::ALL`: every key of every schema object comes here.
+    Some(match key {
+        "prefixItems" => Keyword::PrefixItems,
+        "contains" => Keyword::Contains,
+        "minContains" => Keyword::MinContains,
+        "maxContains" => Keyword::MaxContains,
+        "patternProperties" => Keyword::PatternProperties,
+        "propertyNames" => Keyword::PropertyNames,
+        "dependentRequired" => Keyword::DependentRequired,
+        "dependentSchemas" => Keyword::DependentSchemas,
+        "not" => Keyword::Not,
+        "if" => Keyword::If,
+        "then" => Keyword::Then,
+        "else" => Keyword::Else,
+        "unevaluatedProperties" => Keyword::UnevaluatedProperties,
+        "unevaluatedItems" => Keyword::UnevaluatedItems,
+        _ => return None,
+    })
 }
 
 /// The schema's [`Assertion`]s, in document order; a draft 4-7 tuple (`items` as a list) is
