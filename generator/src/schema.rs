@@ -201,7 +201,17 @@ impl<'a> SchemaHtml<'a> {
                 }
             }
             SchemaKind::Array(rules) => {
-                if let Some(items) = &rules.items {
+                if rules
+                    .items
+                    .as_deref()
+                    .is_some_and(|i| forbidden(self.api, i))
+                {
+                    out.push_str(if s.assertion(Keyword::PrefixItems).is_some() {
+                        "<p class=\"muted\">No items beyond those by position.</p>"
+                    } else {
+                        "<p class=\"muted\">No items: the array is empty.</p>"
+                    });
+                } else if let Some(items) = &rules.items {
                     if !is_simple(self.api, items) {
                         out.push_str("<div class=\"sub\"><p class=\"sub-label\">Items:</p>");
                         self.schema_ref(items, depth + 1, out);
@@ -234,6 +244,24 @@ impl<'a> SchemaHtml<'a> {
                         out.push_str("</li>");
                     }
                     out.push_str("</ol></div>");
+                }
+                AssertionValue::Schema(r)
+                    if forbidden(self.api, r)
+                        && matches!(
+                            a.keyword,
+                            Keyword::UnevaluatedProperties | Keyword::UnevaluatedItems
+                        ) =>
+                {
+                    let what = if a.keyword == Keyword::UnevaluatedItems {
+                        "items"
+                    } else {
+                        "properties"
+                    };
+                    let _ = write!(
+                        out,
+                        "<p class=\"muted\">No other {what} (<code>{}</code>).</p>",
+                        a.keyword.as_str()
+                    );
                 }
                 AssertionValue::Schema(r) => {
                     let label = match a.keyword {
@@ -365,6 +393,17 @@ fn resolve<'a>(api: &'a Api, r: &'a SchemaRef) -> Option<&'a Schema> {
 }
 
 /// A schema that fits on one line: a leaf, or an array of leaves, that is not named.
+/// A schema no value matches (`false`, which the model reads as `not: {}`).
+fn forbidden(api: &Api, r: &SchemaRef) -> bool {
+    r.resolve(api).is_some_and(|s| {
+        matches!(
+            s.assertion(Keyword::Not),
+            Some(AssertionValue::Schema(SchemaRef::Inline(inner)))
+                if inner.kind == SchemaKind::Any && inner.assertions.is_empty()
+        )
+    })
+}
+
 fn is_simple(api: &Api, r: &SchemaRef) -> bool {
     // Subschemas of a tuple, `contains`, `not`... are shown nested.
     let nested = |s: &Schema| {
@@ -804,6 +843,7 @@ components:
       if: {required: [card]}
       then: {required: [billing]}
       dependentRequired: {card: [billing, zip]}
+      unevaluatedProperties: false
 "##;
         let mut files = api_model::files::MemoryFiles::new();
         files.insert("/k.yaml", spec);
@@ -819,6 +859,8 @@ components:
             "then it must match (<code>then</code>)",
             "requires billing",
             "with card, also billing, zip",
+            "No items beyond those by position.",
+            "No other properties (<code>unevaluatedProperties</code>).",
         ] {
             assert!(html.contains(part), "{part} missing from {html}");
         }
