@@ -334,13 +334,7 @@ impl<'a> Gen<'a> {
 
     /// A schema no value matches (`false`, `not: {}`).
     fn forbidden(&self, r: &SchemaRef) -> bool {
-        r.resolve(self.api).is_some_and(|s| {
-            matches!(
-                s.assertion(Keyword::Not),
-                Some(AssertionValue::Schema(SchemaRef::Inline(inner)))
-                    if inner.kind == SchemaKind::Any && inner.assertions.is_empty()
-            )
-        })
+        r.resolve(self.api).is_some_and(Schema::matches_nothing)
     }
 
     fn schema_kind(&mut self, s: &'a Schema, hint: &str, depth: usize) -> Option<Value> {

@@ -968,6 +968,15 @@ pub enum AssertionValue {
 }
 
 impl Schema {
+    /// Whether no value matches the schema (JSON Schema's `false`, read as `not: {}`).
+    pub fn matches_nothing(&self) -> bool {
+        matches!(
+            self.assertion(Keyword::Not),
+            Some(AssertionValue::Schema(SchemaRef::Inline(inner)))
+                if inner.kind == SchemaKind::Any && inner.assertions.is_empty()
+        )
+    }
+
     /// The value of `keyword` among the schema's [`Assertion`]s.
     pub fn assertion(&self, keyword: Keyword) -> Option<&AssertionValue> {
         self.assertions

@@ -395,13 +395,7 @@ fn resolve<'a>(api: &'a Api, r: &'a SchemaRef) -> Option<&'a Schema> {
 /// A schema that fits on one line: a leaf, or an array of leaves, that is not named.
 /// A schema no value matches (`false`, which the model reads as `not: {}`).
 fn forbidden(api: &Api, r: &SchemaRef) -> bool {
-    r.resolve(api).is_some_and(|s| {
-        matches!(
-            s.assertion(Keyword::Not),
-            Some(AssertionValue::Schema(SchemaRef::Inline(inner)))
-                if inner.kind == SchemaKind::Any && inner.assertions.is_empty()
-        )
-    })
+    r.resolve(api).is_some_and(Schema::matches_nothing)
 }
 
 fn is_simple(api: &Api, r: &SchemaRef) -> bool {
