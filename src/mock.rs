@@ -87,7 +87,7 @@ fn init_logging(format: LogFormat) -> anyhow::Result<crate::logging::BatchedGuar
     use std::io::IsTerminal;
     let filter = crate::logging::filter("warn,portal::mock=info");
     let (writer, guard) = crate::logging::Batched::spawn("portal-log", std::io::stderr())
-        .map_err(|e| anyhow::anyhow!("cannot start the log writer: {e}"))?;
+        .context("cannot start the log writer")?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)

@@ -244,13 +244,13 @@ impl<'a> Gen<'a> {
         if s.assertions.is_empty() || given(s).is_some() || first_enum(s).is_some() {
             return Some(value);
         }
-        Some(self.assert(s, value, hint, depth, false))
+        Some(self.hold_assertions(s, value, hint, depth, false))
     }
 
     /// Make `value` (generated from the schema's kind) hold the schema's assertions where a
     /// generator can: the items `prefixItems` and `contains` ask for, the properties
     /// `dependentRequired` asks for. `small`: fill with [`Gen::smallest`] values.
-    fn assert(
+    fn hold_assertions(
         &mut self,
         s: &'a Schema,
         mut value: Value,
@@ -579,7 +579,7 @@ impl<'a> Gen<'a> {
         if s.assertions.is_empty() || given(s).is_some() || first_enum(s).is_some() {
             return value;
         }
-        self.assert(s, value, hint, depth, true)
+        self.hold_assertions(s, value, hint, depth, true)
     }
 
     fn smallest_kind(&mut self, s: &'a Schema, hint: &str, depth: usize) -> Value {

@@ -1,4 +1,5 @@
-//! Schemas as nested HTML: types, constraints, enums, oneOf/anyOf/allOf with discriminators.
+//! Schemas as nested HTML: types, constraints, enums, oneOf/anyOf/allOf with discriminators,
+//! tuples, conditionals and the other JSON Schema assertions.
 //! A named schema is expanded once per page (with an anchor); every later use, including a
 //! recursive one, is a link to that anchor, so nothing is ever expanded forever.
 
@@ -392,12 +393,13 @@ fn resolve<'a>(api: &'a Api, r: &'a SchemaRef) -> Option<&'a Schema> {
     r.resolve(api)
 }
 
-/// A schema that fits on one line: a leaf, or an array of leaves, that is not named.
 /// A schema no value matches (`false`, which the model reads as `not: {}`).
 fn forbidden(api: &Api, r: &SchemaRef) -> bool {
     r.resolve(api).is_some_and(Schema::matches_nothing)
 }
 
+/// A schema that fits on one line: a leaf, or an array of leaves, that is not named, with no
+/// subschemas of its own (a tuple's positions, `contains`, `not`...).
 fn is_simple(api: &Api, r: &SchemaRef) -> bool {
     // Subschemas of a tuple, `contains`, `not`... are shown nested.
     let nested = |s: &Schema| {

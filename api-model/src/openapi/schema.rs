@@ -95,12 +95,12 @@ impl<'v> Keys<'v> {
                 values[i] = Some(v);
                 constrained |= CONSTRAINT_KEYS.contains(&k.as_str());
             }
-            // The assertions beside a 3.1 `$ref` constrain too.
-            asserts |= assertion_keyword(k).is_some();
+            // A draft 4-7 tuple (`items` as a list) is read as `prefixItems`.
+            asserts |= assertion_keyword(k).is_some() || (k == "items" && v.is_array());
         }
-        asserts |= matches!(values[13], Some(Value::Array(_)));
         Keys {
             values,
+            // The assertions beside a 3.1 `$ref` constrain too.
             constrained: constrained || asserts,
             asserts,
         }
