@@ -17,16 +17,14 @@
 //! - When several subscribed plans grant an operation, the first in catalog order counts it.
 //! - A store failure (Redis unreachable) refuses keyed calls with 503: fail closed.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
-use api_model::{
-    ApiKeyLocation, HttpAuthScheme, Protocol, SecurityRequirement, SecuritySchemeKind,
-};
+use api_model::{ApiKeyLocation, HttpAuthScheme, SecuritySchemeKind};
 use base64::Engine;
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use percent_encoding::percent_decode_str;
 
+use super::access::{Access, Presented};
 use super::limits;
 use super::{AppRecord, Apps, AppsError, SubscriptionStatus, secret};
 use crate::gate::{Gate, GateDenied, GateFuture, GateHeaders, GateOk, GateRequest};
@@ -35,8 +33,6 @@ use crate::gate::{Gate, GateDenied, GateFuture, GateHeaders, GateOk, GateRequest
 pub const CLIENT_ID_HEADER: &str = "x-ibm-client-id";
 /// The client-secret header of IBM API Connect.
 pub const CLIENT_SECRET_HEADER: &str = "x-ibm-client-secret";
-static CLIENT_ID: HeaderName = HeaderName::from_static(CLIENT_ID_HEADER);
-static CLIENT_SECRET: HeaderName = HeaderName::from_static(CLIENT_SECRET_HEADER);
 
 /// Checks credentials, subscriptions and limits of every sandbox call.
 #[derive(Debug, Clone)]
@@ -55,143 +51,6 @@ impl Gate for AppsGate {
     fn check<'a>(&'a self, request: GateRequest<'a>) -> GateFuture<'a> {
         Box::pin(decide(&self.apps, request))
     }
-}
-
-/// Credentials found for one security requirement, borrowed from the request where they can be.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Presented<'a> {
-    pub client_id: Option<Cow<'a, str>>,
-    pub secret: Option<Cow<'a, str>>,
-    pub need_secret: bool,
-    pub bearer: Option<&'a str>,
-    /// OAuth2 scopes the requirement asks the access token for.
-    pub scopes: Vec<&'a str>,
-    /// A credential the requirement asks for is absent.
-    pub missing: bool,
-    /// Two client IDs that disagree.
-    pub conflict: bool,
-    /// The requirement has something the sandbox can check.
-    pub verifiable: bool,
-}
-
-impl<'a> Presented<'a> {
-    fn set_client_id(&mut self, id: Cow<'a, str>) {
-        match &self.client_id {
-            Some(existing) if *existing != id => self.conflict = true,
-            _ => self.client_id = Some(id),
-        }
-    }
-}
-
-/// What a call presents, for each alternative requirement. Pure.
-pub(crate) fn presented<'a>(request: &GateRequest<'a>, soap_client_id: bool) -> Vec<Presented<'a>> {
-    let requirements = request.operation.effective_security(request.api);
-    if requirements.is_empty() {
-        if soap_client_id && request.api.protocol == Protocol::Soap {
-            let mut p = Presented {
-                verifiable: true,
-                ..Presented::default()
-            };
-            match header(request.headers, &CLIENT_ID) {
-                Some(id) => p.client_id = Some(Cow::Borrowed(id)),
-                None => p.missing = true,
-            }
-            if let Some(secret) = header(request.headers, &CLIENT_SECRET) {
-                p.secret = Some(Cow::Borrowed(secret));
-                p.need_secret = true;
-            }
-            return vec![p];
-        }
-        return Vec::new();
-    }
-    requirements
-        .iter()
-        .map(|req| presented_one(request, req))
-        .collect()
-}
-
-fn presented_one<'a>(
-    request: &GateRequest<'a>,
-    requirement: &'a SecurityRequirement,
-) -> Presented<'a> {
-    let mut p = Presented::default();
-    for name in requirement.keys() {
-        let Some(scheme) = request.api.security_schemes.get(name) else {
-            continue;
-        };
-        match &scheme.kind {
-            SecuritySchemeKind::ApiKey { name, location } => {
-                p.verifiable = true;
-                let is_secret = name
-                    .as_bytes()
-                    .windows(6)
-                    .any(|w| w.eq_ignore_ascii_case(b"secret"));
-                let fallback = if is_secret {
-                    &CLIENT_SECRET
-                } else {
-                    &CLIENT_ID
-                };
-                let value = match location {
-                    // IBM's own names (most specs of the kind) are looked up without parsing.
-                    ApiKeyLocation::Header if name.eq_ignore_ascii_case(CLIENT_ID_HEADER) => {
-                        header(request.headers, &CLIENT_ID).map(Cow::Borrowed)
-                    }
-                    ApiKeyLocation::Header if name.eq_ignore_ascii_case(CLIENT_SECRET_HEADER) => {
-                        header(request.headers, &CLIENT_SECRET).map(Cow::Borrowed)
-                    }
-                    ApiKeyLocation::Header => {
-                        header(request.headers, name.as_str()).map(Cow::Borrowed)
-                    }
-                    ApiKeyLocation::Query => query_param(request.query, name),
-                    ApiKeyLocation::Cookie => cookie(request.headers, name).map(Cow::Borrowed),
-                }
-                .or_else(|| header(request.headers, fallback).map(Cow::Borrowed));
-                match (value, is_secret) {
-                    (None, _) => p.missing = true,
-                    (Some(v), true) => {
-                        p.need_secret = true;
-                        p.secret = Some(v);
-                    }
-                    (Some(v), false) => p.set_client_id(v),
-                }
-            }
-            SecuritySchemeKind::Http {
-                scheme: HttpAuthScheme::Basic,
-                ..
-            } => {
-                p.verifiable = true;
-                p.need_secret = true;
-                match basic(request.headers) {
-                    Some((id, secret)) => {
-                        p.set_client_id(Cow::Owned(id));
-                        p.secret = Some(Cow::Owned(secret));
-                    }
-                    None => p.missing = true,
-                }
-            }
-            SecuritySchemeKind::Http {
-                scheme: HttpAuthScheme::Bearer,
-                ..
-            }
-            | SecuritySchemeKind::OAuth2 { .. }
-            | SecuritySchemeKind::OpenIdConnect { .. } => {
-                p.verifiable = true;
-                if !matches!(scheme.kind, SecuritySchemeKind::Http { .. }) {
-                    if let Some(scopes) = requirement.get(name) {
-                        p.scopes.extend(scopes.iter().map(String::as_str));
-                    }
-                }
-                match bearer(request.headers) {
-                    Some(token) => p.bearer = Some(token),
-                    None => p.missing = true,
-                }
-            }
-            SecuritySchemeKind::Http { .. }
-            | SecuritySchemeKind::MutualTls
-            | SecuritySchemeKind::WsSecurityUsernameToken => {}
-        }
-    }
-    p
 }
 
 /// The `WWW-Authenticate` challenges of an operation's schemes. Pure.
@@ -243,7 +102,7 @@ fn challenges(request: &GateRequest<'_>, invalid_token: bool) -> Vec<String> {
     out
 }
 
-fn header<K: http::header::AsHeaderName>(headers: &HeaderMap, name: K) -> Option<&str> {
+pub(crate) fn header<K: http::header::AsHeaderName>(headers: &HeaderMap, name: K) -> Option<&str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -251,7 +110,10 @@ fn header<K: http::header::AsHeaderName>(headers: &HeaderMap, name: K) -> Option
         .filter(|v| !v.is_empty())
 }
 
-fn query_param<'q>(query: Option<&'q str>, name: &str) -> Option<std::borrow::Cow<'q, str>> {
+pub(crate) fn query_param<'q>(
+    query: Option<&'q str>,
+    name: &str,
+) -> Option<std::borrow::Cow<'q, str>> {
     query?.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let k = percent_decode_str(k).decode_utf8_lossy();
@@ -266,7 +128,7 @@ fn query_param<'q>(query: Option<&'q str>, name: &str) -> Option<std::borrow::Co
     })
 }
 
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -325,8 +187,8 @@ async fn verify(apps: &Apps, p: &Presented<'_>) -> Result<Verified, AppsError> {
                 let lacking: Vec<String> = p
                     .scopes
                     .iter()
-                    .filter(|s| !granted.contains(s))
-                    .map(|s| (*s).to_string())
+                    .filter(|s| !granted.contains(&s.as_str()))
+                    .map(String::clone)
                     .collect();
                 if !lacking.is_empty() {
                     return Ok(Verified::Scope(lacking));
@@ -443,17 +305,32 @@ fn unauthorized(request: &GateRequest<'_>, missing: bool, invalid_token: bool) -
 }
 
 async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDenied> {
-    let soap_client_id = apps.options.soap_client_id.contains(&request.api.id);
-    let alternatives = presented(&request, soap_client_id);
-    if alternatives.is_empty() || alternatives.iter().any(|p| !p.verifiable && !p.missing) {
+    let index = apps.plans();
+    let api_id = &request.api.id;
+    let op_id = &request.operation.id;
+    // An operation the index does not know (a catalog swapped in between): its rules, no plan.
+    let compiled;
+    let access = match index.access(api_id, op_id) {
+        Some(access) => access,
+        None => {
+            let soap_client_id = apps.options.soap_client_id.contains(api_id);
+            compiled = Access::new(request.api, request.operation, soap_client_id, Vec::new());
+            &compiled
+        }
+    };
+    if access.is_open() {
         return Ok(GateOk::default());
     }
     let mut app = None;
     let mut any_invalid = false;
     let mut invalid_token = false;
     let mut insufficient: Option<Vec<String>> = None;
-    for p in alternatives.iter().filter(|p| !p.missing) {
-        match verify(apps, p).await {
+    for requirement in &access.requirements {
+        let p = requirement.presented(request.headers, request.query);
+        if p.missing {
+            continue;
+        }
+        match verify(apps, &p).await {
             Ok(Verified::App(a)) => {
                 app = Some(a);
                 break;
@@ -477,10 +354,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
         return Err(unauthorized(&request, !any_invalid, invalid_token));
     };
     let client_id = app.client_id.clone();
-    let api_id = &request.api.id;
-    let op_id = &request.operation.id;
-    let index = apps.plans();
-    let grants = index.grants(api_id, op_id);
+    let grants = &access.grants;
     if grants.is_empty() {
         if let Err(err) = apps.store.record_usage(&client_id, api_id, op_id).await {
             return Err(unavailable(apps, &err));

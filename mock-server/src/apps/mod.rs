@@ -24,6 +24,7 @@
 //! - When Redis is unreachable the sandbox fails closed: every keyed call gets 503 and an
 //!   `error` log line naming the store; open operations are still served.
 
+pub mod access;
 mod clock;
 pub mod gate;
 pub mod limits;
@@ -190,7 +191,7 @@ impl Apps {
         let store = Store::open(&options.store).await?;
         Ok(Arc::new(Apps {
             store,
-            plans: ArcSwap::from_pointee(PlanIndex::new(catalog)),
+            plans: ArcSwap::from_pointee(PlanIndex::new(catalog, &options.soap_client_id)),
             options,
             token_paths: token_paths(catalog),
         }))
@@ -205,7 +206,10 @@ impl Apps {
     /// from then on are granted and limited by the new plans; apps, subscriptions and counters
     /// stay as they are.
     pub fn reload(&self, catalog: &Catalog) {
-        self.plans.store(Arc::new(PlanIndex::new(catalog)));
+        self.plans.store(Arc::new(PlanIndex::new(
+            catalog,
+            &self.options.soap_client_id,
+        )));
     }
 
     /// The gate to hand to the REST and SOAP handlers.

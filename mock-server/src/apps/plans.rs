@@ -7,6 +7,7 @@ use std::sync::Arc;
 use api_model::{Catalog, LimitKind, Plan, PlanOperation, Product, RateLimit, SecuritySchemeKind};
 use serde::Serialize;
 
+use super::access::Access;
 use super::limits::{LimitSpec, PolicyText};
 
 /// A plan as the sandbox shows it (`GET /_sandbox/plans`, 403 details, usage).
@@ -44,17 +45,20 @@ pub struct Grant {
 #[derive(Debug, Clone, Default)]
 pub struct PlanIndex {
     plans: Vec<PlanInfo>,
-    /// api id -> operation id -> grants, in catalog order (products by name, plans in file order).
-    grants: HashMap<String, HashMap<String, Vec<Grant>>>,
+    /// api id -> operation id -> what the gate checks: security requirements, and grants in
+    /// catalog order (products by name, plans in file order).
+    access: HashMap<String, HashMap<String, Access>>,
     /// Every OAuth2 scope the catalog's flows declare (what the token endpoint may grant).
     scopes: std::collections::BTreeSet<String>,
 }
 
 impl PlanIndex {
     /// Index a catalog. A plan that lists no operation grants every operation of its product's
-    /// APIs (API Connect's default). Pure.
-    pub fn new(catalog: &Catalog) -> PlanIndex {
+    /// APIs (API Connect's default). `soap_client_id`: the SOAP APIs whose calls must carry
+    /// `X-IBM-Client-Id`. Pure.
+    pub fn new(catalog: &Catalog, soap_client_id: &[String]) -> PlanIndex {
         let mut index = PlanIndex::default();
+        let mut grants: HashMap<(String, String), Vec<Grant>> = HashMap::default();
         for api in &catalog.apis {
             for scheme in api.security_schemes.values() {
                 if let SecuritySchemeKind::OAuth2 { flows } = &scheme.kind {
@@ -78,11 +82,8 @@ impl PlanIndex {
                 for op in &operations {
                     let mut limits = common_specs(&id, &plan.limits);
                     limits.extend(own_specs(&id, op));
-                    index
-                        .grants
-                        .entry(op.api.clone())
-                        .or_default()
-                        .entry(op.operation.clone())
+                    grants
+                        .entry((op.api.clone(), op.operation.clone()))
                         .or_default()
                         .push(Grant {
                             plan: plan_no,
@@ -99,6 +100,16 @@ impl PlanIndex {
                     limits: plan.limits.clone(),
                     operations,
                 });
+            }
+        }
+        for api in &catalog.apis {
+            let soap = soap_client_id.contains(&api.id);
+            let ops = index.access.entry(api.id.clone()).or_default();
+            for op in &api.operations {
+                let granted = grants
+                    .remove(&(api.id.clone(), op.id.clone()))
+                    .unwrap_or_default();
+                ops.insert(op.id.clone(), Access::new(api, op, soap, granted));
             }
         }
         index
@@ -119,13 +130,15 @@ impl PlanIndex {
         &self.scopes
     }
 
+    /// What the gate checks for an operation (`None`: not in the catalog).
+    pub fn access(&self, api: &str, operation: &str) -> Option<&Access> {
+        self.access.get(api).and_then(|ops| ops.get(operation))
+    }
+
     /// The grants of an operation (empty when no plan includes it).
     pub fn grants(&self, api: &str, operation: &str) -> &[Grant] {
-        self.grants
-            .get(api)
-            .and_then(|ops| ops.get(operation))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.access(api, operation)
+            .map_or(&[], |access| access.grants.as_slice())
     }
 
     /// Every limit of a plan: the common ones, then each operation's own.
@@ -278,7 +291,7 @@ mod tests {
     fn indexes_the_demo_products() {
         let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
         let catalog = api_model::load_dir(&specs).catalog;
-        let index = PlanIndex::new(&catalog);
+        let index = PlanIndex::new(&catalog, &[]);
         let ids: Vec<&str> = index.plans().iter().map(|p| p.id.as_str()).collect();
         assert!(ids.contains(&"cix-payments:standard"), "{ids:?}");
         let grants = index.grants("funds-transfer", "initiateTransfer");
