@@ -43,6 +43,16 @@ impl GateHeaders {
         self.0.is_empty()
     }
 
+    /// How many headers.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether a header of this name is in the list.
+    pub fn contains(&self, name: &HeaderName) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
+    }
+
     /// Put every header into `map`, replacing what `map` has under the same names (a spec's
     /// documented example `RateLimit` gives way to the real one).
     pub fn apply_to(self, map: &mut HeaderMap) {

@@ -38,6 +38,8 @@ pub struct LimitSpec {
     sf_name: String,
     /// `name` without characters that would break IBM's `name=<limit>,<n>;` lists.
     plain_name: String,
+    /// `key` as a number ([`slot`]): how windows in memory find this limit's.
+    slot: u32,
 }
 
 impl LimitSpec {
@@ -56,6 +58,7 @@ impl LimitSpec {
             .filter(|c| c.is_ascii_graphic() && !matches!(c, ',' | ';'))
             .collect();
         LimitSpec {
+            slot: slot(&key),
             key,
             name,
             operation,
@@ -126,17 +129,41 @@ struct Window {
     count: u64,
 }
 
-/// The rate-limit windows of one app, by limit key, in process memory. Not locked itself: the
-/// store keeps it under the one lock it takes per call (with the app's usage totals), so check
-/// and count are one atomic step. Steady state allocates nothing: windows are found by `&str`
-/// and reset in place.
+/// The number of a limit key, the same for the life of the process, so that windows survive a
+/// catalog reload (`portal serve`) whose plans keep their limits. The keys are kept: their set
+/// is bounded by the limits the catalogs of the process ever declare.
+fn slot(key: &str) -> u32 {
+    static SLOTS: Mutex<Option<HashMap<String, u32>>> = Mutex::new(None);
+    let mut slots = SLOTS.lock().unwrap_or_else(|p| p.into_inner());
+    let slots = slots.get_or_insert_with(HashMap::default);
+    if let Some(n) = slots.get(key) {
+        return *n;
+    }
+    let n = u32::try_from(slots.len()).unwrap_or(u32::MAX);
+    slots.insert(key.to_string(), n);
+    n
+}
+
+/// The rate-limit windows of one app, in process memory, sorted by the limit's slot: an app
+/// has a window for each limit it has been counted against, a handful, found by binary search
+/// without hashing a key. Not locked itself: the store keeps it under the one lock it takes per
+/// call (with the app's usage totals), so check and count are one atomic step. Steady state
+/// allocates nothing: windows are reset in place.
 #[derive(Debug, Default)]
-pub struct AppWindows(HashMap<String, Window>);
+pub struct AppWindows(Vec<(u32, Window)>);
 
 impl AppWindows {
     /// Check every limit and count the call in all of them, or in none.
     pub fn check_and_count(&mut self, limits: &[LimitSpec], now_ms: u64) -> Decision {
-        decide(&mut self.0, limits, now_ms)
+        decide(self, limits, now_ms)
+    }
+
+    fn position(&self, slot: u32) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&slot, |(s, _)| *s)
+    }
+
+    fn get(&self, slot: u32) -> Option<&Window> {
+        self.position(slot).ok().map(|i| &self.0[i].1)
     }
 
     /// The current state of limits without counting anything (`None`: an app never counted).
@@ -144,7 +171,7 @@ impl AppWindows {
         limits
             .iter()
             .map(|limit| {
-                let window = current(app.and_then(|a| a.0.get(&limit.key)), now_ms);
+                let window = current(app.and_then(|a| a.get(limit.slot)), now_ms);
                 let used = window.map_or(0, |w| w.count);
                 let reset_ms = window.map_or(limit.window_ms(), |w| w.ends_ms - now_ms);
                 LimitState {
@@ -159,7 +186,7 @@ impl AppWindows {
 
     /// Drop the windows that have ended; `true` when none is left.
     pub fn prune(&mut self, now_ms: u64) -> bool {
-        self.0.retain(|_, w| w.ends_ms > now_ms);
+        self.0.retain(|(_, w)| w.ends_ms > now_ms);
         self.0.is_empty()
     }
 }
@@ -168,12 +195,12 @@ fn current(window: Option<&Window>, now_ms: u64) -> Option<&Window> {
     window.filter(|w| w.ends_ms > now_ms)
 }
 
-/// The algorithm, on one app's windows. Pure apart from the map.
-fn decide(windows: &mut HashMap<String, Window>, limits: &[LimitSpec], now_ms: u64) -> Decision {
+/// The algorithm, on one app's windows. Pure apart from the windows.
+fn decide(windows: &mut AppWindows, limits: &[LimitSpec], now_ms: u64) -> Decision {
     let mut states = Vec::with_capacity(limits.len());
     let mut admitted = true;
     for limit in limits {
-        let (used, reset_ms) = match current(windows.get(&limit.key), now_ms) {
+        let (used, reset_ms) = match current(windows.get(limit.slot), now_ms) {
             Some(w) => (w.count, w.ends_ms - now_ms),
             None => (0, limit.window_ms()),
         };
@@ -194,14 +221,18 @@ fn decide(windows: &mut HashMap<String, Window>, limits: &[LimitSpec], now_ms: u
                 ends_ms: now_ms + limit.window_ms(),
                 count: 0,
             };
-            let window = match windows.get_mut(&limit.key) {
-                Some(w) => {
+            let window = match windows.position(limit.slot) {
+                Ok(i) => {
+                    let w = &mut windows.0[i].1;
                     if w.ends_ms <= now_ms {
                         *w = fresh;
                     }
                     w
                 }
-                None => windows.entry(limit.key.clone()).or_insert(fresh),
+                Err(i) => {
+                    windows.0.insert(i, (limit.slot, fresh));
+                    &mut windows.0[i].1
+                }
             };
             window.count += 1;
             state.used = window.count;

@@ -113,7 +113,7 @@ pub async fn handle(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok());
 
-    let mut response_headers = HeaderMap::new();
+    let mut rendered_headers = None;
     let mut content = bytes::Bytes::new();
     if let Some(documented) = selected.response {
         let response_index = op
@@ -176,7 +176,7 @@ pub async fn handle(
             })
         })?;
         content = rendered.body.clone();
-        response_headers = rendered.headers.clone();
+        rendered_headers = Some(rendered);
     }
 
     let mut response = if parts.method == Method::HEAD {
@@ -188,11 +188,29 @@ pub async fn handle(
     } else {
         (selected.status, content).into_response()
     };
-    if !response_headers.contains_key(header::CONTENT_TYPE) {
-        response.headers_mut().remove(header::CONTENT_TYPE);
+    let out = response.headers_mut();
+    let documented = rendered_headers.as_ref().map(|r| &r.headers);
+    if documented.is_none_or(|h| !h.contains_key(header::CONTENT_TYPE)) {
+        out.remove(header::CONTENT_TYPE);
     }
-    response.headers_mut().extend(response_headers);
-    granted.headers.apply_to(response.headers_mut());
+    out.reserve(documented.map_or(0, HeaderMap::len) + granted.headers.len());
+    if let Some(documented) = documented {
+        // As `extend` would, but without copying the cached map first, and without the
+        // documented headers that the gate's real ones (rate limits) replace.
+        let mut previous: Option<&HeaderName> = None;
+        for (name, value) in documented {
+            if granted.headers.contains(name) {
+                continue;
+            }
+            if previous == Some(name) {
+                out.append(name.clone(), value.clone());
+            } else {
+                out.insert(name.clone(), value.clone());
+            }
+            previous = Some(name);
+        }
+    }
+    granted.headers.apply_to(out);
     if let Some(id) = granted.client_id {
         // The log line falls back to the claimed `X-IBM-Client-Id`: only a different id (from
         // a token, Basic or the spec's own key name) needs carrying.
