@@ -4,6 +4,9 @@
 //! call against it without looking a scheme up by name or parsing a header name per call.
 
 use std::borrow::Cow;
+use std::sync::{LazyLock, Mutex};
+
+use foldhash::HashMap;
 
 use api_model::{
     Api, ApiKeyLocation, HttpAuthScheme, Operation, Protocol, SecurityRequirement,
@@ -137,9 +140,74 @@ impl Requirement {
     }
 }
 
+/// An operation as usage totals count it: its ids, and a number that stands for them for the
+/// life of the process, so that counting a call hashes no string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationKey {
+    /// API id.
+    pub api: String,
+    /// Operation id.
+    pub operation: String,
+    /// The number of (`api`, `operation`).
+    pub slot: u32,
+}
+
+/// Every (api, operation) numbered so far, both ways. Bounded by the operations the catalogs
+/// of the process (and the usage rows of its database) ever name.
+#[derive(Default)]
+struct Operations {
+    slots: HashMap<(String, String), u32>,
+    names: Vec<(String, String)>,
+}
+
+static OPERATIONS: LazyLock<Mutex<Operations>> = LazyLock::new(Mutex::default);
+
+fn operations() -> std::sync::MutexGuard<'static, Operations> {
+    OPERATIONS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl OperationKey {
+    /// The key of an operation, numbered on first sight.
+    pub fn new(api: &str, operation: &str) -> OperationKey {
+        let mut ops = operations();
+        let ids = (api.to_string(), operation.to_string());
+        let slot = match ops.slots.get(&ids) {
+            Some(slot) => *slot,
+            None => {
+                let slot = u32::try_from(ops.names.len()).unwrap_or(u32::MAX);
+                ops.names.push(ids.clone());
+                ops.slots.insert(ids.clone(), slot);
+                slot
+            }
+        };
+        OperationKey {
+            api: ids.0,
+            operation: ids.1,
+            slot,
+        }
+    }
+
+    /// The (api, operation) ids of numbered operations, one per slot asked, in that order (a
+    /// number never handed out, which cannot happen, names nothing: empty ids).
+    pub fn names(slots: impl IntoIterator<Item = u32>) -> Vec<(String, String)> {
+        let ops = operations();
+        slots
+            .into_iter()
+            .map(|slot| {
+                usize::try_from(slot)
+                    .ok()
+                    .and_then(|slot| ops.names.get(slot).cloned())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+}
+
 /// What the gate needs to know about one operation.
 #[derive(Debug, Clone)]
 pub struct Access {
+    /// The operation, for usage totals.
+    pub key: OperationKey,
     /// Alternative requirements, any of which admits a call. Empty: the operation is open (no
     /// security, or a requirement the sandbox cannot check, which it lets through).
     pub(crate) requirements: Vec<Requirement>,
@@ -179,6 +247,7 @@ impl Access {
             }
         };
         Access {
+            key: OperationKey::new(&api.id, &operation.id),
             requirements,
             grants,
         }
@@ -275,6 +344,21 @@ mod tests {
         let h = headers(&[("x-ibm-client-id", "id")]);
         let first = access.requirements[0].presented(&h, None);
         assert_eq!(first.client_id.as_deref(), Some("id"));
+    }
+
+    #[test]
+    fn operation_keys_are_numbered_once_and_named_back() {
+        let a = OperationKey::new("access-test-api", "one");
+        let b = OperationKey::new("access-test-api", "two");
+        assert_ne!(a.slot, b.slot);
+        assert_eq!(OperationKey::new("access-test-api", "one"), a);
+        assert_eq!(
+            OperationKey::names([b.slot, a.slot]),
+            [
+                ("access-test-api".to_string(), "two".to_string()),
+                ("access-test-api".to_string(), "one".to_string())
+            ]
+        );
     }
 
     #[test]

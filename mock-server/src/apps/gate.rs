@@ -356,7 +356,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
     let client_id = app.client_id.clone();
     let grants = &access.grants;
     if grants.is_empty() {
-        if let Err(err) = apps.store.record_usage(&client_id, api_id, op_id).await {
+        if let Err(err) = apps.store.record_usage(&client_id, &access.key).await {
             return Err(unavailable(apps, &err));
         }
         return Ok(GateOk {
@@ -401,7 +401,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
         ));
     };
     if grant.limits.is_empty() {
-        if let Err(err) = apps.store.record_usage(&client_id, api_id, op_id).await {
+        if let Err(err) = apps.store.record_usage(&client_id, &access.key).await {
             return Err(unavailable(apps, &err));
         }
         return Ok(GateOk {
@@ -411,7 +411,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
     }
     let decision = match apps
         .store
-        .check_and_count(&client_id, &grant.limits, api_id, op_id)
+        .check_and_count(&client_id, &grant.limits, &access.key)
         .await
     {
         Ok(d) => d,

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::access::OperationKey;
 use super::limits::{AppWindows, Decision, LimitSpec, LimitState};
 use super::store::{Added, TokenRecord};
 use super::{
@@ -96,8 +97,8 @@ thread_local! {
 /// Prune ended rate-limit windows every this many checks.
 const PRUNE_EVERY: u64 = 1 << 16;
 
-/// Usage totals of one app: api -> operation -> (calls, written to disk?).
-type AppUsage = HashMap<String, HashMap<String, (u64, bool)>>;
+/// Usage totals of one app: operation ([`OperationKey::slot`]) -> (calls, written to disk?).
+type AppUsage = HashMap<u32, (u64, bool)>;
 
 /// What is counted for one app: found once per call.
 #[derive(Debug, Default)]
@@ -108,20 +109,10 @@ struct AppCounters {
 
 impl AppCounters {
     /// Count an admitted call of an operation.
-    fn record_usage(&mut self, api: &str, operation: &str) {
-        let by_op = match self.usage.get_mut(api) {
-            Some(m) => m,
-            None => self.usage.entry(api.to_string()).or_default(),
-        };
-        match by_op.get_mut(operation) {
-            Some(cell) => {
-                cell.0 += 1;
-                cell.1 = false;
-            }
-            None => {
-                by_op.insert(operation.to_string(), (1, false));
-            }
-        }
+    fn record_usage(&mut self, operation: u32) {
+        let cell = self.usage.entry(operation).or_insert((0, false));
+        cell.0 += 1;
+        cell.1 = false;
     }
 }
 
@@ -138,8 +129,7 @@ impl Counters {
         &mut self,
         client_id: &str,
         limits: &[LimitSpec],
-        api: &str,
-        operation: &str,
+        operation: u32,
         now_ms: u64,
     ) -> Decision {
         self.checks += 1;
@@ -156,7 +146,7 @@ impl Counters {
         };
         let decision = app.windows.check_and_count(limits, now_ms);
         if decision.admitted {
-            app.record_usage(api, operation);
+            app.record_usage(operation);
         }
         decision
     }
@@ -493,11 +483,10 @@ impl SqliteStore {
         &self,
         client_id: &str,
         limits: &[LimitSpec],
-        api: &str,
-        operation: &str,
+        operation: &OperationKey,
     ) -> Decision {
         let now = clock::now_ms();
-        lock(&self.inner.counters).check_and_count(client_id, limits, api, operation, now)
+        lock(&self.inner.counters).check_and_count(client_id, limits, operation.slot, now)
     }
 
     /// The current state of limits.
@@ -512,31 +501,35 @@ impl SqliteStore {
     }
 
     /// Count an admitted call of an operation.
-    pub fn record_usage(&self, client_id: &str, api: &str, operation: &str) {
+    pub fn record_usage(&self, client_id: &str, operation: &OperationKey) {
         let mut counters = lock(&self.inner.counters);
         let app = match counters.by_app.get_mut(client_id) {
             Some(app) => app,
             None => counters.by_app.entry(client_id.to_string()).or_default(),
         };
-        app.record_usage(api, operation);
+        app.record_usage(operation.slot);
     }
 
     /// Call counts per operation of an app.
     pub fn usage(&self, client_id: &str) -> Vec<OperationUsage> {
-        let counters = lock(&self.inner.counters);
-        let mut out: Vec<OperationUsage> = counters
+        let counted: Vec<(u32, u64)> = lock(&self.inner.counters)
             .by_app
             .get(client_id)
+            .map(|app| {
+                app.usage
+                    .iter()
+                    .map(|(op, (calls, _))| (*op, *calls))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let names = OperationKey::names(counted.iter().map(|(op, _)| *op));
+        let mut out: Vec<OperationUsage> = names
             .into_iter()
-            .flat_map(|app| {
-                let by_api = &app.usage;
-                by_api.iter().flat_map(|(api, ops)| {
-                    ops.iter().map(|(op, (calls, _))| OperationUsage {
-                        api: api.clone(),
-                        operation: op.clone(),
-                        calls: *calls,
-                    })
-                })
+            .zip(counted)
+            .map(|((api, operation), (_, calls))| OperationUsage {
+                api,
+                operation,
+                calls,
             })
             .collect();
         out.sort_by(|a, b| (&a.api, &a.operation).cmp(&(&b.api, &b.operation)));
@@ -642,14 +635,10 @@ fn load_usage(conn: &Connection) -> rusqlite::Result<Counters> {
     })?;
     for row in rows {
         let (client, api, op, calls) = row?;
-        counters
-            .by_app
-            .entry(client)
-            .or_default()
-            .usage
-            .entry(api)
-            .or_default()
-            .insert(op, (u64::try_from(calls).unwrap_or(0), true));
+        counters.by_app.entry(client).or_default().usage.insert(
+            OperationKey::new(&api, &op).slot,
+            (u64::try_from(calls).unwrap_or(0), true),
+        );
     }
     Ok(counters)
 }
@@ -659,12 +648,10 @@ fn flush_usage(inner: &Inner, conn: &Connection) -> rusqlite::Result<()> {
     {
         let mut counters = lock(&inner.counters);
         for (client, app) in counters.by_app.iter_mut() {
-            for (api, ops) in app.usage.iter_mut() {
-                for (op, cell) in ops.iter_mut() {
-                    if !cell.1 {
-                        cell.1 = true;
-                        dirty.push((client.clone(), api.clone(), op.clone(), cell.0));
-                    }
+            for (op, cell) in app.usage.iter_mut() {
+                if !cell.1 {
+                    cell.1 = true;
+                    dirty.push((client.clone(), *op, cell.0));
                 }
             }
         }
@@ -672,6 +659,11 @@ fn flush_usage(inner: &Inner, conn: &Connection) -> rusqlite::Result<()> {
     if dirty.is_empty() {
         return Ok(());
     }
+    let names = OperationKey::names(dirty.iter().map(|(_, op, _)| *op));
+    let dirty = dirty
+        .into_iter()
+        .zip(names)
+        .map(|((client, _, calls), (api, op))| (client, api, op, calls));
     let tx = conn.unchecked_transaction()?;
     {
         let mut stmt = tx.prepare(
@@ -679,8 +671,8 @@ fn flush_usage(inner: &Inner, conn: &Connection) -> rusqlite::Result<()> {
              SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM apps WHERE client_id = ?1)
              ON CONFLICT (client_id, api, operation) DO UPDATE SET calls = excluded.calls",
         )?;
-        for (client, api, op, calls) in &dirty {
-            stmt.execute(params![client, api, op, *calls as i64])?;
+        for (client, api, op, calls) in dirty {
+            stmt.execute(params![client, api, op, calls as i64])?;
         }
     }
     tx.commit()

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::access::OperationKey;
 use super::limits::{Decision, LimitSpec, LimitState};
 use super::redis_store::RedisStore;
 use super::sqlite::SqliteStore;
@@ -168,12 +169,14 @@ impl Store {
         &self,
         client_id: &str,
         limits: &[LimitSpec],
-        api: &str,
-        operation: &str,
+        operation: &OperationKey,
     ) -> Result<Decision> {
         match self {
-            Store::Sqlite(s) => Ok(s.check_and_count(client_id, limits, api, operation)),
-            Store::Redis(r) => r.check_and_count(client_id, limits, api, operation).await,
+            Store::Sqlite(s) => Ok(s.check_and_count(client_id, limits, operation)),
+            Store::Redis(r) => {
+                r.check_and_count(client_id, limits, &operation.api, &operation.operation)
+                    .await
+            }
         }
     }
 
@@ -190,13 +193,16 @@ impl Store {
     }
 
     /// Count an admitted call that no limit applies to.
-    pub async fn record_usage(&self, client_id: &str, api: &str, operation: &str) -> Result<()> {
+    pub async fn record_usage(&self, client_id: &str, operation: &OperationKey) -> Result<()> {
         match self {
             Store::Sqlite(s) => {
-                s.record_usage(client_id, api, operation);
+                s.record_usage(client_id, operation);
                 Ok(())
             }
-            Store::Redis(r) => r.record_usage(client_id, api, operation).await,
+            Store::Redis(r) => {
+                r.record_usage(client_id, &operation.api, &operation.operation)
+                    .await
+            }
         }
     }
 
