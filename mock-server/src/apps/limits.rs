@@ -330,26 +330,42 @@ pub fn write_headers(
     if limits.is_empty() {
         return;
     }
-    let mut numbers = itoa::Buffer::new();
-    let names: usize = limits.iter().map(|l| l.sf_name.len()).sum();
-    let mut current = Vec::with_capacity(names + 32 * limits.len());
-    let mut remaining = Vec::with_capacity(names + 32 * limits.len());
+    // Sized exactly: `Bytes` takes a full `Vec` as it is, but a `Vec` with spare room costs it
+    // a second allocation (its shared header).
+    let mut left = itoa::Buffer::new();
+    let mut reset = itoa::Buffer::new();
+    let mut current_len = 0;
+    let mut remaining_len = 0;
+    for (i, (limit, state)) in limits.iter().zip(states).enumerate() {
+        let n = left.format(state.remaining).len();
+        let t = reset.format(state.reset_seconds()).len();
+        // `, ` + name + `;r=` + n + `;t=` + t
+        current_len += usize::from(i > 0) * 2 + limit.sf_name.len() + 3 + n + 3 + t;
+        // `name=` + name + `,` + n + `;`
+        remaining_len += 5 + limit.plain_name.len() + 1 + n + 1;
+    }
+    let mut current = Vec::with_capacity(current_len);
+    let mut remaining = Vec::with_capacity(remaining_len);
     for (i, (limit, state)) in limits.iter().zip(states).enumerate() {
         if i > 0 {
             current.extend_from_slice(b", ");
         }
-        let left = numbers.format(state.remaining).as_bytes();
+        let n = left.format(state.remaining).as_bytes();
         current.extend_from_slice(limit.sf_name.as_bytes());
         current.extend_from_slice(b";r=");
-        current.extend_from_slice(left);
+        current.extend_from_slice(n);
         remaining.extend_from_slice(b"name=");
         remaining.extend_from_slice(limit.plain_name.as_bytes());
         remaining.push(b',');
-        remaining.extend_from_slice(left);
+        remaining.extend_from_slice(n);
         remaining.push(b';');
         current.extend_from_slice(b";t=");
-        current.extend_from_slice(numbers.format(state.reset_seconds()).as_bytes());
+        current.extend_from_slice(reset.format(state.reset_seconds()).as_bytes());
     }
+    debug_assert_eq!(
+        (current.len(), remaining.len()),
+        (current_len, remaining_len)
+    );
     out.push(RATELIMIT_POLICY, policy.policy.clone());
     if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(current)) {
         out.push(RATELIMIT, v);

@@ -94,17 +94,18 @@ thread_local! {
     static LOCAL_APPS: RefCell<LocalApps> = RefCell::new(LocalApps::default());
 }
 
-/// Prune ended rate-limit windows every this many checks.
+/// Prune an app's ended rate-limit windows every this many of its checks.
 const PRUNE_EVERY: u64 = 1 << 16;
 
 /// Usage totals of one app: operation ([`OperationKey::slot`]) -> (calls, written to disk?).
 type AppUsage = HashMap<u32, (u64, bool)>;
 
-/// What is counted for one app: found once per call.
+/// What is counted for one app.
 #[derive(Debug, Default)]
 struct AppCounters {
     windows: AppWindows,
     usage: AppUsage,
+    checks: u64,
 }
 
 impl AppCounters {
@@ -114,42 +115,56 @@ impl AppCounters {
         cell.0 += 1;
         cell.1 = false;
     }
-}
 
-/// Rate-limit windows and usage totals of every app.
-#[derive(Debug, Default)]
-struct Counters {
-    by_app: HashMap<String, AppCounters>,
-    checks: u64,
-}
-
-impl Counters {
     /// Check and count a call; on admission, count the operation's usage too.
-    fn check_and_count(
-        &mut self,
-        client_id: &str,
-        limits: &[LimitSpec],
-        operation: u32,
-        now_ms: u64,
-    ) -> Decision {
+    fn check_and_count(&mut self, limits: &[LimitSpec], operation: u32, now_ms: u64) -> Decision {
         self.checks += 1;
         if self.checks % PRUNE_EVERY == 0 {
-            self.by_app.retain(|_, app| {
-                let no_windows = app.windows.prune(now_ms);
-                !(no_windows && app.usage.is_empty())
-            });
+            self.windows.prune(now_ms);
         }
-        // Found by `&str`: no key is allocated once the app has been counted.
-        let app = match self.by_app.get_mut(client_id) {
-            Some(app) => app,
-            None => self.by_app.entry(client_id.to_string()).or_default(),
-        };
-        let decision = app.windows.check_and_count(limits, now_ms);
+        let decision = self.windows.check_and_count(limits, now_ms);
         if decision.admitted {
-            app.record_usage(operation);
+            self.record_usage(operation);
         }
         decision
     }
+}
+
+/// One app's counters under a lock of their own: calls of different apps never wait for each
+/// other, and a call of one app takes no lock that every call takes. Aligned so that the lock
+/// and what it guards share no cache line with another app's.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct AppSlot(Mutex<AppCounters>);
+
+/// Every app's counters.
+#[derive(Debug, Default)]
+struct Counters {
+    by_app: HashMap<String, Arc<AppSlot>>,
+}
+
+impl Counters {
+    /// The counters of an app, created on its first count.
+    fn slot(&mut self, client_id: &str) -> Arc<AppSlot> {
+        match self.by_app.get(client_id) {
+            Some(slot) => Arc::clone(slot),
+            None => Arc::clone(self.by_app.entry(client_id.to_string()).or_default()),
+        }
+    }
+}
+
+/// A worker thread's handles on the counters of the apps it has counted calls for, so that a
+/// keyed call takes only its app's lock. Dropped with every change to the apps (the version),
+/// like [`LocalApps`].
+#[derive(Debug, Default)]
+struct LocalSlots {
+    store: u64,
+    version: u64,
+    slots: HashMap<String, Arc<AppSlot>>,
+}
+
+thread_local! {
+    static LOCAL_SLOTS: RefCell<LocalSlots> = RefCell::new(LocalSlots::default());
 }
 
 /// Apps in SQLite, counters in memory.
@@ -486,37 +501,63 @@ impl SqliteStore {
         operation: &OperationKey,
     ) -> Decision {
         let now = clock::now_ms();
-        lock(&self.inner.counters).check_and_count(client_id, limits, operation.slot, now)
+        self.with_counters(client_id, |app| {
+            app.check_and_count(limits, operation.slot, now)
+        })
     }
 
     /// The current state of limits.
     pub fn peek_limits(&self, client_id: &str, limits: &[LimitSpec]) -> Vec<LimitState> {
         let now = clock::now_ms();
-        let counters = lock(&self.inner.counters);
-        AppWindows::peek(
-            counters.by_app.get(client_id).map(|app| &app.windows),
-            limits,
-            now,
-        )
+        let slot = lock(&self.inner.counters).by_app.get(client_id).cloned();
+        match slot {
+            Some(slot) => AppWindows::peek(Some(&lock(&slot.0).windows), limits, now),
+            None => AppWindows::peek(None, limits, now),
+        }
     }
 
     /// Count an admitted call of an operation.
     pub fn record_usage(&self, client_id: &str, operation: &OperationKey) {
-        let mut counters = lock(&self.inner.counters);
-        let app = match counters.by_app.get_mut(client_id) {
-            Some(app) => app,
-            None => counters.by_app.entry(client_id.to_string()).or_default(),
-        };
-        app.record_usage(operation.slot);
+        self.with_counters(client_id, |app| app.record_usage(operation.slot));
+    }
+
+    /// Run `f` on an app's counters, under the app's lock, found through this thread's handles
+    /// (no lock shared by every call). `f` runs once.
+    fn with_counters<R>(&self, client_id: &str, f: impl Fn(&mut AppCounters) -> R) -> R {
+        let version = self.inner.version.load(Ordering::Acquire);
+        let local = LOCAL_SLOTS.try_with(|local| {
+            let mut local = local.try_borrow_mut().ok()?;
+            if local.store != self.inner.id || local.version != version {
+                local.slots.clear();
+                local.store = self.inner.id;
+                local.version = version;
+            }
+            if let Some(slot) = local.slots.get(client_id) {
+                return Some(f(&mut lock(&slot.0)));
+            }
+            let slot = lock(&self.inner.counters).slot(client_id);
+            let out = f(&mut lock(&slot.0));
+            local.slots.insert(client_id.to_string(), slot);
+            Some(out)
+        });
+        match local {
+            Ok(Some(out)) => out,
+            // The thread is exiting or already inside: the shared map.
+            _ => {
+                let slot = lock(&self.inner.counters).slot(client_id);
+                let mut app = lock(&slot.0);
+                f(&mut app)
+            }
+        }
     }
 
     /// Call counts per operation of an app.
     pub fn usage(&self, client_id: &str) -> Vec<OperationUsage> {
-        let counted: Vec<(u32, u64)> = lock(&self.inner.counters)
-            .by_app
-            .get(client_id)
-            .map(|app| {
-                app.usage
+        let slot = lock(&self.inner.counters).by_app.get(client_id).cloned();
+        let counted: Vec<(u32, u64)> = slot
+            .map(|slot| {
+                lock(&slot.0)
+                    .usage
                     .iter()
                     .map(|(op, (calls, _))| (*op, *calls))
                     .collect()
@@ -635,7 +676,8 @@ fn load_usage(conn: &Connection) -> rusqlite::Result<Counters> {
     })?;
     for row in rows {
         let (client, api, op, calls) = row?;
-        counters.by_app.entry(client).or_default().usage.insert(
+        let slot = counters.slot(&client);
+        lock(&slot.0).usage.insert(
             OperationKey::new(&api, &op).slot,
             (u64::try_from(calls).unwrap_or(0), true),
         );
@@ -646,8 +688,9 @@ fn load_usage(conn: &Connection) -> rusqlite::Result<Counters> {
 fn flush_usage(inner: &Inner, conn: &Connection) -> rusqlite::Result<()> {
     let mut dirty = Vec::new();
     {
-        let mut counters = lock(&inner.counters);
-        for (client, app) in counters.by_app.iter_mut() {
+        let counters = lock(&inner.counters);
+        for (client, slot) in &counters.by_app {
+            let mut app = lock(&slot.0);
             for (op, cell) in app.usage.iter_mut() {
                 if !cell.1 {
                     cell.1 = true;

@@ -1853,6 +1853,62 @@ async fn bench_gate() {
 
 // ---------------------------------------------------------------- thread copies of apps
 
+/// Each app has one set of counters, whichever thread counts its calls: the threads' handles on
+/// them are dropped with every change to the apps, the counts are not.
+#[tokio::test(flavor = "current_thread")]
+async fn one_set_of_counters_per_app_whichever_thread_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = sqlite::SqliteStore::open(dir.path()).expect("open");
+    let app = |id: char| AppRecord {
+        client_id: id.to_string().repeat(32),
+        name: "app".into(),
+        description: String::new(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        secret_hash: [1; 32],
+        subscriptions: Vec::new(),
+    };
+    store.create_app(app('a')).await.expect("create");
+    let id = "a".repeat(32);
+    let limits = [limits::LimitSpec::new(
+        "p|*|rate|default|60".into(),
+        "default".into(),
+        None,
+        3,
+        60,
+        true,
+    )];
+    let op = super::access::OperationKey::new("counters-test", "op");
+    assert!(store.check_and_count(&id, &limits, &op).admitted);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| assert!(store.check_and_count(&id, &limits, &op).admitted));
+        }
+    });
+    // A change to the apps drops this thread's handle; the count goes on where it was.
+    store.create_app(app('b')).await.expect("create another");
+    let refused = store.check_and_count(&id, &limits, &op);
+    assert!(
+        !refused.admitted,
+        "a fourth call in the window: {refused:?}"
+    );
+    assert_eq!(store.peek_limits(&id, &limits)[0].used, 3);
+    let usage = store.usage(&id);
+    assert_eq!(
+        (
+            usage[0].api.as_str(),
+            usage[0].operation.as_str(),
+            usage[0].calls
+        ),
+        ("counters-test", "op", 3)
+    );
+    // Another app counts on its own.
+    assert!(
+        store
+            .check_and_count(&"b".repeat(32), &limits, &op)
+            .admitted
+    );
+}
+
 /// The worker threads keep their own copies of apps; every change must reach them at once,
 /// whether this store made it or another process did (seen by the background reload).
 #[tokio::test(flavor = "current_thread")]
