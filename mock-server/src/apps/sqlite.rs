@@ -3,9 +3,9 @@
 //! (write-through, under the connection lock so the two never disagree); a background thread
 //! reloads the copy when another process (`portal apps approve`) commits, and writes buffered
 //! usage totals once a second. Rate-limit windows live in memory, as the issue allows, beside
-//! each app's usage totals under one lock. The gate reads apps from a per-thread copy that every
-//! change to the in-memory copy invalidates (a version number), so a keyed call takes no shared
-//! lock to find its app.
+//! each app's usage totals under that app's own lock. The gate reads apps, and reaches their
+//! counters, through per-thread copies that every change to the in-memory copy invalidates (a
+//! version number), so a keyed call takes no lock that other apps' calls take.
 
 use foldhash::HashMap;
 use std::cell::RefCell;
