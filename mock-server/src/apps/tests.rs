@@ -1909,6 +1909,52 @@ async fn one_set_of_counters_per_app_whichever_thread_counts() {
     );
 }
 
+/// Usage totals count every call of every operation, however the calls alternate, and are
+/// written to the database whole.
+#[tokio::test(flavor = "current_thread")]
+async fn usage_totals_count_alternating_operations_and_persist() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = "c".repeat(32);
+    {
+        let store = sqlite::SqliteStore::open(dir.path()).expect("open");
+        store
+            .create_app(AppRecord {
+                client_id: id.clone(),
+                name: "app".into(),
+                description: String::new(),
+                created_at: "2026-01-01T00:00:00Z".into(),
+                secret_hash: [1; 32],
+                subscriptions: Vec::new(),
+            })
+            .await
+            .expect("create");
+        let a = super::access::OperationKey::new("usage-test", "a");
+        let b = super::access::OperationKey::new("usage-test", "b");
+        for op in [&a, &a, &b, &a, &b, &b, &b] {
+            store.record_usage(&id, op);
+        }
+        let calls = |store: &sqlite::SqliteStore| {
+            store
+                .usage(&id)
+                .iter()
+                .map(|u| (u.operation.clone(), u.calls))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(calls(&store), [("a".to_string(), 3), ("b".to_string(), 4)]);
+        // Reading the totals does not count twice.
+        store.record_usage(&id, &b);
+        assert_eq!(calls(&store), [("a".to_string(), 3), ("b".to_string(), 5)]);
+        store.flush().await.expect("flush");
+    }
+    let reopened = sqlite::SqliteStore::open(dir.path()).expect("reopen");
+    let usage = reopened.usage(&id);
+    assert_eq!(
+        usage.iter().map(|u| u.calls).collect::<Vec<_>>(),
+        [3, 5],
+        "{usage:?}"
+    );
+}
+
 /// The worker threads keep their own copies of apps; every change must reach them at once,
 /// whether this store made it or another process did (seen by the background reload).
 #[tokio::test(flavor = "current_thread")]
