@@ -104,40 +104,16 @@ type AppUsage = HashMap<u32, (u64, bool)>;
 #[derive(Debug, Default)]
 struct AppCounters {
     windows: AppWindows,
-    /// Totals, without `pending`.
     usage: AppUsage,
-    /// Calls of the operation counted last, not yet in `usage`: a run of calls of one operation
-    /// counts here, beside the lock, instead of in a map entry of its own (one cache line less
-    /// that every worker thread writes). Read `usage` only after [`AppCounters::settle`].
-    pending: Option<(u32, u64)>,
     checks: u64,
 }
 
 impl AppCounters {
     /// Count an admitted call of an operation.
     fn record_usage(&mut self, operation: u32) {
-        match &mut self.pending {
-            Some((op, calls)) if *op == operation => *calls += 1,
-            _ => {
-                self.settle();
-                self.pending = Some((operation, 1));
-            }
-        }
-    }
-
-    /// Move the pending calls into the totals.
-    fn settle(&mut self) {
-        if let Some((operation, calls)) = self.pending.take() {
-            let cell = self.usage.entry(operation).or_insert((0, false));
-            cell.0 += calls;
-            cell.1 = false;
-        }
-    }
-
-    /// The totals, pending calls included.
-    fn usage(&mut self) -> &mut AppUsage {
-        self.settle();
-        &mut self.usage
+        let cell = self.usage.entry(operation).or_insert((0, false));
+        cell.0 += 1;
+        cell.1 = false;
     }
 
     /// Check and count a call; on admission, count the operation's usage too.
@@ -581,7 +557,7 @@ impl SqliteStore {
         let counted: Vec<(u32, u64)> = slot
             .map(|slot| {
                 lock(&slot.0)
-                    .usage()
+                    .usage
                     .iter()
                     .map(|(op, (calls, _))| (*op, *calls))
                     .collect()
@@ -715,7 +691,7 @@ fn flush_usage(inner: &Inner, conn: &Connection) -> rusqlite::Result<()> {
         let counters = lock(&inner.counters);
         for (client, slot) in &counters.by_app {
             let mut app = lock(&slot.0);
-            for (op, cell) in app.usage().iter_mut() {
+            for (op, cell) in app.usage.iter_mut() {
                 if !cell.1 {
                     cell.1 = true;
                     dirty.push((client.clone(), *op, cell.0));
