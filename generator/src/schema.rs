@@ -820,6 +820,7 @@ mod tests {
             ["≥ -1", "≤ 9223372036854775807"]
         );
     }
+
     #[test]
     fn tuples_conditionals_and_dependent_properties_are_shown() {
         let spec = r##"

@@ -1130,6 +1130,7 @@ components:
             }
         }
     }
+
     #[test]
     fn tuples_of_every_draft_and_other_assertions_are_kept() {
         use crate::model::{AssertionValue, Keyword};
@@ -1203,6 +1204,7 @@ components:
             loaded.diagnostics
         );
     }
+
     #[test]
     fn an_assertion_beside_a_31_ref_constrains() {
         use crate::model::Keyword;

@@ -9,7 +9,7 @@
 //! using the server's clock through key expiry, so replicas share one exact limit).
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use foldhash::HashMap;
 
@@ -133,9 +133,8 @@ struct Window {
 /// catalog reload (`portal serve`) whose plans keep their limits. The keys are kept: their set
 /// is bounded by the limits the catalogs of the process ever declare.
 fn slot(key: &str) -> u32 {
-    static SLOTS: Mutex<Option<HashMap<String, u32>>> = Mutex::new(None);
+    static SLOTS: LazyLock<Mutex<HashMap<String, u32>>> = LazyLock::new(Mutex::default);
     let mut slots = SLOTS.lock().unwrap_or_else(|p| p.into_inner());
-    let slots = slots.get_or_insert_with(HashMap::default);
     if let Some(n) = slots.get(key) {
         return *n;
     }

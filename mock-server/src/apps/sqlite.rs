@@ -71,7 +71,7 @@ struct Inner {
     cache: RwLock<Cache>,
     /// Rate-limit windows and usage totals under one lock: a keyed call takes it once.
     counters: Mutex<Counters>,
-    /// Which store this is, in the worker threads' copies of apps ([`LOCAL_APPS`]).
+    /// Which store this is, in what the worker threads keep of it ([`Local`]).
     id: u64,
     /// Bumped by every change to the cache, under its write lock: a thread's copy of an app is
     /// good while the version it was taken at is still the current one.
@@ -81,17 +81,43 @@ struct Inner {
 /// Numbers the stores of the process (tests open several).
 static NEXT_STORE: AtomicU64 = AtomicU64::new(1);
 
-/// A worker thread's own copies of the apps it has checked calls for, so that a keyed call
-/// takes no lock and touches no reference count that other threads write.
-#[derive(Debug, Default)]
-struct LocalApps {
+/// What a worker thread keeps of one store, by client ID, good while the store's version is the
+/// one it was taken at: so that a keyed call takes no lock and touches no reference count that
+/// other threads write.
+#[derive(Debug)]
+struct Local<T> {
     store: u64,
     version: u64,
-    apps: HashMap<String, Arc<AppRecord>>,
+    by_client: HashMap<String, T>,
+}
+
+impl<T> Default for Local<T> {
+    fn default() -> Self {
+        Local {
+            store: 0,
+            version: 0,
+            by_client: HashMap::default(),
+        }
+    }
+}
+
+impl<T> Local<T> {
+    /// The entries, emptied first if they were taken from another store or at another version.
+    fn current(&mut self, store: u64, version: u64) -> &mut HashMap<String, T> {
+        if self.store != store || self.version != version {
+            self.by_client.clear();
+            self.store = store;
+            self.version = version;
+        }
+        &mut self.by_client
+    }
 }
 
 thread_local! {
-    static LOCAL_APPS: RefCell<LocalApps> = RefCell::new(LocalApps::default());
+    /// Copies of the apps this thread has checked calls for.
+    static LOCAL_APPS: RefCell<Local<Arc<AppRecord>>> = RefCell::new(Local::default());
+    /// Handles on the counters of the apps this thread has counted calls for.
+    static LOCAL_SLOTS: RefCell<Local<Arc<AppSlot>>> = RefCell::new(Local::default());
 }
 
 /// Prune an app's ended rate-limit windows every this many of its checks.
@@ -151,20 +177,6 @@ impl Counters {
             None => Arc::clone(self.by_app.entry(client_id.to_string()).or_default()),
         }
     }
-}
-
-/// A worker thread's handles on the counters of the apps it has counted calls for, so that a
-/// keyed call takes only its app's lock. Dropped with every change to the apps (the version),
-/// like [`LocalApps`].
-#[derive(Debug, Default)]
-struct LocalSlots {
-    store: u64,
-    version: u64,
-    slots: HashMap<String, Arc<AppSlot>>,
-}
-
-thread_local! {
-    static LOCAL_SLOTS: RefCell<LocalSlots> = RefCell::new(LocalSlots::default());
 }
 
 /// Apps in SQLite, counters in memory.
@@ -280,12 +292,8 @@ impl SqliteStore {
         let version = self.inner.version.load(Ordering::Acquire);
         let local = LOCAL_APPS.try_with(|local| {
             let mut local = local.try_borrow_mut().ok()?;
-            if local.store != self.inner.id || local.version != version {
-                local.apps.clear();
-                local.store = self.inner.id;
-                local.version = version;
-            }
-            if let Some(app) = local.apps.get(client_id) {
+            let apps = local.current(self.inner.id, version);
+            if let Some(app) = apps.get(client_id) {
                 return Some(Some(Arc::clone(app)));
             }
             // Read under the lock after `version` was loaded: at least as new as the version.
@@ -295,7 +303,7 @@ impl SqliteStore {
                 .get(client_id)
                 .map(|app| Arc::new(AppRecord::clone(app)));
             if let Some(app) = &app {
-                local.apps.insert(client_id.to_string(), Arc::clone(app));
+                apps.insert(client_id.to_string(), Arc::clone(app));
             }
             Some(app)
         });
@@ -527,17 +535,13 @@ impl SqliteStore {
         let version = self.inner.version.load(Ordering::Acquire);
         let local = LOCAL_SLOTS.try_with(|local| {
             let mut local = local.try_borrow_mut().ok()?;
-            if local.store != self.inner.id || local.version != version {
-                local.slots.clear();
-                local.store = self.inner.id;
-                local.version = version;
-            }
-            if let Some(slot) = local.slots.get(client_id) {
+            let slots = local.current(self.inner.id, version);
+            if let Some(slot) = slots.get(client_id) {
                 return Some(f(&mut lock(&slot.0)));
             }
             let slot = lock(&self.inner.counters).slot(client_id);
             let out = f(&mut lock(&slot.0));
-            local.slots.insert(client_id.to_string(), slot);
+            slots.insert(client_id.to_string(), slot);
             Some(out)
         });
         match local {
