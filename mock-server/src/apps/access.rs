@@ -14,7 +14,9 @@ use api_model::{
 };
 use http::{HeaderMap, HeaderName};
 
-use super::gate::{CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, basic, bearer, cookie, header};
+use super::gate::{
+    CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, basic, bearer, cookie, header, query_param,
+};
 use super::plans::Grant;
 
 static CLIENT_ID: HeaderName = HeaderName::from_static(CLIENT_ID_HEADER);
@@ -97,7 +99,7 @@ impl Requirement {
                     let value = match at {
                         KeyAt::Header(Some(name)) => header(headers, name).map(Cow::Borrowed),
                         KeyAt::Header(None) => None,
-                        KeyAt::Query(name) => super::gate::query_param(query, name),
+                        KeyAt::Query(name) => query_param(query, name),
                         KeyAt::Cookie(name) => cookie(headers, name).map(Cow::Borrowed),
                     }
                     .or_else(|| header(headers, fallback).map(Cow::Borrowed));
