@@ -74,7 +74,9 @@ impl GateHeaders {
 pub struct GateOk {
     /// Headers to add to the response (rate-limit state).
     pub headers: GateHeaders,
-    /// The app the call was made with, for logs.
+    /// The app the call was made with, for logs, when the call did not send it as
+    /// `X-IBM-Client-Id` (it came from a token, Basic or the spec's own key name): a log line
+    /// falls back to that header, so the common case copies nothing.
     pub client_id: Option<String>,
 }
 

@@ -19,7 +19,7 @@ use super::gate::{
 };
 use super::plans::Grant;
 
-static CLIENT_ID: HeaderName = HeaderName::from_static(CLIENT_ID_HEADER);
+pub(crate) static CLIENT_ID: HeaderName = HeaderName::from_static(CLIENT_ID_HEADER);
 static CLIENT_SECRET: HeaderName = HeaderName::from_static(CLIENT_SECRET_HEADER);
 
 /// Where an API key is sent.

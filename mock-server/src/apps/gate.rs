@@ -24,7 +24,7 @@ use base64::Engine;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use percent_encoding::percent_decode_str;
 
-use super::access::{Access, Presented};
+use super::access::{Access, CLIENT_ID, Presented};
 use super::limits;
 use super::{AppRecord, Apps, AppsError, SubscriptionStatus, secret};
 use crate::gate::{Gate, GateDenied, GateFuture, GateHeaders, GateOk, GateRequest};
@@ -353,15 +353,22 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
         }
         return Err(unauthorized(&request, !any_invalid, invalid_token));
     };
-    let client_id = app.client_id.clone();
+    let client_id = app.client_id.as_str();
+    // Who called, for the log line: only an id the call did not send as `X-IBM-Client-Id`.
+    let log_id = || {
+        let claimed = request.headers.get(&CLIENT_ID);
+        claimed
+            .is_none_or(|c| c.as_bytes() != client_id.as_bytes())
+            .then(|| client_id.to_string())
+    };
     let grants = &access.grants;
     if grants.is_empty() {
-        if let Err(err) = apps.store.record_usage(&client_id, &access.key).await {
+        if let Err(err) = apps.store.record_usage(client_id, &access.key).await {
             return Err(unavailable(apps, &err));
         }
         return Ok(GateOk {
             headers: GateHeaders::default(),
-            client_id: Some(client_id),
+            client_id: log_id(),
         });
     }
     let plans = index.plans();
@@ -397,21 +404,21 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
             "Not subscribed",
             detail,
             HeaderMap::new(),
-            Some(client_id),
+            Some(client_id.to_string()),
         ));
     };
     if grant.limits.is_empty() {
-        if let Err(err) = apps.store.record_usage(&client_id, &access.key).await {
+        if let Err(err) = apps.store.record_usage(client_id, &access.key).await {
             return Err(unavailable(apps, &err));
         }
         return Ok(GateOk {
             headers: GateHeaders::default(),
-            client_id: Some(client_id),
+            client_id: log_id(),
         });
     }
     let decision = match apps
         .store
-        .check_and_count(&client_id, &grant.limits, &access.key)
+        .check_and_count(client_id, &grant.limits, &access.key)
         .await
     {
         Ok(d) => d,
@@ -445,7 +452,7 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
                 over.join(", ")
             ),
             headers,
-            Some(client_id),
+            Some(client_id.to_string()),
         ));
     }
     for (limit, state) in grant.limits.iter().zip(&decision.states) {
@@ -463,6 +470,6 @@ async fn decide(apps: &Apps, request: GateRequest<'_>) -> Result<GateOk, GateDen
     }
     Ok(GateOk {
         headers,
-        client_id: Some(client_id),
+        client_id: log_id(),
     })
 }

@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use serde_json::Value;
 
-use crate::apps::gate::CLIENT_ID_HEADER;
 use crate::bodies::{BodyKey, Rendered};
 use crate::error::{ClientId, MockError};
 use crate::gate::GateRequest;
@@ -212,12 +211,8 @@ pub async fn handle(
     }
     granted.headers.apply_to(out);
     if let Some(id) = granted.client_id {
-        // The log line falls back to the claimed `X-IBM-Client-Id`: only a different id (from
-        // a token, Basic or the spec's own key name) needs carrying.
-        let claimed = parts.headers.get(CLIENT_ID_HEADER);
-        if claimed.is_none_or(|c| c.as_bytes() != id.as_bytes()) {
-            response.extensions_mut().insert(ClientId(id));
-        }
+        // Only an id the call did not send as `X-IBM-Client-Id` (the log line's fallback).
+        response.extensions_mut().insert(ClientId(id));
     }
     Ok(response)
 }
