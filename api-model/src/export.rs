@@ -71,9 +71,12 @@ struct Refs<'a> {
     prefix: &'static str,
     keys: std::borrow::Cow<'a, SchemaKeys>,
     direction: Direction,
-    /// Write each schema's XML object (`xml`): in the OpenAPI document, where clients read how
-    /// to write XML bodies; a validation schema does not need it.
-    xml: bool,
+    /// Written for clients (the OpenAPI document) rather than for validation: each schema's
+    /// XML object (`xml`) is written, since clients read there how to write XML bodies, and a
+    /// nullable schema with a `format` is written as `anyOf: [schema, null]` rather than with
+    /// a type list, since clients that generate data from the description (schemathesis 4)
+    /// drop the `format` of a type list and send `""` as a date-time. Both mean the same.
+    document: bool,
 }
 
 impl<'a> Refs<'a> {
@@ -83,7 +86,7 @@ impl<'a> Refs<'a> {
             prefix,
             keys: std::borrow::Cow::Owned(SchemaKeys::new(api)),
             direction,
-            xml: false,
+            document: false,
         }
     }
 
@@ -98,7 +101,7 @@ impl<'a> Refs<'a> {
             prefix,
             keys: std::borrow::Cow::Borrowed(keys),
             direction,
-            xml: false,
+            document: false,
         }
     }
 
@@ -458,7 +461,8 @@ fn schema_value(refs: &Refs<'_>, schema: &Schema) -> Value {
     // A `null` among the allowed values only makes sense if null is allowed (OpenAPI 3.0
     // writers often forget `nullable`; 3.1 would write `type: [T, "null"]`).
     if schema.nullable || schema.enum_values.contains(&Value::Null) {
-        make_nullable(&mut map, &schema.kind);
+        let any_of = refs.document && map.contains_key("format");
+        make_nullable(&mut map, &schema.kind, any_of);
     }
     if let Some(t) = &schema.title {
         map.insert("title".into(), json!(t));
@@ -491,7 +495,7 @@ fn schema_value(refs: &Refs<'_>, schema: &Schema) -> Value {
     if schema.write_only {
         map.insert("writeOnly".into(), json!(true));
     }
-    if let Some(xml) = schema.xml.as_ref().filter(|_| refs.xml) {
+    if let Some(xml) = schema.xml.as_ref().filter(|_| refs.document) {
         let info = xml_object(xml);
         if !info.is_empty() {
             map.insert("xml".into(), Value::Object(info));
@@ -537,11 +541,13 @@ fn xml_object(xml: &XmlInfo) -> Map<String, Value> {
     m
 }
 
-fn make_nullable(map: &mut Map<String, Value>, kind: &SchemaKind) {
+/// Let `map` allow null too: `null` joins its type list, or, with `any_of` or no type to join,
+/// it becomes `anyOf: [map, {type: null}]`.
+fn make_nullable(map: &mut Map<String, Value>, kind: &SchemaKind, any_of: bool) {
     if matches!(kind, SchemaKind::Any | SchemaKind::Null) {
         return;
     }
-    match map.get_mut("type") {
+    match map.get_mut("type").filter(|_| !any_of) {
         Some(Value::String(t)) => {
             let t = std::mem::take(t);
             map.insert("type".into(), json!([t, "null"]));
@@ -564,7 +570,7 @@ fn make_nullable(map: &mut Map<String, Value>, kind: &SchemaKind) {
 /// The API as one OpenAPI 3.1 document whose only server is `server_url`.
 pub fn openapi_document(api: &Api, server_url: &str) -> Value {
     let refs = Refs {
-        xml: true,
+        document: true,
         ..Refs::new(api, "#/components/schemas/", Direction::Both)
     };
     let mut doc = Map::new();
@@ -758,8 +764,80 @@ fn request_body(refs: &Refs<'_>, body: &RequestBody) -> Value {
         m.insert("description".into(), json!(d));
     }
     m.insert("required".into(), json!(body.required));
-    m.insert("content".into(), content(refs, &body.content));
+    let mut content = content(refs, &body.content);
+    for (mt, media) in &body.content {
+        let form = mt
+            .split(';')
+            .next()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case(FORM));
+        let schema = media.schema.as_ref().and_then(|s| s.resolve(refs.api));
+        if let (true, Some(schema)) = (form, schema) {
+            if let Some(entry) = content.get_mut(mt).and_then(Value::as_object_mut) {
+                entry.insert("schema".into(), form_schema(refs, schema));
+            }
+        }
+    }
+    m.insert("content".into(), content);
     Value::Object(m)
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The schema of a form body as a form can carry it, for clients that generate requests from
+/// the description. Every value of a form is text, and a form cannot write an empty list (the
+/// field is left out, which reads as a missing one), so: a field or list item of no type is
+/// text (`type: string`, which is what the sandbox reads it as), and a required list holds at
+/// least one item (`minItems: 1`). The top-level object is written inline to say so; its
+/// fields' own schemas are left as they are. Anything but an object is written as it is.
+fn form_schema(refs: &Refs<'_>, schema: &Schema) -> Value {
+    let mut value = schema_value(refs, schema);
+    let SchemaKind::Object(rules) = &schema.kind else {
+        return value;
+    };
+    let Some(props) = value.get_mut("properties").and_then(Value::as_object_mut) else {
+        return value;
+    };
+    for (name, prop) in props.iter_mut() {
+        let Some(model) = rules.properties.get(name).and_then(|p| p.resolve(refs.api)) else {
+            continue;
+        };
+        if untyped(model) {
+            if let Some(map) = prop.as_object_mut() {
+                map.insert("type".into(), json!("string"));
+            }
+            continue;
+        }
+        let SchemaKind::Array(list) = &model.kind else {
+            continue;
+        };
+        let Some(map) = prop.as_object_mut() else {
+            continue;
+        };
+        // A named list (`$ref`) keeps its reference; the sibling keyword narrows it (2020-12).
+        if rules.required.contains(name) && list.min_items.is_none() {
+            map.insert("minItems".into(), json!(1));
+        }
+        let items_untyped = list
+            .items
+            .as_deref()
+            .and_then(|i| i.resolve(refs.api))
+            .is_some_and(untyped);
+        if items_untyped {
+            if let Some(items) = map.get_mut("items").and_then(Value::as_object_mut) {
+                items.insert("type".into(), json!("string"));
+            }
+        }
+    }
+    value
+}
+
+/// A schema that says nothing of its value (`{}` with at most annotations).
+fn untyped(schema: &Schema) -> bool {
+    matches!(schema.kind, SchemaKind::Any)
+        && schema.enum_values.is_empty()
+        && schema.const_value.is_none()
+        && schema.assertions.is_empty()
+        && !schema.nullable
 }
 
 fn content(refs: &Refs<'_>, content: &IndexMap<String, MediaType>) -> Value {
@@ -1081,6 +1159,99 @@ mod tests {
             "#/components/schemas/Pet"
         );
         assert!(doc["components"]["schemas"]["Unused"].is_object());
+    }
+
+    /// In the document a nullable schema with a format is `anyOf: [schema, null]` (clients drop
+    /// the format of a type list); the validation schema keeps the type list.
+    #[test]
+    fn nullable_formats_are_any_of_in_the_document_only() {
+        let mut api = api();
+        let mut at = Schema {
+            kind: SchemaKind::String(StringRules {
+                format: Some(crate::model::StringFormat::DateTime),
+                ..StringRules::default()
+            }),
+            ..Schema::default()
+        };
+        at.nullable = true;
+        at.description = Some("When".into());
+        api.schemas.insert("At".into(), at);
+        let doc = openapi_document(&api, "http://127.0.0.1:4010/v1");
+        let written = &doc["components"]["schemas"]["At"];
+        assert_eq!(
+            written["anyOf"],
+            json!([{ "type": "string", "format": "date-time" }, { "type": "null" }]),
+            "{written}"
+        );
+        assert_eq!(written["description"], "When");
+        let validation = json_schema(&api, &SchemaRef::Named("At".into()));
+        assert_eq!(validation["$defs"]["At"]["type"], json!(["string", "null"]));
+        // Without a format, the type list stays in the document too.
+        assert_eq!(doc["components"]["schemas"]["Owner"]["type"], json!(["object", "null"]));
+    }
+
+    /// A form body is described as a form can carry it: untyped fields and list items are text,
+    /// a required list has at least one item (an empty one cannot be written); a JSON body of
+    /// the same schema, and the named schema itself, are left as they are.
+    #[test]
+    fn form_bodies_are_described_as_a_form_carries_them() {
+        let mut api = api();
+        let any = || inline(SchemaKind::Any);
+        let list = |items: Option<SchemaRef>, min: Option<u64>| {
+            inline(SchemaKind::Array(ArrayRules {
+                items: items.map(Box::new),
+                min_items: min,
+                ..ArrayRules::default()
+            }))
+        };
+        api.schemas.insert(
+            "Form".into(),
+            obj(
+                &[
+                    ("config", any()),
+                    ("types", list(Some(any()), None)),
+                    ("tags", list(Some(inline(SchemaKind::String(StringRules::default()))), None)),
+                    ("some", list(None, Some(2))),
+                    ("optional", list(None, None)),
+                ],
+                &["config", "types", "tags", "some"],
+            ),
+        );
+        let media = |mt: &str| {
+            (
+                mt.to_string(),
+                MediaType {
+                    schema: Some(SchemaRef::Named("Form".into())),
+                    ..MediaType::default()
+                },
+            )
+        };
+        api.operations[0].request_body = Some(RequestBody {
+            description: None,
+            required: true,
+            content: [
+                media("application/x-www-form-urlencoded"),
+                media("application/json"),
+            ]
+            .into_iter()
+            .collect(),
+        });
+        let doc = openapi_document(&api, "http://127.0.0.1:4010/v1");
+        let content = &doc["paths"]["/pets"]["get"]["requestBody"]["content"];
+        let form = &content["application/x-www-form-urlencoded"]["schema"]["properties"];
+        assert_eq!(form["config"]["type"], "string");
+        assert_eq!(form["types"]["minItems"], 1);
+        assert_eq!(form["types"]["items"]["type"], "string");
+        assert_eq!(form["tags"]["minItems"], 1);
+        assert_eq!(form["some"]["minItems"], 2, "a list's own minimum stays");
+        assert!(form["optional"].get("minItems").is_none(), "{form}");
+        assert_eq!(
+            content["application/json"]["schema"]["$ref"],
+            "#/components/schemas/Form"
+        );
+        let named = &doc["components"]["schemas"]["Form"]["properties"];
+        assert!(named["config"].get("type").is_none(), "{named}");
+        assert!(named["types"].get("minItems").is_none(), "{named}");
     }
 
     /// OpenAPI ignores header parameters named Accept, Content-Type and Authorization; the

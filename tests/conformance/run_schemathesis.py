@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -216,7 +217,9 @@ def form_ambiguity(block):
 
     In application/x-www-form-urlencoded a one-item list is written like a scalar
     (`tags=a`): schemathesis' mutation `tags: "a"` (wrong type) is bytes a valid request also
-    sends, so no server can reject it without rejecting valid requests too.
+    sends, so no server can reject it without rejecting valid requests too. And the fields of
+    a nested object are written at the top level (style form, explode): a mutation that drops
+    a required field `name` still sends `name=` when a nested object has a field `name`.
 
     In XML every value is text: an empty string, an empty wrapped list and a one-item
     unwrapped list holding "" are all `<name></name>`, and `true`, `false`, `null` or a number
@@ -226,7 +229,14 @@ def form_ambiguity(block):
     if not failures or any("ST201" not in f for f in failures):
         return False
     if "application/x-www-form-urlencoded" in block:
-        return "Incorrect type" in block
+        if "Incorrect type" in block:
+            return True
+        missing = re.search(r"Missing required property: (\S+)", block)
+        body = re.search(r"-H 'Content-Type: application/x-www-form-urlencoded' -d '([^']*)'", block)
+        if not (missing and body):
+            return False
+        sent = {urllib.parse.unquote_plus(pair.split("=", 1)[0]) for pair in body.group(1).split("&")}
+        return missing.group(1) in sent
     if "/xml" not in block:
         return False
     m = re.search(r"in body - (?:\w+ -> )*(\w+): Incorrect type", block) or re.search(
