@@ -1187,7 +1187,10 @@ mod tests {
         let validation = json_schema(&api, &SchemaRef::Named("At".into()));
         assert_eq!(validation["$defs"]["At"]["type"], json!(["string", "null"]));
         // Without a format, the type list stays in the document too.
-        assert_eq!(doc["components"]["schemas"]["Owner"]["type"], json!(["object", "null"]));
+        assert_eq!(
+            doc["components"]["schemas"]["Owner"]["type"],
+            json!(["object", "null"])
+        );
     }
 
     /// A form body is described as a form can carry it: untyped fields and list items are text,
@@ -1210,7 +1213,13 @@ mod tests {
                 &[
                     ("config", any()),
                     ("types", list(Some(any()), None)),
-                    ("tags", list(Some(inline(SchemaKind::String(StringRules::default()))), None)),
+                    (
+                        "tags",
+                        list(
+                            Some(inline(SchemaKind::String(StringRules::default()))),
+                            None,
+                        ),
+                    ),
                     ("some", list(None, Some(2))),
                     ("optional", list(None, None)),
                 ],

@@ -511,7 +511,13 @@ fn fields_object(
     let mut out = Map::new();
     let mut blank_lists = Vec::new();
     for (name, value) in fields {
-        let prop = props.iter().find(|(k, _)| **k == name).map(|(_, p)| *p);
+        // A field several members of a oneOf/anyOf declare is read as any of them declares it.
+        let candidates: Vec<&SchemaRef> = props
+            .iter()
+            .filter(|(k, _)| **k == name)
+            .map(|(_, p)| *p)
+            .collect();
+        let prop = candidates.first().copied();
         let mut list = prop.and_then(|p| list_items(api, p));
         // `null` for a list that may be null (`type: [array, "null"]`) is that null.
         // So is a JSON part that holds the whole list (or null).
@@ -527,7 +533,7 @@ fn fields_object(
         }
         let value = match (value, list) {
             (Value::String(s), Some(items)) => coerce(api, items, &s),
-            (Value::String(s), None) => coerce(api, prop, &s),
+            (Value::String(s), None) => coerce_any(api, &candidates, &s),
             (other, _) => other,
         };
         if list.is_some() {
@@ -876,6 +882,16 @@ pub fn coerce(api: &Api, schema: Option<&SchemaRef>, raw: &str) -> Value {
         }
     }
     Value::String(raw.to_string())
+}
+
+/// A raw field as the first of `schemas` that reads it as more than text (`null` where one
+/// member allows null, a number where one wants a number), else as text.
+fn coerce_any(api: &Api, schemas: &[&SchemaRef], raw: &str) -> Value {
+    schemas
+        .iter()
+        .map(|s| coerce(api, Some(s), raw))
+        .find(|v| v.as_str() != Some(raw))
+        .unwrap_or_else(|| Value::String(raw.to_string()))
 }
 
 fn item_schema<'a>(api: &'a Api, schema: Option<&'a SchemaRef>) -> Option<&'a SchemaRef> {
@@ -1371,6 +1387,53 @@ mod tests {
             );
             assert_eq!(v, json!({ "ids": part }));
         }
+    }
+
+    /// A field that several members of an anyOf declare is read as any of them declares it:
+    /// `null` where only the second member's `data` may be null (Discord's interaction
+    /// callback), a number where only one wants a number.
+    #[test]
+    fn form_fields_declared_by_several_members_take_any_reading() {
+        use crate::testing::{inline, integer, string};
+        use api_model::{Composite, ObjectRules};
+        let api = crate::testing::pet_api();
+        let object = |props: Vec<(&str, SchemaRef)>| {
+            inline(SchemaKind::Object(ObjectRules {
+                properties: props.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                ..ObjectRules::default()
+            }))
+        };
+        let nullable_object = inline(SchemaKind::OneOf(Composite {
+            members: vec![inline(SchemaKind::Null), object(vec![("a", string())])],
+            discriminator: None,
+        }));
+        let schema = inline(SchemaKind::AnyOf(Composite {
+            members: vec![
+                object(vec![
+                    ("data", object(vec![("a", string())])),
+                    ("n", string()),
+                ]),
+                object(vec![("data", nullable_object), ("n", integer(None, None))]),
+            ],
+            discriminator: None,
+        }));
+        let read = |pairs: &[(&str, &str)]| {
+            fields_object(
+                &api,
+                Some(&schema),
+                pairs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), Value::from(*v))),
+            )
+        };
+        assert_eq!(
+            read(&[("data", "null"), ("n", "7")]),
+            json!({"data": null, "n": 7})
+        );
+        assert_eq!(
+            read(&[("data", "{\"a\": \"x\"}"), ("n", "seven")]),
+            json!({"data": {"a": "x"}, "n": "seven"})
+        );
     }
 
     #[test]
