@@ -1323,17 +1323,30 @@ mod tests {
         assert_eq!(read("ids=&ids=2"), json!({"ids": ["", 2]}));
     }
 
+    /// An object schema of these properties.
+    fn object(props: Vec<(&str, SchemaRef)>) -> SchemaRef {
+        crate::testing::inline(SchemaKind::Object(api_model::ObjectRules {
+            properties: props.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            ..api_model::ObjectRules::default()
+        }))
+    }
+
+    /// Form fields (name, text) read against `schema`.
+    fn read_fields(api: &Api, schema: &SchemaRef, pairs: &[(&str, &str)]) -> Value {
+        fields_object(
+            api,
+            Some(schema),
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), Value::from(*v))),
+        )
+    }
+
     #[test]
     fn form_fields_of_composed_schemas_are_typed() {
         use crate::testing::{inline, integer};
-        use api_model::{ArrayRules, Composite, ObjectRules};
+        use api_model::{ArrayRules, Composite};
         let api = crate::testing::pet_api();
-        let object = |props: Vec<(&str, SchemaRef)>| {
-            inline(SchemaKind::Object(ObjectRules {
-                properties: props.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-                ..ObjectRules::default()
-            }))
-        };
         let nullable_list = inline(SchemaKind::Union(vec![
             SchemaKind::Array(ArrayRules {
                 items: Some(Box::new(integer(None, None))),
@@ -1356,15 +1369,7 @@ mod tests {
             ],
             discriminator: None,
         }));
-        let read = |pairs: &[(&str, &str)]| {
-            fields_object(
-                &api,
-                Some(&schema),
-                pairs
-                    .iter()
-                    .map(|(k, v)| ((*k).to_string(), Value::from(*v))),
-            )
-        };
+        let read = |pairs: &[(&str, &str)]| read_fields(&api, &schema, pairs);
         assert_eq!(
             read(&[
                 ("flags", "8.0"),
@@ -1395,14 +1400,8 @@ mod tests {
     #[test]
     fn form_fields_declared_by_several_members_take_any_reading() {
         use crate::testing::{inline, integer, string};
-        use api_model::{Composite, ObjectRules};
+        use api_model::Composite;
         let api = crate::testing::pet_api();
-        let object = |props: Vec<(&str, SchemaRef)>| {
-            inline(SchemaKind::Object(ObjectRules {
-                properties: props.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-                ..ObjectRules::default()
-            }))
-        };
         let nullable_object = inline(SchemaKind::OneOf(Composite {
             members: vec![inline(SchemaKind::Null), object(vec![("a", string())])],
             discriminator: None,
@@ -1417,15 +1416,7 @@ mod tests {
             ],
             discriminator: None,
         }));
-        let read = |pairs: &[(&str, &str)]| {
-            fields_object(
-                &api,
-                Some(&schema),
-                pairs
-                    .iter()
-                    .map(|(k, v)| ((*k).to_string(), Value::from(*v))),
-            )
-        };
+        let read = |pairs: &[(&str, &str)]| read_fields(&api, &schema, pairs);
         assert_eq!(
             read(&[("data", "null"), ("n", "7")]),
             json!({"data": null, "n": 7})
