@@ -245,18 +245,31 @@ fn log_request(
         .or(claimed.and_then(|v| v.to_str().ok()))
         .unwrap_or("-");
     let request_id = request_id.to_str().unwrap_or("-");
-    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let ms = Millis(start.elapsed());
     tracing::info!(
         target: "portal::mock",
         method = %method,
         path = %path,
         status = response.status().as_u16(),
-        ms = format_args!("{ms:.2}"),
+        ms = %ms,
         client = %client,
         request_id = %request_id,
-        "{method} {path} {} {ms:.2}ms",
+        "{method} {path} {} {ms}ms",
         response.status().as_u16()
     );
+}
+
+/// A duration in milliseconds with two decimals (`0.05`), from whole microseconds: float
+/// formatting with a fixed precision can fall back to its exact (bignum) algorithm, which cost
+/// a busy sandbox more than the rest of its log line.
+struct Millis(Duration);
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Hundredths of a millisecond, rounded half up.
+        let hundredths = (self.0.as_micros() + 5) / 10;
+        write!(f, "{}.{:02}", hundredths / 100, hundredths % 100)
+    }
 }
 
 /// Headers every sandbox client may send.

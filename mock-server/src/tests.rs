@@ -921,3 +921,17 @@ components:
         assert_eq!(body["pair"].as_array().map(Vec::len), Some(2), "{body}");
     }
 }
+
+/// The log line's milliseconds: two decimals from whole microseconds, rounded half up.
+#[test]
+fn log_milliseconds_have_two_decimals() {
+    use std::time::Duration;
+    let text = |micros: u64| crate::Millis(Duration::from_micros(micros)).to_string();
+    assert_eq!(text(0), "0.00");
+    assert_eq!(text(4), "0.00");
+    assert_eq!(text(5), "0.01");
+    assert_eq!(text(49), "0.05");
+    assert_eq!(text(1_234), "1.23");
+    assert_eq!(text(1_235), "1.24");
+    assert_eq!(text(12_345_678), "12345.68");
+}
