@@ -236,13 +236,7 @@ mod tests {
             .iter()
             .find(|o| o.id == "secret")
             .expect("op");
-        let mut map = HeaderMap::new();
-        for (k, v) in headers {
-            map.insert(
-                http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
-                v.parse().expect("value"),
-            );
-        }
+        let map = crate::testing::header_map(headers);
         decide(GateRequest {
             api: &api,
             operation: op,

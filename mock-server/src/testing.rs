@@ -1,5 +1,5 @@
-//! Helpers of the unit tests: hand-built APIs (no loader involved), and where the shared corpus
-//! of real specs is.
+//! Helpers of the unit tests: hand-built APIs (no loader involved), request headers, and where
+//! the shared corpus of real specs is.
 #![allow(clippy::unwrap_used, dead_code)]
 
 use api_model::Api;
@@ -13,6 +13,18 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use serde_json::{Value, json};
+
+/// Request headers from (name, value) pairs, a repeated name appended.
+pub fn header_map(pairs: &[(&str, &str)]) -> http::HeaderMap {
+    let mut map = http::HeaderMap::new();
+    for (k, v) in pairs {
+        map.append(
+            http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+            v.parse().expect("value"),
+        );
+    }
+    map
+}
 
 /// `../shared/corpus`, found from the crate's folder upwards. Tests over it skip when it is
 /// absent, except in CI (`CI` set), where its absence fails them.

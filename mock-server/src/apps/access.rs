@@ -312,18 +312,7 @@ fn compile(api: &Api, requirement: &SecurityRequirement) -> Requirement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::pet_api;
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (k, v) in pairs {
-            map.append(
-                HeaderName::from_bytes(k.as_bytes()).expect("name"),
-                v.parse().expect("value"),
-            );
-        }
-        map
-    }
+    use crate::testing::{header_map as headers, pet_api};
 
     #[test]
     fn alternatives_and_credentials_are_read_from_the_spec() {

@@ -28,6 +28,7 @@ use tower::ServiceExt;
 
 use super::*;
 use crate::gate::{Gate, GateRequest};
+use crate::testing::header_map as headers;
 
 // ---------------------------------------------------------------- fixture
 
@@ -293,17 +294,6 @@ async fn subscribe(router: &Router, id: &str, secret: &str, plan: &str) -> Answe
         Some(json!({ "plan": plan })),
     )
     .await
-}
-
-fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (k, v) in pairs {
-        map.append(
-            http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
-            v.parse().expect("value"),
-        );
-    }
-    map
 }
 
 async fn check(

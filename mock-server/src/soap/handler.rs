@@ -594,13 +594,7 @@ mod tests {
             public_url: None,
             memo: None,
         };
-        let mut map = HeaderMap::new();
-        for (k, v) in headers {
-            map.append(
-                http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
-                HeaderValue::from_str(v).expect("value"),
-            );
-        }
+        let map = crate::testing::header_map(headers);
         handle_call(
             &svc,
             SoapRequest {
