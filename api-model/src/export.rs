@@ -771,10 +771,11 @@ fn request_body(refs: &Refs<'_>, body: &RequestBody) -> Value {
             .next()
             .is_some_and(|t| t.trim().eq_ignore_ascii_case(FORM));
         let schema = media.schema.as_ref().and_then(|s| s.resolve(refs.api));
-        if let (true, Some(schema)) = (form, schema) {
-            if let Some(entry) = content.get_mut(mt).and_then(Value::as_object_mut) {
-                entry.insert("schema".into(), form_schema(refs, schema));
-            }
+        let Some(written) = schema.filter(|_| form).and_then(|s| form_schema(refs, s)) else {
+            continue;
+        };
+        if let Some(entry) = content.get_mut(mt).and_then(Value::as_object_mut) {
+            entry.insert("schema".into(), written);
         }
     }
     m.insert("content".into(), content);
@@ -788,15 +789,15 @@ const FORM: &str = "application/x-www-form-urlencoded";
 /// field is left out, which reads as a missing one), so: a field or list item of no type is
 /// text (`type: string`, which is what the sandbox reads it as), and a required list holds at
 /// least one item (`minItems: 1`). The top-level object is written inline to say so; its
-/// fields' own schemas are left as they are. Anything but an object is written as it is.
-fn form_schema(refs: &Refs<'_>, schema: &Schema) -> Value {
-    let mut value = schema_value(refs, schema);
+/// fields' own schemas are left as they are. `None` when there is nothing to say (not an
+/// object, or no such field): the body's schema is written as it is, `$ref` and all.
+fn form_schema(refs: &Refs<'_>, schema: &Schema) -> Option<Value> {
     let SchemaKind::Object(rules) = &schema.kind else {
-        return value;
+        return None;
     };
-    let Some(props) = value.get_mut("properties").and_then(Value::as_object_mut) else {
-        return value;
-    };
+    let mut value = schema_value(refs, schema);
+    let props = value.get_mut("properties").and_then(Value::as_object_mut)?;
+    let mut changed = false;
     for (name, prop) in props.iter_mut() {
         let Some(model) = rules.properties.get(name).and_then(|p| p.resolve(refs.api)) else {
             continue;
@@ -804,6 +805,7 @@ fn form_schema(refs: &Refs<'_>, schema: &Schema) -> Value {
         if untyped(model) {
             if let Some(map) = prop.as_object_mut() {
                 map.insert("type".into(), json!("string"));
+                changed = true;
             }
             continue;
         }
@@ -816,6 +818,7 @@ fn form_schema(refs: &Refs<'_>, schema: &Schema) -> Value {
         // A named list (`$ref`) keeps its reference; the sibling keyword narrows it (2020-12).
         if rules.required.contains(name) && list.min_items.is_none() {
             map.insert("minItems".into(), json!(1));
+            changed = true;
         }
         let items_untyped = list
             .items
@@ -825,10 +828,11 @@ fn form_schema(refs: &Refs<'_>, schema: &Schema) -> Value {
         if items_untyped {
             if let Some(items) = map.get_mut("items").and_then(Value::as_object_mut) {
                 items.insert("type".into(), json!("string"));
+                changed = true;
             }
         }
     }
-    value
+    changed.then_some(value)
 }
 
 /// A schema that says nothing of its value (`{}` with at most annotations).
@@ -1261,6 +1265,18 @@ mod tests {
         let named = &doc["components"]["schemas"]["Form"]["properties"];
         assert!(named["config"].get("type").is_none(), "{named}");
         assert!(named["types"].get("minItems").is_none(), "{named}");
+
+        // A form body with nothing a form cannot carry keeps its reference.
+        let body = api.operations[0].request_body.as_mut().expect("body");
+        for media in body.content.values_mut() {
+            media.schema = Some(SchemaRef::Named("Pet".into()));
+        }
+        let doc = openapi_document(&api, "http://127.0.0.1:4010/v1");
+        let content = &doc["paths"]["/pets"]["get"]["requestBody"]["content"];
+        assert_eq!(
+            content["application/x-www-form-urlencoded"]["schema"]["$ref"],
+            "#/components/schemas/Pet"
+        );
     }
 
     /// OpenAPI ignores header parameters named Accept, Content-Type and Authorization; the

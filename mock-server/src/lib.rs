@@ -113,7 +113,7 @@ where
             (
                 request.method().clone(),
                 request.uri().path().to_string(),
-                request.headers().get(&CLAIMED_CLIENT_ID).cloned(),
+                request.headers().get(&apps::access::CLIENT_ID).cloned(),
             )
         });
         let method = request.method();
@@ -224,9 +224,6 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
         RouteMatch::NotFound => MockError::NotFound { path }.into_response(),
     }
 }
-
-/// The header a caller names its app in (IBM API Connect's), for the log line.
-static CLAIMED_CLIENT_ID: HeaderName = HeaderName::from_static(apps::gate::CLIENT_ID_HEADER);
 
 /// One log line per request: method, path, status, milliseconds, client id, request id.
 fn log_request(

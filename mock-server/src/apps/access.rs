@@ -19,6 +19,7 @@ use super::gate::{
 };
 use super::plans::Grant;
 
+/// `X-IBM-Client-Id`, parsed once (the gate reads it, and the log line falls back to it).
 pub(crate) static CLIENT_ID: HeaderName = HeaderName::from_static(CLIENT_ID_HEADER);
 static CLIENT_SECRET: HeaderName = HeaderName::from_static(CLIENT_SECRET_HEADER);
 
