@@ -42,6 +42,11 @@ use router::RouteMatch;
 /// The request-id header set on every response.
 pub const REQUEST_ID: &str = "x-request-id";
 
+/// The headers the service's layers add to every API response after its handler: the request
+/// id, and CORS's `Vary`, `Access-Control-Allow-Origin`, `-Allow-Credentials` and
+/// `-Expose-Headers`. A handler that sizes its map for them spares the map a second allocation.
+pub(crate) const LAYER_HEADERS: usize = 5;
+
 /// The whole sandbox as one service: the `/_sandbox` routes and any extra routes in an axum
 /// router whose fallback dispatches API calls, wrapped by [`Sandbox`] (request id, CORS,
 /// one log line) in a single layer.

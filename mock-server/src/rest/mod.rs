@@ -14,10 +14,11 @@ pub mod xml;
 use api_model::example::{Direction, Seed, json_example_for, json_example_variant};
 use api_model::{Api, MediaType, Operation, Schema, SchemaRef};
 use axum::body::Body;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use serde_json::Value;
 
+use crate::LAYER_HEADERS;
 use crate::bodies::{BodyKey, Rendered};
 use crate::error::{ClientId, MockError};
 use crate::gate::GateRequest;
@@ -178,21 +179,18 @@ pub async fn handle(
         rendered_headers = Some(rendered);
     }
 
-    let mut response = if parts.method == Method::HEAD {
-        let len = content.len();
-        let mut r = (selected.status, Body::empty()).into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-        r
-    } else {
-        (selected.status, content).into_response()
-    };
-    let out = response.headers_mut();
     let documented = rendered_headers.as_ref().map(|r| &r.headers);
-    if documented.is_none_or(|h| !h.contains_key(header::CONTENT_TYPE)) {
-        out.remove(header::CONTENT_TYPE);
-    }
-    out.reserve(documented.map_or(0, HeaderMap::len) + granted.headers.len());
+    // Sized for every header the response will carry, the layers' included: a map that grows
+    // on the way allocates and rehashes again (a keyed call adds five rate-limit headers).
+    let mut out = HeaderMap::with_capacity(
+        documented.map_or(0, HeaderMap::len) + granted.headers.len() + LAYER_HEADERS + 1,
+    );
+    let body = if parts.method == Method::HEAD {
+        out.insert(header::CONTENT_LENGTH, HeaderValue::from(content.len()));
+        Body::empty()
+    } else {
+        Body::from(content)
+    };
     if let Some(documented) = documented {
         // As `extend` would, but without copying the cached map first, and without the
         // documented headers that the gate's real ones (rate limits) replace.
@@ -209,7 +207,10 @@ pub async fn handle(
             previous = Some(name);
         }
     }
-    granted.headers.apply_to(out);
+    granted.headers.apply_to(&mut out);
+    let mut response = Response::new(body);
+    *response.status_mut() = selected.status;
+    *response.headers_mut() = out;
     if let Some(id) = granted.client_id {
         // Only an id the call did not send as `X-IBM-Client-Id` (the log line's fallback).
         response.extensions_mut().insert(ClientId(id));
