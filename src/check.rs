@@ -24,10 +24,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// The portal root to check (`specs/`, `content/`, `site/`, `portal.toml`), as `build`,
+    /// `serve` and `mock` take it. The default, without PATHs, is the current folder.
+    #[arg(long, conflicts_with = "paths")]
+    root: Option<PathBuf>,
     /// Spec files or folders (recursive). A folder that is a portal root (with `portal.toml`,
     /// `content/` or `site/templates/`) also has its config, pages and templates checked.
-    /// Without a PATH: the portal in the current folder (`specs/`, `content/`, `site/`,
-    /// `portal.toml`).
+    /// Without a PATH: the portal in `--root` or the current folder.
     paths: Vec<PathBuf>,
 }
 
@@ -69,13 +72,17 @@ impl Checked {
 /// Run the command: exit 0 when no errors, 1 when any.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let checked = if args.paths.is_empty() {
-        let root = PathBuf::from(".");
+        let root = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
         let specs = root.join("specs");
         if !specs.is_dir() && !generator::check::is_portal_root(&root) {
             // As when PATH was required: a usage error.
+            let place = match &args.root {
+                Some(root) => format!("in {}", root.display()),
+                None => "in the current folder".to_string(),
+            };
             eprintln!(
-                "error: nothing to check here: no specs/, content/, site/templates/ or \
-                 portal.toml in the current folder; name the spec files or folders to check"
+                "error: nothing to check: no specs/, content/, site/templates/ or portal.toml \
+                 {place}; name the spec files or folders to check"
             );
             return Ok(ExitCode::from(2));
         }

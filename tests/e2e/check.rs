@@ -52,10 +52,73 @@ fn check_usage_error_exits_2() {
         .expect("run portal");
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("nothing to check here"),
+        String::from_utf8_lossy(&out.stderr).contains("nothing to check"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The same with `--root` naming the empty folder, which the message names.
+    let out = Command::new(portal_bin())
+        .arg("check")
+        .arg("--root")
+        .arg(empty.path())
+        .output()
+        .expect("run portal");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&empty.path().display().to_string()),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `--root DIR` checks the portal in DIR as `build --root DIR` reads it: its `specs/` (a root
+/// with nothing else is a portal too), with `file:line:col` errors and exit 1.
+#[test]
+fn check_root_checks_that_portal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let specs = dir.path().join("specs");
+    std::fs::create_dir_all(&specs).expect("spec dir");
+    std::fs::write(
+        specs.join("api.yaml"),
+        "openapi: 3.0.3\ninfo: {title: Broken, version: '1'}\npaths:\n  /things:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Gone'}\n",
+    )
+    .expect("write spec");
+    let out = Command::new(portal_bin())
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .output()
+        .expect("run portal");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("api.yaml:11:") && stdout.contains("Gone"),
+        "{stdout}"
+    );
+    // Fixed, the same command passes.
+    std::fs::write(
+        specs.join("api.yaml"),
+        "openapi: 3.0.3\ninfo: {title: Fine, version: '1'}\npaths:\n  /things:\n    get:\n      responses:\n        '200':\n          description: ok\n",
+    )
+    .expect("write spec");
+    let out = Command::new(portal_bin())
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .output()
+        .expect("run portal");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // `--root` and PATHs together are a usage error, not a guess at which one is meant.
+    let out = Command::new(portal_bin())
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .arg(&specs)
+        .output()
+        .expect("run portal");
+    assert_eq!(out.status.code(), Some(2));
 }
 
 /// A spec given by a relative path that climbs out of the working folder is read with the

@@ -1206,6 +1206,39 @@ components:
     }
 
     #[test]
+    fn an_operation_without_responses_before_31_is_a_warning_and_kept() {
+        for (version, warned) in [
+            ("swagger: \"2.0\"", true),
+            ("openapi: 3.0.3", true),
+            ("openapi: 3.1.0", false),
+        ] {
+            let spec = format!(
+                "{version}\ninfo: {{title: T, version: \"1\"}}\npaths:\n  /a:\n    get:\n      summary: None documented\n"
+            );
+            let loaded = load_text("a.yaml", &spec).expect("loads");
+            let op = &loaded.api.operations[0];
+            assert_eq!(op.summary.as_deref(), Some("None documented"));
+            assert!(op.responses.is_empty());
+            let warnings: Vec<&Diagnostic> = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.message.contains("needs `responses`"))
+                .collect();
+            assert_eq!(
+                warnings.len(),
+                usize::from(warned),
+                "{version}: {:?}",
+                loaded.diagnostics
+            );
+            assert!(
+                warnings
+                    .iter()
+                    .all(|d| d.severity == crate::error::Severity::Warning)
+            );
+        }
+    }
+
+    #[test]
     fn an_assertion_beside_a_31_ref_constrains() {
         use crate::model::Keyword;
         let spec = r##"
