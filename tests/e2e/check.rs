@@ -78,47 +78,40 @@ fn check_root_checks_that_portal() {
     let dir = tempfile::tempdir().expect("temp dir");
     let specs = dir.path().join("specs");
     std::fs::create_dir_all(&specs).expect("spec dir");
-    std::fs::write(
-        specs.join("api.yaml"),
-        "openapi: 3.0.3\ninfo: {title: Broken, version: '1'}\npaths:\n  /things:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Gone'}\n",
-    )
-    .expect("write spec");
-    let out = Command::new(portal_bin())
-        .args(["check", "--root"])
-        .arg(dir.path())
-        .output()
-        .expect("run portal");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    // The spec's 200 response, with `content` or without, and `portal check --root DIR [extra]`.
+    let spec = |content: &str| {
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /things:\n    get:\n      responses:\n        '200':\n          description: ok\n{content}"
+        );
+        std::fs::write(specs.join("api.yaml"), text).expect("write spec");
+    };
+    let check = |extra: &[&std::path::Path]| {
+        let out = Command::new(portal_bin())
+            .args(["check", "--root"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .expect("run portal");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    spec(
+        "          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Gone'}\n",
+    );
+    let (code, stdout) = check(&[]);
+    assert_eq!(code, Some(1), "{stdout}");
     assert!(
         stdout.contains("api.yaml:11:") && stdout.contains("Gone"),
         "{stdout}"
     );
     // Fixed, the same command passes.
-    std::fs::write(
-        specs.join("api.yaml"),
-        "openapi: 3.0.3\ninfo: {title: Fine, version: '1'}\npaths:\n  /things:\n    get:\n      responses:\n        '200':\n          description: ok\n",
-    )
-    .expect("write spec");
-    let out = Command::new(portal_bin())
-        .args(["check", "--root"])
-        .arg(dir.path())
-        .output()
-        .expect("run portal");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    spec("");
+    let (code, stdout) = check(&[]);
+    assert_eq!(code, Some(0), "{stdout}");
     // `--root` and PATHs together are a usage error, not a guess at which one is meant.
-    let out = Command::new(portal_bin())
-        .args(["check", "--root"])
-        .arg(dir.path())
-        .arg(&specs)
-        .output()
-        .expect("run portal");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(check(&[&specs]).0, Some(2));
 }
 
 /// A spec given by a relative path that climbs out of the working folder is read with the
