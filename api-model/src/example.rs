@@ -400,7 +400,9 @@ impl<'a> Gen<'a> {
                             Direction::Response => p.write_only,
                             Direction::Any => false,
                         };
-                        if skip && !required {
+                        // Left out even when required: the side's schema does not require
+                        // it (readOnly in a request) or forbids it (writeOnly in a response).
+                        if skip {
                             continue;
                         }
                     }
@@ -1566,6 +1568,16 @@ mod tests {
         assert!(v.get("secret").is_some() && v.get("id").is_none(), "{v}");
         let v = json_example_for(&api, &s, Seed(2), Direction::Response);
         assert!(v.get("secret").is_none() && v.get("id").is_some(), "{v}");
+        // Required changes nothing: a response has no writeOnly property, a request no
+        // readOnly one (its side's schema does not require it).
+        let mut api = api;
+        if let Some(SchemaKind::Object(rules)) = api.schemas.get_mut("Cat").map(|c| &mut c.kind) {
+            rules.required = vec!["secret".into(), "id".into()];
+        }
+        let v = json_example_for(&api, &s, Seed(2), Direction::Response);
+        assert!(v.get("secret").is_none() && v.get("id").is_some(), "{v}");
+        let v = json_example_for(&api, &s, Seed(2), Direction::Request);
+        assert!(v.get("secret").is_some() && v.get("id").is_none(), "{v}");
     }
 
     #[test]

@@ -18,8 +18,8 @@ use crate::model::{
     StringRules, XmlInfo,
 };
 
-/// Which side of a call a schema describes: `readOnly` properties are not required in requests,
-/// `writeOnly` ones not in responses.
+/// Which side of a call a schema describes: `readOnly` properties are not required in requests
+/// (and accepted when sent), `writeOnly` ones are absent from responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// What the client sends.
@@ -141,7 +141,7 @@ pub fn json_schema(api: &Api, schema: &SchemaRef) -> Value {
 }
 
 /// Like [`json_schema`], for one side of a call: in requests `readOnly` properties are not
-/// required, in responses `writeOnly` ones are not.
+/// required, in responses `writeOnly` ones are absent (`false`).
 pub fn json_schema_for(api: &Api, schema: &SchemaRef, direction: Direction) -> Value {
     json_schema_keyed(api, &SchemaKeys::new(api), schema, direction)
 }
@@ -367,10 +367,21 @@ fn kind_value(refs: &Refs<'_>, kind: &SchemaKind) -> Map<String, Value> {
         SchemaKind::Object(rules) => {
             map.insert("type".into(), json!("object"));
             if !rules.properties.is_empty() {
+                // In a response a `writeOnly` property is absent ("SHOULD NOT be sent", as
+                // clients check it): the sandbox never answers with one, not even from an
+                // example that shows one (that example does not hold; data is generated).
                 let props: Map<String, Value> = rules
                     .properties
                     .iter()
-                    .map(|(k, v)| (k.clone(), schema_ref(refs, v)))
+                    .map(|(k, v)| {
+                        let absent = refs.direction == Direction::Response && skipped(refs, v);
+                        let value = if absent {
+                            Value::Bool(false)
+                        } else {
+                            schema_ref(refs, v)
+                        };
+                        (k.clone(), value)
+                    })
                     .collect();
                 map.insert("properties".into(), Value::Object(props));
             }
@@ -1147,6 +1158,41 @@ mod tests {
             s["$defs"]["Pet"]["properties"]["id"]["readOnly"],
             json!(true)
         );
+    }
+
+    /// A `writeOnly` property is absent from responses (`false`), however required; requests
+    /// and the published document keep it as written.
+    #[test]
+    fn write_only_properties_are_absent_from_responses_only() {
+        let mut api = api();
+        let pin = Schema {
+            write_only: true,
+            ..Schema::default()
+        };
+        let mut card = obj(
+            &[
+                ("pin", SchemaRef::Inline(Box::new(pin))),
+                ("name", inline(SchemaKind::String(StringRules::default()))),
+            ],
+            &["pin", "name"],
+        );
+        card.title = Some("Card".into());
+        api.schemas.insert("Card".into(), card);
+        let named = SchemaRef::Named("Card".into());
+        let response = json_schema_for(&api, &named, Direction::Response);
+        let card = &response["$defs"]["Card"];
+        assert_eq!(card["properties"]["pin"], json!(false));
+        assert_eq!(card["required"], json!(["name"]));
+        let request = json_schema_for(&api, &named, Direction::Request);
+        assert_eq!(
+            request["$defs"]["Card"]["properties"]["pin"]["writeOnly"],
+            json!(true)
+        );
+        assert_eq!(request["$defs"]["Card"]["required"], json!(["pin", "name"]));
+        let doc = openapi_document(&api, "http://127.0.0.1:4010");
+        let card = &doc["components"]["schemas"]["Card"];
+        assert_eq!(card["properties"]["pin"]["writeOnly"], json!(true));
+        assert_eq!(card["required"], json!(["pin", "name"]));
     }
 
     #[test]

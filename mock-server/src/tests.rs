@@ -303,6 +303,60 @@ fn state_from_spec(spec: &str) -> AppState {
     state_with(catalog(vec![loaded.api]), MockOptions::default())
 }
 
+/// A response never carries a `writeOnly` property ("SHOULD NOT be sent"; clients check it):
+/// an example that shows one does not hold, and the data generated instead leaves it out, even
+/// where the schema lists it as required (a request must send it).
+#[tokio::test]
+async fn responses_leave_write_only_properties_out() {
+    let spec = r##"
+openapi: 3.1.0
+info: {title: Cards, version: "1"}
+servers: [{url: /}]
+paths:
+  /cards:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Card"}
+      responses:
+        "201":
+          description: Created
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Card"}
+              example: {number: "************4242", cvc: 123}
+components:
+  schemas:
+    Card:
+      type: object
+      required: [number, cvc]
+      properties:
+        number: {type: string}
+        cvc: {type: integer, writeOnly: true}
+"##;
+    let state = state_from_spec(spec);
+    let post = |body: &str| {
+        Request::post("/cards")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let a = call(
+        &state,
+        post(r#"{"number": "4242424242424242", "cvc": 123}"#),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED);
+    let body = a.json();
+    assert!(body["number"].is_string(), "{body}");
+    assert!(body.get("cvc").is_none(), "{body}");
+    // The request side still requires it.
+    let a = call(&state, post(r#"{"number": "4242424242424242"}"#)).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
 /// A `oneOf` whose first member's value fits a later member too (a catch-all object after a
 /// specific one) is answered with a value that fits exactly one member.
 #[tokio::test]
