@@ -245,6 +245,40 @@ fn load_entries(entries: Vec<Entry>, mut reports: Vec<FileReport>) -> LoadOutcom
         }
     }
 
+    // A spec that another API reads and that has no operation of its own (a WSDL another WSDL
+    // imports for its messages and port types, say) is a part of that API, not an API: it is
+    // reported as used by it, as a fragment is, and not listed, documented or served alone.
+    let mut parts = Vec::new();
+    for (i, (api, report_index)) in apis.iter().zip(&api_reports).enumerate() {
+        if !api.operations.is_empty() || !api.webhooks.is_empty() {
+            continue;
+        }
+        let Some(report) = reports.get(*report_index) else {
+            continue;
+        };
+        let users: Vec<&String> = touched
+            .get(&normalize(&absolute(&report.path)))
+            .map(|users| users.iter().filter(|u| **u != api.title).collect())
+            .unwrap_or_default();
+        if !users.is_empty() {
+            let users: Vec<&str> = users.into_iter().map(String::as_str).collect();
+            parts.push((i, format!("used by {}", users.join(", "))));
+        }
+    }
+    for (i, title) in parts.into_iter().rev() {
+        let part = apis.remove(i);
+        let report_index = api_reports.remove(i);
+        if let Some(report) = reports.get_mut(report_index) {
+            report.title = Some(title);
+        }
+        // What the part read was read for its importer: only real APIs are named as users.
+        if apis.iter().all(|a| a.title != part.title) {
+            for users in touched.values_mut() {
+                users.remove(&part.title);
+            }
+        }
+    }
+
     // Unique ids, in path order so they are stable.
     let mut used = BTreeSet::new();
     for (api, report_index) in apis.iter_mut().zip(&api_reports) {
@@ -421,5 +455,50 @@ mod tests {
             "swagger-petstore-openapi-3-0"
         );
         assert_eq!(slug("  __x__ "), "x");
+    }
+
+    /// A WSDL that another imports for its messages and port type is part of that API: one API
+    /// in the catalog, and the imported file reported as used by it. Alone, it is an API.
+    #[test]
+    fn an_imported_wsdl_without_operations_is_part_of_its_importer() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let part = r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:tns="urn:q" xmlns:xsd="http://www.w3.org/2001/XMLSchema" name="Parts" targetNamespace="urn:q">
+  <message name="In"><part name="symbol" type="xsd:string"/></message>
+  <message name="Out"><part name="price" type="xsd:float"/></message>
+  <portType name="Quotes"><operation name="Price"><input message="tns:In"/><output message="tns:Out"/></operation></portType>
+</definitions>"#;
+        let main = r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:tns="urn:q" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" name="Quote" targetNamespace="urn:q">
+  <import namespace="urn:q" location="part.wsdl"/>
+  <binding name="QuotesSoap" type="tns:Quotes">
+    <soap:binding style="rpc" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <operation name="Price"><soap:operation soapAction="urn:q#Price"/>
+      <input><soap:body use="literal" namespace="urn:q"/></input>
+      <output><soap:body use="literal" namespace="urn:q"/></output>
+    </operation>
+  </binding>
+  <service name="QuoteService"><port name="QuotesPort" binding="tns:QuotesSoap"><soap:address location="http://example.com/quote"/></port></service>
+</definitions>"#;
+        std::fs::write(dir.path().join("part.wsdl"), part).expect("write part");
+        std::fs::write(dir.path().join("main.wsdl"), main).expect("write main");
+        let outcome = load_paths(&[dir.path().to_path_buf()]);
+        let titles: Vec<&str> = outcome
+            .catalog
+            .apis
+            .iter()
+            .map(|a| a.title.as_str())
+            .collect();
+        assert_eq!(titles, ["QuoteService"], "{:?}", outcome.files);
+        assert_eq!(outcome.catalog.apis[0].operations.len(), 1);
+        let report = outcome
+            .files
+            .iter()
+            .find(|f| f.path.ends_with("part.wsdl"))
+            .expect("part reported");
+        assert_eq!(report.title.as_deref(), Some("used by QuoteService"));
+        assert_eq!(report.api_id, None);
+        // Alone it is nobody's part: an API of its own (with no operation to serve).
+        std::fs::remove_file(dir.path().join("main.wsdl")).expect("remove main");
+        let alone = load_paths(&[dir.path().to_path_buf()]);
+        assert_eq!(alone.catalog.apis.len(), 1);
     }
 }

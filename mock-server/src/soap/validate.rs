@@ -99,8 +99,16 @@ pub fn validate_message(
             let mut pos = 0;
             for part in parts {
                 let child = wrapper.children.get(pos);
+                // rpc parts should name a type (WS-I BP R2203); for one that names an element
+                // some clients (zeep) write that element instead of the part's accessor.
+                let accessor = |c: &XmlElement| {
+                    c.name.local == part.name
+                        || matches!(&part.content, api_model::PartContent::Element(q)
+                            if q.local == c.name.local
+                                && (q.namespace.is_none() || q.namespace == c.name.namespace))
+                };
                 match child {
-                    Some(c) if c.name.local == part.name => {
+                    Some(c) if accessor(c) => {
                         let child_path = format!("{path}/{}", part.name);
                         if let Some(schema) = &part.schema {
                             v.element(c, schema, &child_path, 0);
@@ -1271,6 +1279,33 @@ mod tests {
         assert_eq!(p, vec!["GetQuote: missing the part count"]);
         let p = check(&api, 0, r#"<q:GetQuote xmlns:q="urn:other"/>"#);
         assert!(p[0].contains("rpc wrapper {urn:quotes}GetQuote"), "{p:?}");
+        // A part that names an element (not a type, as rpc asks) may be written as that
+        // element (zeep does) or as the part's accessor.
+        let mut api = fixtures::quotes(SoapUse::Literal);
+        if let api_model::Binding::Soap(soap) = &mut api.operations[0].binding {
+            if let Some(input) = soap.input.as_mut() {
+                input.parts[0].content = api_model::PartContent::Element(api_model::QName {
+                    namespace: Some("urn:quotes".into()),
+                    local: "Ticker".into(),
+                });
+            }
+        }
+        for symbol in ["<symbol>IBM</symbol>", r#"<q:Ticker>IBM</q:Ticker>"#] {
+            let call = format!(
+                r#"<q:GetQuote xmlns:q="urn:quotes">{symbol}<count>3</count></q:GetQuote>"#
+            );
+            assert!(
+                check(&api, 0, &call).is_empty(),
+                "{symbol}: {:?}",
+                check(&api, 0, &call)
+            );
+        }
+        let other = r#"<q:GetQuote xmlns:q="urn:quotes"><o:Ticker xmlns:o="urn:other">IBM</o:Ticker><count>3</count></q:GetQuote>"#;
+        let p = check(&api, 0, other);
+        assert_eq!(
+            p[0], "GetQuote: expected the part symbol, found Ticker",
+            "{p:?}"
+        );
         let api = fixtures::quotes(SoapUse::Encoded);
         let enc = r#"<q:GetQuote xmlns:q="urn:quotes" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><symbol xsi:type="xsd:string">IBM</symbol><count>x</count></q:GetQuote>"#;
         assert_eq!(
