@@ -155,8 +155,9 @@ struct Target {
     op: usize,
     /// Parameter names in the order they occur in the operation's template.
     names: Vec<String>,
-    /// Query conditions from a `#fragment` in the template (AWS-style `/tagging#Operation=Tag`):
-    /// name and, when given, the value it must have.
+    /// Query conditions from a `#fragment` or `?query` in the template (AWS-style
+    /// `/tagging#Operation=Tag`, AutoRest-style `/xml?comp=list`): name and, when given, the
+    /// value it must have.
     query: Vec<(String, Option<String>)>,
     /// The template ends with `/` (`/things/`). A request is routed with or without its
     /// trailing slash, but when a spec has both `/things` and `/things/`, each answers its own.
@@ -376,13 +377,14 @@ pub fn wanted_base_path(api: &Api, config: &PortalConfig) -> String {
     }
 }
 
-/// Query conditions written as a template's `#fragment` (never sent by clients).
+/// Query conditions written in a template: a `#fragment` (AWS style, `/tagging#Operation=Tag`,
+/// never sent by clients) or a `?query` (AutoRest and `x-ms-paths` style, `/xml?comp=list`).
 fn fragment_query(path: &str) -> Vec<(String, Option<String>)> {
-    let Some((_, fragment)) = path.split_once('#') else {
+    let Some(at) = path.find(['#', '?']) else {
         return Vec::new();
     };
-    fragment
-        .split('&')
+    path[at + 1..]
+        .split(['&', '#', '?'])
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
             Some((k, v)) => (k.to_string(), Some(v.to_string())),
@@ -394,7 +396,7 @@ fn fragment_query(path: &str) -> Vec<(String, Option<String>)> {
 fn split_template(path: &str) -> (Vec<Segment>, Vec<String>) {
     let mut segments = Vec::new();
     let mut names = Vec::new();
-    let path = path.split('#').next().unwrap_or_default();
+    let path = path.split(['#', '?']).next().unwrap_or_default();
     let trimmed = path.trim_start_matches('/');
     let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
     if trimmed.is_empty() {
@@ -785,6 +787,14 @@ mod tests {
         );
     }
 
+    /// A decoded query, as the handler passes it to the router.
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect()
+    }
+
     #[test]
     fn fragment_query_conditions_pick_the_operation() {
         let api = api_with_paths(
@@ -797,12 +807,6 @@ mod tests {
             ],
         );
         let routes = Routes::build(&catalog(vec![api]), &PortalConfig::default());
-        let q = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-                .collect()
-        };
         let untag = routes.find_with_query(
             HttpMethod::Post,
             "/tagging",
@@ -815,5 +819,32 @@ mod tests {
             routes.find(HttpMethod::Get, "/tagging"),
             RouteMatch::Rest { op: 2, .. }
         ));
+    }
+
+    /// AutoRest writes query conditions into path keys as a `?query` (`/xml/?comp=list`, and
+    /// Azure's `x-ms-paths`): the path before it is routed, the query picks the operation.
+    #[test]
+    fn query_in_a_template_picks_the_operation() {
+        let api = api_with_paths(
+            "autorest",
+            "/",
+            &[
+                (HttpMethod::Get, "/xml/?comp=list"),
+                (HttpMethod::Get, "/xml/?comp=properties&restype=service"),
+                (
+                    HttpMethod::Get,
+                    "/xml/{container}?comp=acl&restype=container",
+                ),
+            ],
+        );
+        let routes = Routes::build(&catalog(vec![api]), &PortalConfig::default());
+        let list = routes.find_with_query(HttpMethod::Get, "/xml/", &q(&[("comp", "list")]));
+        assert!(matches!(list, RouteMatch::Rest { op: 0, .. }), "{list:?}");
+        let props = q(&[("restype", "service"), ("comp", "properties")]);
+        let found = routes.find_with_query(HttpMethod::Get, "/xml/", &props);
+        assert!(matches!(found, RouteMatch::Rest { op: 1, .. }), "{found:?}");
+        let acl = q(&[("comp", "acl"), ("restype", "container")]);
+        let found = routes.find_with_query(HttpMethod::Get, "/xml/box", &acl);
+        assert!(matches!(found, RouteMatch::Rest { op: 2, .. }), "{found:?}");
     }
 }
