@@ -323,8 +323,46 @@ fn string_rules(map: &mut Map<String, Value>, rules: &StringRules) {
         map.insert("maxLength".into(), json!(v));
     }
     if let Some(p) = &rules.pattern {
-        map.insert("pattern".into(), json!(p));
+        map.insert("pattern".into(), json!(ecma_pattern(p)));
     }
+}
+
+/// `pattern` with each `-` that stands next to a class escape inside a character class
+/// (`[\w- ]`) written as `\-`: ECMAScript's unicode mode, which JSON Schema patterns follow,
+/// refuses it, where the engines most specs are written for (Java, .NET, PCRE, Python) read
+/// a literal `-`: the same expression in every dialect. Pure.
+pub fn ecma_pattern(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let class_escape = |i: usize| {
+        chars.get(i) == Some(&'\\') && chars.get(i + 1).is_some_and(|c| "wdsWDS".contains(*c))
+    };
+    let mut out = String::with_capacity(pattern.len() + 2);
+    let mut in_class = false;
+    let mut after_class_escape = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' && i + 1 < chars.len() {
+            after_class_escape = in_class && class_escape(i);
+            out.push(c);
+            out.push(chars[i + 1]);
+            i += 2;
+            continue;
+        }
+        if in_class && c == '-' && (after_class_escape || class_escape(i + 1)) {
+            out.push_str("\\-");
+        } else {
+            if c == '[' {
+                in_class = true;
+            } else if c == ']' {
+                in_class = false;
+            }
+            out.push(c);
+        }
+        after_class_escape = false;
+        i += 1;
+    }
+    out
 }
 
 fn kind_value(refs: &Refs<'_>, kind: &SchemaKind) -> Map<String, Value> {
@@ -777,12 +815,18 @@ fn request_body(refs: &Refs<'_>, body: &RequestBody) -> Value {
     m.insert("required".into(), json!(body.required));
     let mut content = content(refs, &body.content);
     for (mt, media) in &body.content {
-        let form = mt
-            .split(';')
-            .next()
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case(FORM));
+        let essence = mt.split(';').next().unwrap_or_default().trim();
+        // Multipart parts carry their own types; what a form of parts cannot write either is
+        // an empty list.
+        let text_fields = if essence.eq_ignore_ascii_case(FORM) {
+            true
+        } else if essence.eq_ignore_ascii_case(MULTIPART_FORM) {
+            false
+        } else {
+            continue;
+        };
         let schema = media.schema.as_ref().and_then(|s| s.resolve(refs.api));
-        let Some(written) = schema.filter(|_| form).and_then(|s| form_schema(refs, s)) else {
+        let Some(written) = schema.and_then(|s| form_schema(refs, s, text_fields)) else {
             continue;
         };
         if let Some(entry) = content.get_mut(mt).and_then(Value::as_object_mut) {
@@ -794,6 +838,7 @@ fn request_body(refs: &Refs<'_>, body: &RequestBody) -> Value {
 }
 
 const FORM: &str = "application/x-www-form-urlencoded";
+const MULTIPART_FORM: &str = "multipart/form-data";
 
 /// The schema of a form body as a form can carry it, for clients that generate requests from
 /// the description. Every value of a form is text, and a form cannot write an empty list (the
@@ -801,8 +846,10 @@ const FORM: &str = "application/x-www-form-urlencoded";
 /// text (`type: string`, which is what the sandbox reads it as), and a required list holds at
 /// least one item (`minItems: 1`). The top-level object is written inline to say so; its
 /// fields' own schemas are left as they are. `None` when there is nothing to say (not an
-/// object, or no such field): the body's schema is written as it is, `$ref` and all.
-fn form_schema(refs: &Refs<'_>, schema: &Schema) -> Option<Value> {
+/// object, or no such field): the body's schema is written as it is, `$ref` and all. A
+/// `multipart/form-data` body (`text_fields` false) gets the list rule only: a list is written
+/// as one part per item, so an empty one is no part at all, but a part has a type of its own.
+fn form_schema(refs: &Refs<'_>, schema: &Schema, text_fields: bool) -> Option<Value> {
     let SchemaKind::Object(rules) = &schema.kind else {
         return None;
     };
@@ -814,6 +861,9 @@ fn form_schema(refs: &Refs<'_>, schema: &Schema) -> Option<Value> {
             continue;
         };
         if untyped(model) {
+            if !text_fields {
+                continue;
+            }
             if let Some(map) = prop.as_object_mut() {
                 map.insert("type".into(), json!("string"));
                 changed = true;
@@ -836,7 +886,7 @@ fn form_schema(refs: &Refs<'_>, schema: &Schema) -> Option<Value> {
             .as_deref()
             .and_then(|i| i.resolve(refs.api))
             .is_some_and(untyped);
-        if items_untyped {
+        if items_untyped && text_fields {
             if let Some(items) = map.get_mut("items").and_then(Value::as_object_mut) {
                 items.insert("type".into(), json!("string"));
                 changed = true;
@@ -1160,6 +1210,16 @@ mod tests {
         );
     }
 
+    #[test]
+    fn patterns_are_written_as_ecma_262_reads_them() {
+        assert_eq!(ecma_pattern(r"[A-Za-z][\w- ]+"), r"[A-Za-z][\w\- ]+");
+        assert_eq!(ecma_pattern(r"[ -\d]"), r"[ \-\d]");
+        // Ranges, escaped dashes and dashes outside a class stay as they are.
+        for kept in [r"[a-z0-9-]", r"[\w\-]", r"\d-\d", r"[\\-]", r"[^\]-]"] {
+            assert_eq!(ecma_pattern(kept), kept);
+        }
+    }
+
     /// A `writeOnly` property is absent from responses (`false`), however required; requests
     /// and the published document keep it as written.
     #[test]
@@ -1290,6 +1350,7 @@ mod tests {
             required: true,
             content: [
                 media("application/x-www-form-urlencoded"),
+                media("multipart/form-data"),
                 media("application/json"),
             ]
             .into_iter()
@@ -1304,6 +1365,11 @@ mod tests {
         assert_eq!(form["tags"]["minItems"], 1);
         assert_eq!(form["some"]["minItems"], 2, "a list's own minimum stays");
         assert!(form["optional"].get("minItems").is_none(), "{form}");
+        // Parts have types of their own: only the list rule holds for multipart.
+        let parts = &content["multipart/form-data"]["schema"]["properties"];
+        assert_eq!(parts["types"]["minItems"], 1);
+        assert!(parts["config"].get("type").is_none(), "{parts}");
+        assert!(parts["types"]["items"].get("type").is_none(), "{parts}");
         assert_eq!(
             content["application/json"]["schema"]["$ref"],
             "#/components/schemas/Form"
