@@ -303,6 +303,154 @@ fn state_from_spec(spec: &str) -> AppState {
     state_with(catalog(vec![loaded.api]), MockOptions::default())
 }
 
+/// A delimited array parameter sent empty (`status=`, how clients write an empty list) is the
+/// empty list, not a list of one empty item; `minItems` still refuses it.
+#[tokio::test]
+async fn an_empty_delimited_array_is_the_empty_list() {
+    let spec = r#"
+swagger: "2.0"
+info: {title: Tasks, version: "1"}
+basePath: /
+paths:
+  /tasks:
+    get:
+      parameters:
+        - {name: status, in: query, type: array, collectionFormat: pipes, items: {type: string, enum: [open, closed]}}
+        - {name: tags, in: query, type: array, minItems: 1, items: {type: string}}
+      responses:
+        "200": {description: OK}
+"#;
+    let state = state_from_spec(spec);
+    for query in [
+        "status=",
+        "status=open|closed",
+        "status=&tags=a,b",
+        "tags=a",
+    ] {
+        let a = call(&state, get(&format!("/tasks?{query}"))).await;
+        assert_eq!(a.status, StatusCode::OK, "{query}: {:?}", a.json());
+    }
+    for query in ["status=open|", "status=shut", "tags="] {
+        let a = call(&state, get(&format!("/tasks?{query}"))).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{query}");
+    }
+}
+
+/// An empty body sent as text is the empty string (a required string body holds it), as an
+/// empty form is the empty object; an empty body with no Content-Type is a missing body.
+#[tokio::test]
+async fn an_empty_text_body_is_the_empty_string() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Notes, version: "1"}
+paths:
+  /notes:
+    post:
+      requestBody:
+        required: true
+        content:
+          text/plain:
+            schema: {type: string}
+      responses:
+        "204": {description: Stored}
+  /counts:
+    post:
+      requestBody:
+        required: true
+        content:
+          text/plain:
+            schema: {type: integer}
+      responses:
+        "204": {description: Stored}
+"#;
+    let state = state_from_spec(spec);
+    let post = |path: &str, content_type: Option<&str>| {
+        let mut r = Request::post(path);
+        if let Some(t) = content_type {
+            r = r.header(header::CONTENT_TYPE, t);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    let a = call(&state, post("/notes", Some("text/plain"))).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    let a = call(&state, post("/notes", None)).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a.json()["errors"][0]["code"], "required");
+    // Empty text is no integer.
+    let a = call(&state, post("/counts", Some("text/plain"))).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A YAML body is read as YAML (any `yaml` media type) and checked like JSON; a malformed one
+/// is a 400, and alias bombs are refused by the parser's limits, not expanded.
+#[tokio::test]
+async fn yaml_bodies_are_read_and_checked() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Configs, version: "1"}
+paths:
+  /configs:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/yaml:
+            schema:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string}
+                replicas: {type: integer, maximum: 5}
+      responses:
+        "201":
+          description: Stored
+          content:
+            application/yaml:
+              schema: {type: object, properties: {id: {type: integer}}}
+"#;
+    let state = state_from_spec(spec);
+    let post = |content_type: &str, body: &str| {
+        Request::post("/configs")
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let a = call(&state, post("application/yaml", "name: web\nreplicas: 3\n")).await;
+    assert_eq!(a.status, StatusCode::CREATED);
+    assert_eq!(a.header("content-type"), "application/yaml");
+    assert!(a.json()["id"].is_i64(), "JSON text is YAML: {:?}", a.body);
+    let a = call(
+        &state,
+        post("application/yaml", "name: [web]\nreplicas: 9\n"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<Value> = a.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["location"].clone())
+        .collect();
+    assert!(fields.contains(&json!(["body", "name"])), "{fields:?}");
+    assert!(fields.contains(&json!(["body", "replicas"])), "{fields:?}");
+    let a = call(&state, post("application/yaml", "name: {web\n")).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 0..9 {
+        let prev = if i == 0 {
+            "a".to_string()
+        } else {
+            format!("l{}", i - 1)
+        };
+        bomb.push_str(&format!(
+            "l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        ));
+    }
+    bomb.push_str("name: boom\n");
+    let a = call(&state, post("application/yaml", &bomb)).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{:?}", a.json());
+}
+
 /// A response never carries a `writeOnly` property ("SHOULD NOT be sent"; clients check it):
 /// an example that shows one does not hold, and the data generated instead leaves it out, even
 /// where the schema lists it as required (a request must send it).

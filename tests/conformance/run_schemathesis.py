@@ -147,10 +147,11 @@ def uncountable(doc):
 
 
 def fragment_siblings(doc):
-    """(operationId, "METHOD path") of operations sharing a method and a path up to `#`."""
+    """(operationId, "METHOD path") of operations sharing a method and a path up to `#` or `?`
+    (query conditions written in the path key, AWS and AutoRest style)."""
     seen = {}
     for path, item in doc.get("paths", {}).items():
-        base = path.split("#", 1)[0]
+        base = re.split(r"[#?]", path, maxsplit=1)[0].rstrip("/") or "/"
         for method, op in item.items():
             if isinstance(op, dict) and "responses" in op:
                 seen.setdefault((method, base), []).append((op.get("operationId"), f"{method.upper()} {path}"))
@@ -212,31 +213,50 @@ def failure_blocks(output):
     return blocks
 
 
+def each_property(doc):
+    """(name, schema) of every property of every schema in the document."""
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                yield from ((name, schema) for name, schema in props.items() if isinstance(schema, dict))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def binary_fields(doc):
+    """Names of the properties whose schema is a file (`format: binary`, or a list of them)."""
+    schemas = doc.get("components", {}).get("schemas", {})
+
+    def binary(schema):
+        ref = schema.get("$ref", "") if isinstance(schema, dict) else ""
+        if ref.startswith("#/components/schemas/"):
+            schema = schemas.get(ref.rsplit("/", 1)[1], {})
+        if not isinstance(schema, dict):
+            return False
+        if schema.get("format") == "binary" or "contentMediaType" in schema:
+            return True
+        return schema.get("type") == "array" and binary(schema.get("items", {}))
+
+    return {name for name, schema in each_property(doc) if binary(schema)}
+
+
 def xml_names(doc):
     """Property name -> the element names the description gives it (`xml.name`), over every
     schema of the document: schemathesis reports a mutation by property name, and the wire
     carries the element name."""
     names = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            props = node.get("properties")
-            if isinstance(props, dict):
-                for prop, schema in props.items():
-                    xml = schema.get("xml") if isinstance(schema, dict) else None
-                    if isinstance(xml, dict) and isinstance(xml.get("name"), str):
-                        names.setdefault(prop, set()).add(xml["name"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(doc)
+    for prop, schema in each_property(doc):
+        xml = schema.get("xml")
+        if isinstance(xml, dict) and isinstance(xml.get("name"), str):
+            names.setdefault(prop, set()).add(xml["name"])
     return names
 
 
-def form_ambiguity(block, element_names=None):
+def form_ambiguity(block, element_names=None, binary_fields=None):
     """A negative case whose body reads exactly like a valid one on the wire.
 
     In application/x-www-form-urlencoded a one-item list is written like a scalar
@@ -244,6 +264,11 @@ def form_ambiguity(block, element_names=None):
     sends, so no server can reject it without rejecting valid requests too. And the fields of
     a nested object are written at the top level (style form, explode): a mutation that drops
     a required field `name` still sends `name=` when a nested object has a field `name`.
+
+    A `text/*` body is text too: a mutation to another type is that type's text. So is a
+    multipart part (`null` where a string is expected is the text `null`), and a file part is
+    any bytes (`binary_fields`: the fields whose schema is binary, or a list of binary). A body
+    in a media type that is not structured or text (image/png) is opaque bytes.
 
     In XML every value is text: an empty string, an empty wrapped list and a one-item
     unwrapped list holding "" are all `<name></name>`, and `true`, `false`, `null` or a number
@@ -262,6 +287,26 @@ def form_ambiguity(block, element_names=None):
             return False
         sent = {urllib.parse.unquote_plus(pair.split("=", 1)[0]) for pair in body.group(1).split("&")}
         return missing.group(1) in sent
+    if "-H 'Content-Type: multipart/form-data" in block:
+        # A file field's part is any bytes, and a one-item list of files is one part.
+        m = re.search(r"in body - (?:\w+ -> )*(\w+): Incorrect type", block)
+        if m and m.group(1) in (binary_fields or set()):
+            return True
+        # A literal given where a string is expected is sent as that string's text.
+        m = re.search(r"in body - violates `type` at (?:/\w+)*/properties/(\w+) \(was string, became (?:null|boolean|integer|number)\)", block)
+        literal = r"(?:null|true|false|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+        return bool(m) and re.search(
+            rf'name="{re.escape(m.group(1))}"(?:\\r\\n|\r\n){{2}}{literal}(?:\\r\\n|\r\n)', block
+        ) is not None
+    # A body in a media type that is neither structured nor text (image/png, application/pdf)
+    # is opaque bytes: what schemathesis writes there as JSON is no JSON to the server.
+    media = re.search(r"-H 'Content-Type: ([^';]+)", block)
+    if media and not re.search(r"json|xml|yaml|x-www-form-urlencoded|multipart/|^text/", media.group(1)):
+        return "in body" in block
+    # A text body is text: a number, `true` or `null` given where a string is expected is that
+    # string's text, which a valid request also sends.
+    if re.search(r"-H 'Content-Type: text/(?!xml)", block):
+        return bool(re.search(r"in body - (?:\w+ -> )*(?:\w+: )?[Ii]ncorrect type", block))
     if "/xml" not in block:
         return False
     m = re.search(r"in body - (?:\w+ -> )*(\w+): Incorrect type", block) or re.search(
@@ -371,8 +416,8 @@ def main():
                             code, output = retry_code, retry_output
                         status = "PASS" if code == 0 else "FAIL"
                         blocks = failure_blocks(output)
-                        elements = xml_names(doc)
-                        if code != 0 and mode == "negative" and blocks and all(form_ambiguity(b, elements) for _, b in blocks):
+                        elements, files = xml_names(doc), binary_fields(doc)
+                        if code != 0 and mode == "negative" and blocks and all(form_ambiguity(b, elements, files) for _, b in blocks):
                             status = "PASS"
                             for title, _ in blocks:
                                 print(f"  not counted: {rel} {title}: the body's encoding (form or XML) makes the mutation indistinguishable from valid data")

@@ -18,6 +18,7 @@ mod operations;
 mod schema;
 mod security;
 pub(crate) mod source;
+pub use source::yaml_value;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};

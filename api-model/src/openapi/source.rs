@@ -111,7 +111,14 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-fn parse_yaml(path: &Path, text: &str) -> Result<Value> {
+/// A YAML document (a request body, say) as JSON, with the same limits a spec is read with
+/// (nesting, and alias expansion: no "billion laughs"). The error is the parser's message.
+pub fn yaml_value(text: &str) -> std::result::Result<Value, String> {
+    serde_saphyr::from_str_with_options::<Value>(text, yaml_options())
+        .map_err(|e| clean_yaml_message(&e.without_snippet().to_string()))
+}
+
+fn yaml_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
     let mut budget = options.budget.clone().unwrap_or_default();
@@ -122,7 +129,11 @@ fn parse_yaml(path: &Path, text: &str) -> Result<Value> {
     budget.max_nodes = 10_000_000;
     options.budget = Some(budget);
     options.alias_limits.max_total_replayed_events = 50_000;
-    match serde_saphyr::from_str_with_options::<Value>(text, options) {
+    options
+}
+
+fn parse_yaml(path: &Path, text: &str) -> Result<Value> {
+    match serde_saphyr::from_str_with_options::<Value>(text, yaml_options()) {
         Ok(v) => Ok(v),
         Err(e) => {
             let loc = match e.location() {

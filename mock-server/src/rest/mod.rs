@@ -395,6 +395,9 @@ fn serialize(api: &Api, schema: Option<&SchemaRef>, value: &Value, content_type:
                 .into_bytes(),
             other => other.to_string().into_bytes(),
         },
-        MediaKind::Json | MediaKind::Multipart => serde_json::to_vec(value).unwrap_or_default(),
+        // JSON text is YAML (1.2) too, and keeps what the value says exactly.
+        MediaKind::Json | MediaKind::Yaml | MediaKind::Multipart => {
+            serde_json::to_vec(value).unwrap_or_default()
+        }
     }
 }

@@ -12,6 +12,8 @@ pub enum MediaKind {
     Form,
     /// `multipart/*`.
     Multipart,
+    /// `application/yaml`, `text/yaml`, the `x-yaml` forms, `*/*+yaml`.
+    Yaml,
     /// Other `text/*`.
     Text,
     /// Anything else (octet-stream, images, PDFs...).
@@ -37,6 +39,8 @@ pub fn kind(media_type: &str) -> MediaKind {
         MediaKind::Json
     } else if sub == "xml" || sub.ends_with("+xml") {
         MediaKind::Xml
+    } else if sub == "yaml" || sub == "x-yaml" || sub.ends_with("+yaml") {
+        MediaKind::Yaml
     } else if e == "application/x-www-form-urlencoded" {
         MediaKind::Form
     } else if ty == "multipart" {

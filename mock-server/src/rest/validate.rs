@@ -202,6 +202,7 @@ fn compile_keyed(
 ) -> Compiled {
     let mut doc = json_schema_keyed(api, keys, schema, direction);
     split_integer_types(&mut doc, 0);
+    enforceable_patterns(api, &mut doc, 0);
     match jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
@@ -212,6 +213,73 @@ fn compile_keyed(
             tracing::warn!(api = %api.id, error = %e, "schema not enforced: it does not compile");
             None
         }
+    }
+}
+
+/// Whether the validator takes `pattern` as a regular expression (ECMA-262, as JSON Schema's).
+fn pattern_compiles(pattern: &str) -> bool {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&serde_json::json!({ "pattern": pattern }))
+        .is_ok()
+}
+
+/// Make every `pattern` (and `patternProperties` name) of `schema` one the validator takes, so
+/// that one expression written for another regex dialect does not leave a whole body unchecked:
+/// an expression it refuses is repaired where the fix is certain
+/// ([`api_model::export::ecma_pattern`]),
+/// else dropped with a warning (that value is then not checked against it). Data (`enum`,
+/// `const`, examples, defaults) is not looked into.
+fn enforceable_patterns(api: &Api, schema: &mut Value, depth: usize) {
+    if depth > 512 {
+        return;
+    }
+    let fixed = |pattern: &str| -> Option<String> {
+        if pattern_compiles(pattern) {
+            return Some(pattern.to_string());
+        }
+        let repaired = api_model::export::ecma_pattern(pattern);
+        if repaired != pattern && pattern_compiles(&repaired) {
+            return Some(repaired);
+        }
+        tracing::warn!(api = %api.id, pattern, "pattern not enforced: not an ECMA-262 regular expression");
+        None
+    };
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(pattern)) = map.get("pattern") {
+                match fixed(pattern) {
+                    Some(p) => {
+                        map.insert("pattern".into(), Value::String(p));
+                    }
+                    None => {
+                        map.remove("pattern");
+                    }
+                }
+            }
+            if let Some(Value::Object(props)) = map.get_mut("patternProperties") {
+                let entries = std::mem::take(props);
+                for (name, value) in entries {
+                    if let Some(name) = fixed(&name) {
+                        props.insert(name, value);
+                    }
+                }
+            }
+            for (key, value) in map.iter_mut() {
+                if !matches!(
+                    key.as_str(),
+                    "enum" | "const" | "examples" | "example" | "default"
+                ) {
+                    enforceable_patterns(api, value, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                enforceable_patterns(api, item, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -396,9 +464,13 @@ fn check_body(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    // An empty form is an empty object, not a missing body.
-    let empty_form = negotiate::kind(&content_type) == MediaKind::Form;
-    if parts.body.is_empty() && !empty_form {
+    // An empty form is an empty object, and empty text the empty string, not a missing body
+    // (HTTP cannot tell them apart; the Content-Type says a value was sent).
+    let empty_value = matches!(
+        negotiate::kind(&content_type),
+        MediaKind::Form | MediaKind::Text
+    );
+    if parts.body.is_empty() && !empty_value {
         if body.required {
             malformed.push(FieldError::new(
                 &["body"],
@@ -436,6 +508,25 @@ fn check_body(
                     malformed.push(FieldError::new(
                         &["body"],
                         format!("the body is not valid JSON: {e}"),
+                        "malformed",
+                    ));
+                    return Ok(());
+                }
+            }
+        }
+        MediaKind::Yaml => {
+            let parsed = std::str::from_utf8(parts.body)
+                .map_err(|_| "the body is not UTF-8 text".to_string())
+                .and_then(api_model::openapi::yaml_value);
+            match parsed {
+                Ok(mut v) => {
+                    widen_huge(&mut v, 0);
+                    v
+                }
+                Err(e) => {
+                    malformed.push(FieldError::new(
+                        &["body"],
+                        format!("the body is not valid YAML: {e}"),
                         "malformed",
                     ));
                     return Ok(());
@@ -1161,8 +1252,14 @@ fn query_value(
             if p.explode && style == ParamStyle::Form {
                 Some(split_values(api, schema, values))
             } else {
+                // One delimited value: `status=` is the empty list (RFC 6570 writes an empty
+                // list as nothing), not a list of one empty item.
                 let sep = delimiter(style);
-                let items: Vec<&str> = values.iter().flat_map(|v| v.split(sep)).collect();
+                let items: Vec<&str> = values
+                    .iter()
+                    .filter(|v| !v.is_empty())
+                    .flat_map(|v| v.split(sep))
+                    .collect();
                 Some(split_values(api, schema, items))
             }
         }
@@ -1174,6 +1271,42 @@ fn query_value(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A pattern written for another regex dialect (`[\w- ]`: a literal `-` beside a class
+    /// escape) is repaired, and one that cannot be is dropped, so the rest of the schema is
+    /// still enforced (go-swagger's task tracker has `[A-Za-z][\w- ]+`; the body was unchecked).
+    #[test]
+    fn patterns_of_other_dialects_do_not_switch_validation_off() {
+        assert!(!pattern_compiles(r"[A-Za-z][\w- ]+"));
+        assert!(pattern_compiles(&api_model::export::ecma_pattern(
+            r"[A-Za-z][\w- ]+"
+        )));
+        let api = crate::testing::empty_api("t", "/");
+        let mut schema = json!({
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "pattern": r"^[A-Za-z][\w- ]+$"},
+                "code": {"type": "string", "pattern": "(?<=a)b(", "maxLength": 3},
+                "pattern": {"type": "integer"}
+            },
+            "patternProperties": {"^x-[\\w- ]+$": {"type": "string"}},
+            "examples": [{"pattern": "(("}]
+        });
+        enforceable_patterns(&api, &mut schema, 0);
+        assert_eq!(
+            schema["properties"]["name"]["pattern"],
+            r"^[A-Za-z][\w\- ]+$"
+        );
+        assert!(schema["properties"]["code"].get("pattern").is_none());
+        assert_eq!(schema["properties"]["code"]["maxLength"], 3);
+        assert!(schema["patternProperties"].get(r"^x-[\w\- ]+$").is_some());
+        assert_eq!(schema["examples"][0]["pattern"], "((", "data is left alone");
+        let v = jsonschema::validator_for(&schema).expect("compiles now");
+        assert!(v.is_valid(&json!({"name": "Rex the 2nd", "code": "abc"})));
+        assert!(!v.is_valid(&json!({"name": "2 Rex"})));
+        assert!(!v.is_valid(&json!({"code": "abcd"})));
+        assert!(!v.is_valid(&json!({"pattern": "x"})));
+    }
 
     #[test]
     fn query_strings_decode_plus_and_percent() {
