@@ -1942,10 +1942,27 @@ fn request_base(envs: &[EnvView], servers: &[ServerView]) -> String {
 }
 
 fn rest_request(api: &Api, op: &Operation, method: &str, path: &str, base: &str) -> HttpRequest {
+    // Query conditions written in the path key (`/xml?comp=list`, AutoRest; `/tagging#Tag`,
+    // AWS) are sent as query parameters, first, and a declared parameter of the same name is
+    // not sent twice.
+    let (path, written) = match path.find(['?', '#']) {
+        Some(at) => (&path[..at], &path[at + 1..]),
+        None => (path, ""),
+    };
     let mut path = path.to_string();
-    let mut query: Vec<(String, String)> = Vec::new();
+    let mut query: Vec<(String, String)> = written
+        .split(['&', '#', '?'])
+        .filter(|c| !c.is_empty())
+        .map(|c| match c.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (c.to_string(), String::new()),
+        })
+        .collect();
     let mut headers: Vec<(String, String)> = Vec::new();
     for p in &op.parameters {
+        if p.location == ParamLocation::Query && query.iter().any(|(k, _)| *k == p.name) {
+            continue;
+        }
         let example = param_example(api, op, p).map(|v| scalar_text(&v));
         match p.location {
             ParamLocation::Path => {
@@ -2661,6 +2678,37 @@ mod tests {
         assert_eq!(
             limit_text(&b),
             "burst: 1 call per second (soft: logged, not enforced)"
+        );
+    }
+
+    /// Query conditions written in the path key are sent as query parameters (once, first),
+    /// never left in the path where a second `?` would follow them.
+    #[test]
+    fn samples_send_the_path_keys_query_conditions_as_query() {
+        let api = crate::testdata::sample_api();
+        let mut op = api
+            .operations
+            .iter()
+            .find(|o| o.id == "listPets")
+            .expect("listPets")
+            .clone();
+        for p in &mut op.parameters {
+            p.required = p.name == "limit";
+        }
+        let req = rest_request(&api, &op, "GET", "/pets?comp=list&limit=5", "http://h.test");
+        assert_eq!(req.url, "http://h.test/pets?comp=list&limit=5");
+        let req = rest_request(&api, &op, "GET", "/pets#Operation=List", "http://h.test");
+        assert!(
+            req.url
+                .starts_with("http://h.test/pets?Operation=List&limit="),
+            "{}",
+            req.url
+        );
+        let req = rest_request(&api, &op, "GET", "/pets", "http://h.test");
+        assert!(
+            req.url.starts_with("http://h.test/pets?limit="),
+            "{}",
+            req.url
         );
     }
 

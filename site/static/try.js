@@ -181,6 +181,7 @@
     const clientId = idIn.value.trim();
     const secret = secretIn.value.trim();
     let url;
+    let written = new URLSearchParams();
     const b = body();
     if (b && b.soap) {
       const s = b.soap;
@@ -192,6 +193,10 @@
       for (const { p, input } of params) {
         if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(input.value));
       }
+      // Query conditions written in the path key (`/xml?comp=list`, AWS's `/tagging#Tag`)
+      // are sent in the query; a fragment never leaves the browser.
+      path = path.replace('#', path.includes('?') ? '&' : '?');
+      if (path.includes('?')) written = new URLSearchParams(path.slice(path.indexOf('?') + 1));
       url = e.url.replace(/\/$/, '') + path;
       if (b) headers['Content-Type'] = b.mediaType;
     }
@@ -199,6 +204,7 @@
       const v = input.value;
       if (v === '' || p.in === 'path') continue;
       if (p.in === 'query') {
+        if (written.has(p.name)) continue;
         if (/^array/.test(p.type)) v.split(',').forEach((x) => query.append(p.name, x.trim()));
         else query.append(p.name, v);
       }
