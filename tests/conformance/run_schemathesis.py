@@ -74,7 +74,11 @@ def schemathesis_cmd():
 
 
 def spec_files(args):
-    roots = [pathlib.Path(a) for a in args] or [corpus() / "openapi", ROOT / "specs"]
+    roots = [pathlib.Path(a) for a in args] or [
+        corpus() / "openapi",
+        ROOT / "specs",
+        ROOT / "tests" / "fixtures" / "openapi",
+    ]
     files = []
     for r in roots:
         if r.is_file():
@@ -278,6 +282,12 @@ def form_ambiguity(block, element_names=None, binary_fields=None):
     failures = [l.strip() for l in block.splitlines() if l.strip().startswith("- ST")]
     if not failures or any("ST201" not in f for f in failures):
         return False
+    # A query parameter that the path key writes (`/xml/?comp=list&restype=service`) is sent
+    # with the path whatever the mutation drops: the request's URL still has it.
+    missing = re.search(r"Missing `(\w+)` at query", block)
+    url = re.search(r"curl .*'(http[^']*)'", block)
+    if missing and url and re.search(rf"[?&]{re.escape(missing.group(1))}=", url.group(1)):
+        return True
     if "application/x-www-form-urlencoded" in block:
         if "Incorrect type" in block:
             return True
@@ -309,16 +319,24 @@ def form_ambiguity(block, element_names=None, binary_fields=None):
         return bool(re.search(r"in body - (?:\w+ -> )*(?:\w+: )?[Ii]ncorrect type", block))
     if "/xml" not in block:
         return False
-    m = re.search(r"in body - (?:\w+ -> )*(\w+): Incorrect type", block) or re.search(
-        r"in body - violates `\$ref` at (?:/\w+)*/properties/(\w+)\s*$", block, re.M
+    literal = r"(?:|true|false|null|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+    # The whole body mutated (a root list made a string): one empty element, which is also
+    # the empty list.
+    if re.search(r"in body - incorrect type\s*$", block, re.M):
+        return re.search(rf"-d '<(\w+)(?: [^>]*)?>{literal}</\1>'|-d '<\w+/>'", block) is not None
+    m = (
+        re.search(r"in body - (?:.*: )?(\w+): Incorrect type", block)
+        or re.search(r"in body - violates `\$ref` at (?:/\w+)*/properties/(\w+)\s*$", block, re.M)
+        or re.search(r"in body - violates `type` at (?:/\w+)*/properties/(\w+) \(was \w+, became \w+\)", block)
     )
     if not m:
         return False
     prop = m.group(1)
-    literal = r"(?:|true|false|null|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+    # schemathesis names some properties with their first letter lowered (`BadApples` is
+    # reported as `badApples`): element names are compared without case.
     for element in sorted({prop} | (element_names or {}).get(prop, set())):
         name = re.escape(element)
-        if re.search(rf"<{name}>{literal}</{name}>|<{name}/>", block):
+        if re.search(rf"<{name}>{literal}</{name}>|<{name}/>", block, re.IGNORECASE):
             return True
     return False
 

@@ -188,6 +188,29 @@ fn zeep_conformance_corpus() {
     run_zeep(&sandbox);
 }
 
+/// The real WSDLs of `tests/fixtures/wsdl` (see `tests/fixtures/SOURCES.md`): an rpc part that
+/// names an element, and a WSDL that imports another for its messages and port type.
+#[test]
+fn zeep_conformance_fixtures() {
+    if !zeep_available() {
+        assert!(!in_ci(), "python zeep and xmlschema are needed in CI");
+        eprintln!("skipped: python zeep/xmlschema not installed");
+        return;
+    }
+    let dir = repo_root().join("tests/fixtures/wsdl");
+    let sandbox = Sandbox::start(&["--auth", "off", "--specs", dir.to_str().expect("utf-8")]);
+    // The imported WSDL is part of its importer, not an API of its own.
+    let catalog = sandbox.call("GET", "/_sandbox/catalog", &[], b"").json();
+    let ids: Vec<&str> = catalog["apis"]
+        .as_array()
+        .expect("apis")
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["import2", "sampleservice"], "{catalog}");
+    run_zeep(&sandbox);
+}
+
 #[test]
 fn zeep_conformance_demo_specs() {
     if !zeep_available() {
