@@ -325,7 +325,7 @@ def form_ambiguity(block, element_names=None, binary_fields=None):
     if re.search(r"in body - incorrect type\s*$", block, re.M):
         return re.search(rf"-d '<(\w+)(?: [^>]*)?>{literal}</\1>'|-d '<\w+/>'", block) is not None
     m = (
-        re.search(r"in body - (?:.*: )?(\w+): Incorrect type", block)
+        re.search(r"in body - .*?(\w+): Incorrect type", block)
         or re.search(r"in body - violates `\$ref` at (?:/\w+)*/properties/(\w+)\s*$", block, re.M)
         or re.search(r"in body - violates `type` at (?:/\w+)*/properties/(\w+) \(was \w+, became \w+\)", block)
     )

@@ -277,13 +277,21 @@ fn fixture_portal_with_specs_has_every_page_and_sound_links() {
 }
 
 #[test]
-fn every_corpus_spec_builds_with_a_page_per_operation() {
+fn every_corpus_and_fixture_spec_builds_with_a_page_per_operation() {
     let root = tempfile::tempdir().expect("tempdir");
     copy_dir(
         &corpus().join("openapi"),
         &root.path().join("specs/openapi"),
     );
     copy_dir(&corpus().join("wsdl"), &root.path().join("specs/wsdl"));
+    // And the real specs outside the corpus that the conformance tests run (SOURCES.md there).
+    let fixtures = crate::support::repo_root().join("tests/fixtures");
+    for kind in ["openapi", "wsdl"] {
+        copy_dir(
+            &fixtures.join(kind),
+            &root.path().join("specs/fixtures").join(kind),
+        );
+    }
     let out = root.path().join("public");
     portal_build(root.path(), &out, &[]);
     let loaded = api_model::load_dir(&root.path().join("specs"));
