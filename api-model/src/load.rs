@@ -120,6 +120,17 @@ pub fn load_paths(paths: &[PathBuf]) -> LoadOutcome {
     load_entries(entries, reports)
 }
 
+/// The folder the relative file names ([`SpecSource`](crate::SpecSource) `path` and `files`) of
+/// the APIs read from `path` (a `--specs` argument) are relative to: a folder is its own root;
+/// a file's root is the working folder when it lies under it, else its own folder.
+pub fn spec_root(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        file_root(path)
+    }
+}
+
 fn file_root(path: &Path) -> PathBuf {
     let parent = path
         .parent()

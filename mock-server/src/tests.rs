@@ -451,6 +451,30 @@ paths:
     assert_eq!(a.status, StatusCode::BAD_REQUEST, "{:?}", a.json());
 }
 
+/// `?wsdl` serves the WSDL however `--specs` named it: a file, relative or absolute, inside the
+/// working folder or out of it, as the loader names its files. (A file named by a relative path
+/// that climbs out of the working folder answered 404: the loader named it from its own folder,
+/// `?wsdl` looked it up from the working folder.) Tests run in the crate's folder.
+#[tokio::test]
+async fn wsdl_is_served_however_specs_names_the_file() {
+    let relative = std::path::PathBuf::from("../tests/fixtures/wsdl/rpc_literal.wsdl");
+    let absolute = relative.canonicalize().expect("fixture");
+    for spec in [relative, absolute] {
+        let outcome = api_model::load_paths(std::slice::from_ref(&spec));
+        assert_eq!(outcome.catalog.apis.len(), 1, "{}", spec.display());
+        let state = state_with(outcome.catalog, MockOptions::default())
+            .with_soap_files(std::slice::from_ref(&spec));
+        let base = state.routes.mounts[0].base_path.clone();
+        let a = call(&state, get(&format!("{base}?wsdl"))).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", spec.display());
+        assert!(
+            String::from_utf8_lossy(&a.body).contains("op3Request"),
+            "{}",
+            spec.display()
+        );
+    }
+}
+
 /// A response never carries a `writeOnly` property ("SHOULD NOT be sent"; clients check it):
 /// an example that shows one does not hold, and the data generated instead leaves it out, even
 /// where the schema lists it as required (a request must send it).

@@ -2,7 +2,7 @@
 //! with their final paths, the WSDL files' text for `?wsdl`) and the axum-facing [`handle`].
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use api_model::{Catalog, Protocol};
 use axum::body::Body;
@@ -70,7 +70,10 @@ impl SoapSandbox {
     /// Read every SOAP API's files from the folders (or files) the catalog was loaded from, so
     /// that `?wsdl` serves them. Unreadable files are left out (and answer 404).
     pub fn read_files(&mut self, catalog: &Catalog, spec_paths: &[PathBuf]) {
-        let roots: Vec<PathBuf> = spec_paths.iter().map(|p| load_root(p)).collect();
+        let roots: Vec<PathBuf> = spec_paths
+            .iter()
+            .map(|p| api_model::load::spec_root(p))
+            .collect();
         for (index, soap) in &mut self.apis {
             let Some(api) = catalog.apis.get(*index) else {
                 continue;
@@ -93,20 +96,6 @@ impl SoapSandbox {
             }
         }
     }
-}
-
-/// The folder a `--specs` path's relative file names are relative to (as `api_model::load`
-/// computes them).
-fn load_root(path: &Path) -> PathBuf {
-    if path.is_dir() {
-        return path.to_path_buf();
-    }
-    if path.is_relative() {
-        return PathBuf::from(".");
-    }
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// Answer a request to the SOAP API at index `api` of the catalog (any of its mount paths, any
