@@ -207,6 +207,9 @@ pub(crate) struct Ctx<'f> {
     pub produces: Vec<String>,
     /// Global `consumes`.
     pub consumes: Vec<String>,
+    /// Inside callbacks and links, which are documented only (the sandbox neither calls nor
+    /// follows them): an error there is a warning, and the rest of the API still loads.
+    pub documentation_only: u32,
 }
 
 impl<'f> Ctx<'f> {
@@ -227,6 +230,7 @@ impl<'f> Ctx<'f> {
             seen: Default::default(),
             produces: Vec::new(),
             consumes: Vec::new(),
+            documentation_only: 0,
         }
     }
 
@@ -236,6 +240,14 @@ impl<'f> Ctx<'f> {
     }
 
     fn push(&mut self, doc: usize, at: &Ptr, severity: Severity, message: String) {
+        let (severity, message) = if severity == Severity::Error && self.documentation_only > 0 {
+            (
+                Severity::Warning,
+                format!("{message} (in a callback or link, documented without it)"),
+            )
+        } else {
+            (severity, message)
+        };
         let pointer = at.render();
         if !self.seen.insert((doc, pointer.clone(), message.clone())) {
             return;
@@ -1201,6 +1213,61 @@ components:
                 .diagnostics
                 .iter()
                 .any(|d| d.message.contains("minContains")),
+            "{:?}",
+            loaded.diagnostics
+        );
+    }
+
+    /// Callbacks and links are documented only (the sandbox neither calls nor follows them): a
+    /// broken reference there is a warning and the API loads; in the operation itself it is an
+    /// error.
+    #[test]
+    fn broken_references_in_callbacks_and_links_are_warnings() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /streams:
+    post:
+      callbacks:
+        onData:
+          "{$request.query.callbackUrl}/data":
+            post:
+              requestBody:
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/Gone"}
+              responses:
+                "202": {description: OK}
+      responses:
+        "201":
+          description: Created
+          links:
+            next: {$ref: "#/components/links/Gone"}
+"##;
+        let loaded = load_text("a.yaml", spec).expect("loads");
+        let op = &loaded.api.operations[0];
+        assert_eq!(op.callbacks.len(), 1);
+        assert_eq!(op.callbacks[0].operations.len(), 1);
+        let severities: Vec<(Severity, bool)> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| (d.severity, d.message.contains("documented without it")))
+            .collect();
+        assert_eq!(
+            severities,
+            [(Severity::Warning, true), (Severity::Warning, true)],
+            "{:?}",
+            loaded.diagnostics
+        );
+        // The same reference in the operation's own response is an error.
+        let broken = spec.replace("links:\n            next: {$ref: \"#/components/links/Gone\"}", "content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/Gone\"}");
+        let loaded = load_text("b.yaml", &broken).expect("loads");
+        assert!(
+            loaded
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error),
             "{:?}",
             loaded.diagnostics
         );

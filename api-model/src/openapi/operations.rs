@@ -315,6 +315,7 @@ impl<'s> OpBuilder<'s> {
             if depth >= MAX_CALLBACK_DEPTH {
                 ctx.warn(doc, &cp, "callbacks nested too deeply; skipped");
             } else {
+                ctx.documentation_only += 1;
                 for (name, cb) in cbs {
                     let np = cp.key(name);
                     let list = ctx
@@ -347,6 +348,7 @@ impl<'s> OpBuilder<'s> {
                         .unwrap_or_default();
                     callbacks.extend(list);
                 }
+                ctx.documentation_only -= 1;
             }
         }
 
@@ -934,6 +936,7 @@ fn response(
     };
     let mut links = IndexMap::new();
     if let Some(ls) = r.get("links").and_then(Value::as_object) {
+        ctx.documentation_only += 1;
         let lp = at.key("links");
         for (name, l) in ls {
             let p = lp.key(name);
@@ -950,6 +953,7 @@ fn response(
                 links.insert(name.clone(), link);
             }
         }
+        ctx.documentation_only -= 1;
     }
     Response {
         status,
