@@ -280,6 +280,34 @@ mod tests {
         String::from_utf8(r.render_page(page).expect("renders").bytes).expect("utf-8")
     }
 
+    /// A security requirement may name a scheme the API does not declare (a spec mistake, a
+    /// load warning): its name is shown, never linked to a section the API page does not have.
+    #[test]
+    fn undeclared_schemes_are_named_not_linked() {
+        let mut input = sample_input();
+        let api = input
+            .catalog
+            .apis
+            .iter_mut()
+            .find(|a| a.id == "petstore")
+            .expect("petstore");
+        api.security = vec![[("ghost".to_string(), Vec::new())].into_iter().collect()];
+        for op in &mut api.operations {
+            op.security = None;
+        }
+        let r = Renderer::new(&input, None).expect("templates compile");
+        for path in [
+            "apis/petstore/index.html",
+            "apis/petstore/listPets/index.html",
+        ] {
+            let page = r.pages().iter().find(|p| p.path == path).expect("page");
+            let html =
+                String::from_utf8(r.render_page(page).expect("renders").bytes).expect("utf-8");
+            assert!(html.contains("<code>ghost</code>"), "{path}");
+            assert!(!html.contains("#auth-ghost"), "{path}");
+        }
+    }
+
     #[test]
     fn every_page_renders() {
         let input = sample_input();

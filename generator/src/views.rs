@@ -260,6 +260,9 @@ pub struct SecurityUse {
     pub url: String,
     /// The scheme's anchor id on the API page.
     pub anchor: String,
+    /// The API declares the scheme (so the API page has its section to link to); a requirement
+    /// may name one it does not (a spec mistake, warned about when loading).
+    pub declared: bool,
     /// Scopes required.
     pub scopes: Vec<String>,
 }
@@ -1509,6 +1512,7 @@ fn security_alts(api: &Api, reqs: &[SecurityRequirement]) -> (Vec<SecurityAlt>, 
                         .unwrap_or_else(|| "undeclared scheme".into()),
                     url: format!("{}#{}", api_url(&api.id), scheme_anchor(name)),
                     anchor: scheme_anchor(name),
+                    declared: api.security_schemes.contains_key(name),
                     scopes: scopes.clone(),
                 })
                 .collect(),
