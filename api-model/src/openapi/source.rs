@@ -121,6 +121,10 @@ pub fn yaml_value(text: &str) -> std::result::Result<Value, String> {
 fn yaml_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
+    // YAML 1.2, as OpenAPI and the JavaScript tools read it: only `true` and `false` are
+    // booleans. YAML 1.1 also read `y`, `n`, `yes`, `no`, `on` and `off` as booleans, so a
+    // parameter `name: n` had no name and `enum: [on, off]` held no strings.
+    options.strict_booleans = true;
     let mut budget = options.budget.clone().unwrap_or_default();
     budget.max_depth = MAX_NESTING;
     // Real specs are large (millions of events for a 60 MB file) but alias expansion in them
@@ -486,6 +490,20 @@ impl JsonScanner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// YAML 1.2: only `true`/`false` (any case) are booleans; YAML 1.1's `y`, `n`, `yes`, `no`,
+    /// `on` and `off` are strings (httpbin's parameter `name: n` lost its name).
+    #[test]
+    fn only_yaml_12_booleans_are_booleans() {
+        let v = yaml_value("name: n\nenum: [on, off, y, n, yes, no]\nflags: [true, False, TRUE]\n")
+            .expect("parses");
+        assert_eq!(v["name"], "n");
+        assert_eq!(
+            v["enum"],
+            serde_json::json!(["on", "off", "y", "n", "yes", "no"])
+        );
+        assert_eq!(v["flags"], serde_json::json!([true, false, true]));
+    }
 
     #[test]
     fn json_pointer_positions() {
