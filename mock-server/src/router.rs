@@ -103,8 +103,9 @@ fn match_parts(parts: &[Part], text: &str, out: &mut Vec<String>) -> bool {
                 true
             }
             Some(Part::Literal(next)) => {
-                // Try every place the next literal occurs, shortest capture first.
-                let mut start = 1;
+                // Try every place the next literal occurs, shortest capture first (at least
+                // one character, which may be several bytes).
+                let mut start = text.chars().next().map_or(1, char::len_utf8);
                 while start <= text.len() {
                     let Some(pos) = text.get(start..).and_then(|t| t.find(next.as_str())) else {
                         return false;
@@ -686,6 +687,45 @@ mod tests {
         assert_eq!(
             routes.find(HttpMethod::Get, "/pets/1"),
             RouteMatch::NotFound
+        );
+    }
+
+    /// A parameter inside a segment (OData's `/article('{Id}')`, `{name}.{ext}`) takes any
+    /// characters, a first one of several bytes included (`Ý` answered 404).
+    #[test]
+    fn parameters_inside_a_segment_take_any_characters() {
+        let api = api_with_paths(
+            "odata",
+            "/",
+            &[
+                (HttpMethod::Get, "/article('{Id}')"),
+                (HttpMethod::Get, "/files/{name}.{ext}"),
+            ],
+        );
+        let routes = Routes::build(&catalog(vec![api]), &PortalConfig::default());
+        for (path, id) in [
+            ("/article('abc')", "abc"),
+            ("/article('%C3%9D')", "Ý"),
+            ("/article('%F4%82%83%9D%5C')", "\u{1020dd}\\"),
+            ("/article('a')b')", "a')b"),
+        ] {
+            assert_eq!(
+                routes.find(HttpMethod::Get, path),
+                RouteMatch::Rest {
+                    api: 0,
+                    op: 0,
+                    params: vec![("Id".into(), id.into())]
+                },
+                "{path}"
+            );
+        }
+        assert_eq!(
+            routes.find(HttpMethod::Get, "/files/%C3%A9t%C3%A9.pdf"),
+            RouteMatch::Rest {
+                api: 0,
+                op: 1,
+                params: vec![("name".into(), "été".into()), ("ext".into(), "pdf".into())]
+            }
         );
     }
 
