@@ -501,7 +501,70 @@ fn skipped(refs: &Refs<'_>, prop: &SchemaRef) -> bool {
 
 fn composite(refs: &Refs<'_>, map: &mut Map<String, Value>, key: &str, c: &Composite) {
     let members: Vec<Value> = c.members.iter().map(|m| schema_ref(refs, m)).collect();
-    map.insert(key.into(), Value::Array(members));
+    let Some(d) = c.discriminator.as_ref().filter(|_| key != "allOf") else {
+        map.insert(key.into(), Value::Array(members));
+        return;
+    };
+    if refs.document {
+        // Clients read the discriminator to tell the members apart (and to generate data).
+        let mapping: Map<String, Value> = d
+            .mapping
+            .iter()
+            .filter_map(|(tag, target)| {
+                refs.reference(target)
+                    .get("$ref")
+                    .map(|r| (tag.clone(), r.clone()))
+            })
+            .collect();
+        let mut discriminator = Map::new();
+        discriminator.insert("propertyName".into(), json!(d.property_name));
+        if !mapping.is_empty() {
+            discriminator.insert("mapping".into(), Value::Object(mapping));
+        }
+        map.insert(key.into(), Value::Array(members));
+        map.insert("discriminator".into(), Value::Object(discriminator));
+        return;
+    }
+    // For validation the discriminator picks the member, as a server does: each member is
+    // taken only with its own tag values. Members that overlap (two objects of optional
+    // properties, or two names for one schema) would otherwise make a `oneOf` refuse every
+    // body as "valid under more than one" schema.
+    let guarded: Vec<Value> = c
+        .members
+        .iter()
+        .zip(members)
+        .map(|(member, value)| match discriminator_tags(d, member) {
+            Some(tags) => json!({
+                "allOf": [
+                    {
+                        "properties": { d.property_name.clone(): { "enum": tags } },
+                        "required": [d.property_name.clone()],
+                    },
+                    value,
+                ]
+            }),
+            None => value,
+        })
+        .collect();
+    map.insert("anyOf".into(), Value::Array(guarded));
+}
+
+/// The tag values that name `member` under discriminator `d`: the mapping's keys that point at
+/// it, else its schema name (OpenAPI's implicit mapping). `None` for an inline member, which no
+/// tag names.
+fn discriminator_tags(d: &crate::model::Discriminator, member: &SchemaRef) -> Option<Vec<String>> {
+    let name = member.name()?;
+    let mapped: Vec<String> = d
+        .mapping
+        .iter()
+        .filter(|(_, target)| target.as_str() == name)
+        .map(|(tag, _)| tag.clone())
+        .collect();
+    Some(if mapped.is_empty() {
+        vec![name.to_string()]
+    } else {
+        mapped
+    })
 }
 
 /// One model schema as a JSON Schema 2020-12 object (refs relative to `refs.prefix`).
