@@ -528,7 +528,9 @@ fn composite(refs: &Refs<'_>, map: &mut Map<String, Value>, key: &str, c: &Compo
     // For validation the discriminator picks the member, as a server does: each member is
     // taken only with its own tag values. Members that overlap (two objects of optional
     // properties, or two names for one schema) would otherwise make a `oneOf` refuse every
-    // body as "valid under more than one" schema.
+    // body as "valid under more than one" schema. A body without the tag is taken by any
+    // member that holds it: whether the tag is required is the member's to say (Adyen's
+    // examples leave out a required tag that has a default).
     let guarded: Vec<Value> = c
         .members
         .iter()
@@ -536,10 +538,7 @@ fn composite(refs: &Refs<'_>, map: &mut Map<String, Value>, key: &str, c: &Compo
         .map(|(member, value)| match discriminator_tags(d, member) {
             Some(tags) => json!({
                 "allOf": [
-                    {
-                        "properties": { d.property_name.clone(): { "enum": tags } },
-                        "required": [d.property_name.clone()],
-                    },
+                    { "properties": { d.property_name.clone(): { "enum": tags } } },
                     value,
                 ]
             }),

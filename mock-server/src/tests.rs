@@ -535,6 +535,13 @@ components:
         StatusCode::UNPROCESSABLE_ENTITY,
         "event_id is required"
     );
+    // Without the tag, a member that holds the body takes it; here Base requires the tag.
+    let a = call(&state, post(r#"{"event_id": "e1"}"#)).await;
+    assert_eq!(
+        a.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Base requires event_type"
+    );
     let doc = call(&state, get("/_sandbox/apis/events/openapi.json"))
         .await
         .json();
