@@ -525,16 +525,15 @@ fn composite(refs: &Refs<'_>, map: &mut Map<String, Value>, key: &str, c: &Compo
         map.insert("discriminator".into(), Value::Object(discriminator));
         return;
     }
-    // For validation the discriminator picks the member, as a server does: each member is
-    // taken only with its own tag values. Members that overlap (two objects of optional
-    // properties, or two names for one schema) would otherwise make a `oneOf` refuse every
-    // body as "valid under more than one" schema. A body without the tag is taken by any
-    // member that holds it: whether the tag is required is the member's to say (Adyen's
-    // examples leave out a required tag that has a default).
+    // For validation the discriminator picks the member, as a server does: with its tag sent,
+    // a body is taken by the members that tag names. Members that overlap (two objects of
+    // optional properties, or two names for one schema) would otherwise make a `oneOf` refuse
+    // every body as "valid under more than one" schema. A body without the tag is checked as
+    // the spec writes it (Adyen's examples leave out a required tag that has a default).
     let guarded: Vec<Value> = c
         .members
         .iter()
-        .zip(members)
+        .zip(members.iter().cloned())
         .map(|(member, value)| match discriminator_tags(d, member) {
             Some(tags) => json!({
                 "allOf": [
@@ -545,7 +544,17 @@ fn composite(refs: &Refs<'_>, map: &mut Map<String, Value>, key: &str, c: &Compo
             None => value,
         })
         .collect();
-    map.insert("anyOf".into(), Value::Array(guarded));
+    let pick = json!({
+        "if": { "required": [d.property_name.clone()] },
+        "then": { "anyOf": guarded },
+        "else": { key: members },
+    });
+    match map.get_mut("allOf") {
+        Some(Value::Array(all)) => all.push(pick),
+        _ => {
+            map.insert("allOf".into(), json!([pick]));
+        }
+    }
 }
 
 /// The tag values that name `member` under discriminator `d`: the mapping's keys that point at
