@@ -246,6 +246,15 @@ def element_value(element, depth=0):
     return value
 
 
+def any_element(wildcard):
+    """An element a wildcard admits: in its first listed namespace, else in one of our own."""
+    namespaces = [n for n in getattr(wildcard, "namespace", []) if n and not n.startswith("##")]
+    ns = namespaces[0] if namespaces else "urn:portal:conformance"
+    element = etree.Element(f"{{{ns}}}anything")
+    element.text = "A"
+    return element
+
+
 def fill_group(group, value, depth):
     particles = list(group)
     if group.model == "choice":
@@ -256,7 +265,10 @@ def fill_group(group, value, depth):
                 fill_group(particle, value, depth)
             continue
         if not isinstance(particle, xmlschema.validators.XsdElement):
-            continue  # xs:any
+            # xs:any: zeep takes a required wildcard's content as `_value_N`, an element.
+            if particle.min_occurs > 0 and isinstance(particle, xmlschema.validators.XsdAnyElement):
+                value[f"_value_{sum(1 for k in value if k.startswith('_value_')) + 1}"] = any_element(particle)
+            continue
         if particle.min_occurs == 0 and group.model != "choice":
             continue
         item = element_value(particle, depth + 1)
