@@ -529,7 +529,8 @@ fn composite(refs: &Refs<'_>, map: &mut Map<String, Value>, key: &str, c: &Compo
     // a body is taken by the members that tag names. Members that overlap (two objects of
     // optional properties, or two names for one schema) would otherwise make a `oneOf` refuse
     // every body as "valid under more than one" schema. A body without the tag is checked as
-    // the spec writes it (Adyen's examples leave out a required tag that has a default).
+    // the spec writes it (Adyen's examples leave the tag out; the one member that does not
+    // require it takes them).
     let guarded: Vec<Value> = c
         .members
         .iter()

@@ -380,7 +380,7 @@ pub fn wanted_base_path(api: &Api, config: &PortalConfig) -> String {
 
 /// Query conditions written in a template: a `#fragment` (AWS style, `/tagging#Operation=Tag`,
 /// never sent by clients) or a `?query` (AutoRest and `x-ms-paths` style, `/xml?comp=list`).
-fn fragment_query(path: &str) -> Vec<(String, Option<String>)> {
+fn template_query(path: &str) -> Vec<(String, Option<String>)> {
     let Some(at) = path.find(['#', '?']) else {
         return Vec::new();
     };
@@ -528,7 +528,7 @@ impl Routes {
                     api: index,
                     op,
                     names,
-                    query: fragment_query(&full),
+                    query: template_query(&full),
                     slash: trailing_slash(&full),
                 },
             );
@@ -836,7 +836,7 @@ mod tests {
     }
 
     #[test]
-    fn fragment_query_conditions_pick_the_operation() {
+    fn template_query_conditions_pick_the_operation() {
         let api = api_with_paths(
             "aws",
             "/",
