@@ -12,8 +12,13 @@ replays what it stored):
 
 Operations that document no response, or only 1xx/5xx responses, cannot pass the status check:
 they are reported and left out. Exit status 0 only when every run passes.
+
+schemathesis runs with st_hooks loaded: a URL encoder that writes urllib3's very bytes much
+faster (long URLs made a run take over 18 minutes), and, in the valid-request pass, an object in
+a form field written as its JSON text (schemathesis writes its keys). See st_hooks.py.
 """
 
+import concurrent.futures
 import json
 import os
 import pathlib
@@ -34,6 +39,8 @@ MAX_EXAMPLES = os.environ.get("MAX_EXAMPLES", "5")
 # several threads at once ("AST constructor recursion depth mismatch"), which broke runs at random.
 WORKERS = os.environ.get("WORKERS", "1")
 RUN_TIMEOUT = int(os.environ.get("RUN_TIMEOUT", "900"))
+# The valid- and invalid-request passes of an API run side by side.
+PASS_JOBS = int(os.environ.get("PASS_JOBS", "2"))
 POSITIVE_CHECKS = ",".join([
     "not_a_server_error",
     "status_code_conformance",
@@ -165,7 +172,19 @@ def fragment_siblings(doc):
     return [entry for group in seen.values() if len(group) > 1 for entry in group]
 
 
-def run_pass(url, mode, checks, excluded, log):
+def pass_env(mode):
+    """schemathesis' environment: it loads st_hooks (a faster URL encoder that writes the same
+    bytes; in the valid-request pass, an object in a form field sent as its JSON text where
+    schemathesis would send its keys)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH")) if p)
+    env["SCHEMATHESIS_HOOKS"] = "st_hooks"
+    env["PORTAL_ST_PASS"] = mode
+    return env
+
+
+def run_pass(url, mode, checks, excluded):
+    """One schemathesis run: (exit code, output, text for the log)."""
     work = tempfile.mkdtemp(prefix="st-")
     cmd = [
         schemathesis_cmd(), "--config-file", str(HERE / "schemathesis.toml"), "run", url,
@@ -186,7 +205,9 @@ def run_pass(url, mode, checks, excluded, log):
     for op_id in excluded:
         cmd += ["--exclude-operation-id", op_id]
     try:
-        proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        proc = subprocess.run(
+            cmd, cwd=work, env=pass_env(mode), capture_output=True, text=True, timeout=RUN_TIMEOUT
+        )
         output = proc.stdout + proc.stderr
         code = proc.returncode
     except subprocess.TimeoutExpired as e:
@@ -196,9 +217,20 @@ def run_pass(url, mode, checks, excluded, log):
         code = -1
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    log.write(f"\n===== {mode} {url}\n$ {' '.join(cmd)}\n{output}\n")
-    log.flush()
-    return code, output
+    return code, output, f"\n===== {mode} {url}\n$ {' '.join(cmd)}\n{output}\n"
+
+
+def run_checked(url, mode, checks, excluded):
+    """A pass, run once more when it fails: schemathesis is not fully reproducible even with
+    --seed (an example phase once sent a positive case without a required parameter). Returns
+    (exit code, output of the last run, the first run's summary when only the retry passed,
+    text for the log)."""
+    code, output, logged = run_pass(url, mode, checks, excluded)
+    if code == 0:
+        return code, output, None, logged
+    first = summary_line(output)
+    retry_code, retry_output, retry_logged = run_pass(url, mode, checks, excluded)
+    return retry_code, retry_output, first if retry_code == 0 else None, logged + retry_logged
 
 
 def failure_blocks(output):
@@ -378,7 +410,7 @@ def main():
         log_path = log_path / "portal-schemathesis.log"
     failures = 0
     runs = 0
-    with open(log_path, "w") as log:
+    with open(log_path, "w") as log, concurrent.futures.ThreadPoolExecutor(PASS_JOBS) as pool:
         for spec in files:
             rel_spec = str(spec.relative_to(corpus())) if str(spec).startswith(str(corpus())) else str(spec)
             if rel_spec in known:
@@ -418,27 +450,28 @@ def main():
                     siblings = fragment_siblings(doc)
                     for op_id, where in siblings:
                         print(f"  not counted (negative): {rel} {where}: a mutated request is a valid call of a sibling operation")
+                    # The two passes run side by side (each is one schemathesis process, which
+                    # keeps one core busy); their results are printed in order.
+                    passes = []
                     for mode, checks in (("positive", POSITIVE_CHECKS), ("negative", NEGATIVE_CHECKS)):
                         if f"{rel_spec} {mode}" in known:
                             print(f"KNOWN-FAILING (not run) {rel_spec} {mode}: {known[f'{rel_spec} {mode}']}")
                             continue
                         runs += 1
                         skip = ids + ([o for o, _ in siblings if o] if mode == "negative" else [])
-                        code, output = run_pass(url, mode, checks, skip, log)
-                        if code != 0:
-                            # schemathesis is not fully reproducible even with --seed (an example
-                            # phase once sent a positive case without a required parameter): a
-                            # failing pass is run once more, and a pass that then succeeds is
-                            # printed as FLAKY with the first run's summary, never hidden.
-                            first = summary_line(output)
-                            retry_code, retry_output = run_pass(url, mode, checks, skip, log)
-                            if retry_code == 0:
-                                print(f"FLAKY {rel} [{api['id']}] {mode}: failed once ({first}), passed on the retry")
-                            code, output = retry_code, retry_output
+                        passes.append((mode, pool.submit(run_checked, url, mode, checks, skip)))
+                    for mode, future in passes:
+                        code, output, flaky, logged = future.result()
+                        log.write(logged)
+                        log.flush()
+                        if flaky:
+                            # A pass that failed once and then passed is printed as FLAKY with
+                            # the first run's summary, never hidden.
+                            print(f"FLAKY {rel} [{api['id']}] {mode}: failed once ({flaky}), passed on the retry")
                         status = "PASS" if code == 0 else "FAIL"
                         blocks = failure_blocks(output)
-                        elements, files = xml_names(doc), binary_fields(doc)
-                        if code != 0 and mode == "negative" and blocks and all(wire_ambiguity(b, elements, files) for _, b in blocks):
+                        elements, binaries = xml_names(doc), binary_fields(doc)
+                        if code != 0 and mode == "negative" and blocks and all(wire_ambiguity(b, elements, binaries) for _, b in blocks):
                             status = "PASS"
                             for title, _ in blocks:
                                 print(f"  not counted: {rel} {title}: on the wire the mutated request is one a valid request also sends (form, multipart, text or XML encoding, or a query the path key writes)")
