@@ -1,5 +1,5 @@
 """schemathesis hooks for the conformance runs (run_schemathesis.py loads this module through
-SCHEMATHESIS_HOOKS). Two things, neither of which changes what the checks judge:
+SCHEMATHESIS_HOOKS). Two things; neither changes a check, only how requests are written:
 
 1. urllib3 writes a URL by percent-encoding it one byte at a time in Python. Discord's path
    parameters allow 150,000 characters, and in the invalid-request pass schemathesis sends

@@ -494,41 +494,27 @@ fn check_body(
     };
     let schema = media.schema.as_ref();
     let value = match negotiate::kind(mt) {
-        MediaKind::Json => {
-            if negotiate::kind(&content_type) != MediaKind::Json {
+        kind @ (MediaKind::Json | MediaKind::Yaml) => {
+            if kind == MediaKind::Json && negotiate::kind(&content_type) != MediaKind::Json {
                 // `*/*` documented, something else sent: nothing to parse.
                 return Ok(());
             }
-            match serde_json::from_slice::<Value>(parts.body) {
-                Ok(mut v) => {
-                    widen_huge(&mut v, 0);
-                    v
-                }
-                Err(e) => {
-                    malformed.push(FieldError::new(
-                        &["body"],
-                        format!("the body is not valid JSON: {e}"),
-                        "malformed",
-                    ));
-                    return Ok(());
-                }
-            }
-        }
-        MediaKind::Yaml => {
-            let parsed = std::str::from_utf8(parts.body)
-                .map_err(|_| "the body is not UTF-8 text".to_string())
-                .and_then(api_model::openapi::yaml_value);
+            let parsed = if kind == MediaKind::Json {
+                serde_json::from_slice::<Value>(parts.body)
+                    .map_err(|e| format!("the body is not valid JSON: {e}"))
+            } else {
+                std::str::from_utf8(parts.body)
+                    .map_err(|_| "the body is not UTF-8 text".to_string())
+                    .and_then(api_model::openapi::yaml_value)
+                    .map_err(|e| format!("the body is not valid YAML: {e}"))
+            };
             match parsed {
                 Ok(mut v) => {
                     widen_huge(&mut v, 0);
                     v
                 }
-                Err(e) => {
-                    malformed.push(FieldError::new(
-                        &["body"],
-                        format!("the body is not valid YAML: {e}"),
-                        "malformed",
-                    ));
+                Err(message) => {
+                    malformed.push(FieldError::new(&["body"], message, "malformed"));
                     return Ok(());
                 }
             }
