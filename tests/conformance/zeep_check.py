@@ -158,8 +158,8 @@ def simple_value(xsd_type):
     primitive = getattr(xsd_type, "primitive_type", None)
     local = getattr(primitive, "local_name", None) or "string"
     if xsd_type.is_list() if hasattr(xsd_type, "is_list") else False:
-        item = xsd_type.item_type
-        return simple_value(item)
+        # zeep writes a list type from a Python list (a string would be split into characters).
+        return [simple_value(xsd_type.item_type)]
     if hasattr(xsd_type, "member_types") and xsd_type.member_types:
         return simple_value(xsd_type.member_types[0])
     candidates = list(CANDIDATES.get(local, CANDIDATES["string"]))
@@ -227,15 +227,24 @@ def element_value(element, depth=0):
     xsd_type = element.type
     if depth > 12:
         return None
+    fixed = getattr(element, "fixed", None)
     if xsd_type.is_simple():
-        return simple_value(xsd_type)
+        return typed(xsd_type, fixed) if fixed is not None else simple_value(xsd_type)
     value = {}
     for name, attribute in getattr(xsd_type, "attributes", {}).items():
         if name and attribute.use == "required":
-            value[attribute.local_name] = simple_value(attribute.type)
+            fixed_attr = getattr(attribute, "fixed", None)
+            value[attribute.local_name] = (
+                typed(attribute.type, fixed_attr)
+                if fixed_attr is not None
+                else simple_value(attribute.type)
+            )
     if xsd_type.has_simple_content():
         content = xsd_type.content
-        v = simple_value(content) if content is not None else "A"
+        if fixed is not None:
+            v = typed(content, fixed) if content is not None else fixed
+        else:
+            v = simple_value(content) if content is not None else "A"
         if value:
             value["_value_1"] = v
             return value
