@@ -343,6 +343,8 @@ fn json_positions(text: &str) -> HashMap<String, (u32, u32)> {
         pos: 0,
         line: 1,
         line_start: 0,
+        counted_to: 0,
+        counted_chars: 0,
         text,
         map: HashMap::new(),
     };
@@ -359,15 +361,30 @@ struct JsonScanner<'a> {
     pos: usize,
     line: u32,
     line_start: usize,
+    /// How far into the current line characters have been counted, and how many: columns are
+    /// counted on from the last position asked for, so a minified document (one line of
+    /// megabytes) is not counted again from its start for each of its nodes.
+    counted_to: usize,
+    counted_chars: usize,
     map: HashMap<String, (u32, u32)>,
 }
 
 impl JsonScanner<'_> {
-    fn position(&self) -> (u32, u32) {
-        let col = self
-            .text
-            .get(self.line_start..self.pos)
-            .map_or(1, |s| s.chars().count() + 1);
+    /// The 1-based line and column (in characters) of `pos`. Positions are asked for in
+    /// document order, so each byte is counted once.
+    fn position(&mut self) -> (u32, u32) {
+        if self.counted_to < self.line_start || self.counted_to > self.pos {
+            self.counted_to = self.line_start;
+            self.counted_chars = 0;
+        }
+        let end = self.pos.min(self.bytes.len());
+        // Characters are the bytes that do not continue a UTF-8 sequence.
+        self.counted_chars += self.bytes[self.counted_to.min(end)..end]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count();
+        self.counted_to = end;
+        let col = self.counted_chars + 1;
         (self.line, u32::try_from(col).unwrap_or(u32::MAX))
     }
 
@@ -512,6 +529,21 @@ mod tests {
         assert_eq!(map.get("/a"), Some(&(2, 3)));
         assert_eq!(map.get("/a/b~1c"), Some(&(3, 5)));
         assert_eq!(map.get("/a/b~1c/1/d"), Some(&(3, 17)));
+    }
+
+    /// Columns count characters, not bytes, and each line from its own start, however the
+    /// positions are spread over one long line (a minified document) and several short ones.
+    #[test]
+    fn json_positions_count_characters_on_long_and_short_lines() {
+        let text = "{\"é\": \"ü€\", \"b\": [\"𝄞\", {\"c\": 1}], \"d\": 2,\n \"é2\": {\"x\": 3}}";
+        let map = json_positions(text);
+        assert_eq!(map.get("/é"), Some(&(1, 2)));
+        assert_eq!(map.get("/b"), Some(&(1, 13)));
+        assert_eq!(map.get("/b/0"), Some(&(1, 19)));
+        assert_eq!(map.get("/b/1/c"), Some(&(1, 25)));
+        assert_eq!(map.get("/d"), Some(&(1, 35)));
+        assert_eq!(map.get("/é2"), Some(&(2, 2)));
+        assert_eq!(map.get("/é2/x"), Some(&(2, 9)));
     }
 
     #[test]
