@@ -73,6 +73,11 @@ pub struct Args {
     /// generating them again; 0 turns the memo off).
     #[arg(long, default_value_t = 16)]
     response_cache_mib: u64,
+    /// Operations whose compiled validators are kept; past it, those of the operation called
+    /// least recently are compiled again when next needed. On a large, densely linked spec one
+    /// operation's validators can weigh a megabyte or more.
+    #[arg(long, default_value_t = mock_server::DEFAULT_VALIDATOR_CACHE_OPS, value_name = "N")]
+    validator_cache_ops: usize,
     /// Allowed CORS origin (repeatable; default: portal.toml's list, else any).
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origin: Vec<String>,
@@ -144,6 +149,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = MockOptions {
         seed: args.seed,
         response_cache_bytes: args.response_cache_mib.saturating_mul(1024 * 1024),
+        validator_cache_ops: args.validator_cache_ops,
         max_body_bytes: args
             .max_body_bytes
             .or(config.sandbox.max_body_bytes)

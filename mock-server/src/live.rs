@@ -24,7 +24,10 @@ impl AppState {
         soap.read_files(&catalog, &self.soap_paths);
         next.soap = Arc::new(soap);
         next.routes = Arc::new(routes);
-        next.validators = Arc::new(Validators::new(&catalog));
+        next.validators = Arc::new(Validators::with_resident_ops(
+            &catalog,
+            self.options.validator_cache_ops,
+        ));
         next.bodies = Arc::new(crate::bodies::Bodies::new(
             self.options.response_cache_bytes,
         ));

@@ -30,6 +30,8 @@ pub struct MockOptions {
     pub public_url: Option<String>,
     /// Bytes of generated responses kept to answer repeated requests (0: none kept).
     pub response_cache_bytes: u64,
+    /// Operations whose compiled request and response validators are kept (at least one).
+    pub validator_cache_ops: usize,
 }
 
 impl Default for MockOptions {
@@ -41,6 +43,7 @@ impl Default for MockOptions {
             auth: true,
             public_url: None,
             response_cache_bytes: crate::bodies::DEFAULT_BYTES,
+            validator_cache_ops: crate::rest::validate::DEFAULT_RESIDENT_OPS,
         }
     }
 }
@@ -90,7 +93,7 @@ impl AppState {
         gate: Arc<dyn Gate>,
     ) -> AppState {
         let routes = Routes::build(&catalog, &config);
-        let validators = Validators::new(&catalog);
+        let validators = Validators::with_resident_ops(&catalog, options.validator_cache_ops);
         let soap = SoapSandbox::new(&catalog, &routes);
         let bodies = Arc::new(crate::bodies::Bodies::new(options.response_cache_bytes));
         AppState {

@@ -6,7 +6,11 @@
 //! body that breaks its schema a 422; either becomes the spec's own 400/422 when it documents
 //! only one of them. Never a 5xx: a schema that does not compile is logged and not enforced.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use arc_swap::ArcSwapOption;
 
 use api_model::export::{Direction, SchemaKeys, json_schema_keyed};
 use api_model::{
@@ -23,25 +27,40 @@ use crate::rest::negotiate::{self, MediaKind};
 /// A compiled schema (or none: nothing to check).
 pub type Compiled = Option<jsonschema::Validator>;
 
+/// Operations whose validators are kept by default (see [`Validators::with_resident_ops`]).
+pub const DEFAULT_RESIDENT_OPS: usize = 256;
+
 /// Validators of every operation of every API. Nothing is compiled at start-up: each schema is
 /// compiled the first time a call needs it (a parameter when it is sent, a body when one comes
 /// in), so a sandbox with a thousand operations starts as fast as one with three and holds in
 /// memory only what its clients have used.
+///
+/// And only so much of that: the validators of at most a bounded number of operations are kept.
+/// A validator holds every named schema its schema reaches, compiled, so on a large, densely
+/// linked spec each operation's weighs a megabyte or more (Microsoft Graph: 14 GB after 11,000
+/// operations had been called once each). Past the bound, the operation least recently called
+/// again gives its validators up (second chance: one called since the last sweep stays), and
+/// they are compiled again if it is called again: the same validators, so the same answers.
 #[derive(Debug)]
 pub struct Validators {
     apis: Vec<ApiValidators>,
+    /// Operations that hold validators, `(api, operation)`, oldest first. Only misses take it.
+    resident: Mutex<VecDeque<(usize, usize)>>,
+    max_resident: usize,
 }
 
 #[derive(Debug)]
 struct ApiValidators {
     /// The `$defs` keys of the API's named schemas, worked out on the first compile.
     keys: OnceLock<SchemaKeys>,
-    ops: Vec<OnceLock<Arc<OpSlots>>>,
+    ops: Vec<ArcSwapOption<OpSlots>>,
 }
 
 /// The lazily filled validators of one operation, shaped like it.
 #[derive(Debug)]
 struct OpSlots {
+    /// Called since the last eviction sweep passed it.
+    used: AtomicBool,
     /// One per parameter, in the operation's order.
     params: Vec<OnceLock<Compiled>>,
     /// One per request media type, in the body's order.
@@ -59,18 +78,36 @@ impl Validators {
         self.apis.get(api_index)?.keys.get()
     }
 
-    /// An empty cache shaped like the catalog.
+    /// An empty cache shaped like the catalog, keeping the validators of at most
+    /// [`DEFAULT_RESIDENT_OPS`] operations.
     pub fn new(catalog: &Catalog) -> Validators {
+        Validators::with_resident_ops(catalog, DEFAULT_RESIDENT_OPS)
+    }
+
+    /// An empty cache shaped like the catalog, keeping the validators of at most `max`
+    /// operations (at least one).
+    pub fn with_resident_ops(catalog: &Catalog, max: usize) -> Validators {
         Validators {
             apis: catalog
                 .apis
                 .iter()
                 .map(|api| ApiValidators {
                     keys: OnceLock::new(),
-                    ops: api.operations.iter().map(|_| OnceLock::new()).collect(),
+                    ops: api
+                        .operations
+                        .iter()
+                        .map(|_| ArcSwapOption::empty())
+                        .collect(),
                 })
                 .collect(),
+            resident: Mutex::new(VecDeque::new()),
+            max_resident: max.max(1),
         }
+    }
+
+    /// How many operations hold validators now.
+    pub fn resident(&self) -> usize {
+        lock(&self.resident).len()
     }
 
     /// The validators of an operation (each compiled when first used).
@@ -82,33 +119,97 @@ impl Validators {
     ) -> Option<OpValidators<'a>> {
         let cache = self.apis.get(api_index)?;
         let op = api.operations.get(op_index)?;
-        let slots = cache.ops.get(op_index)?.get_or_init(|| {
-            Arc::new(OpSlots {
-                params: op.parameters.iter().map(|_| OnceLock::new()).collect(),
-                bodies: op
-                    .request_body
-                    .iter()
-                    .flat_map(|b| b.content.iter())
-                    .map(|_| OnceLock::new())
-                    .collect(),
-                examples: op
-                    .responses
-                    .iter()
-                    .map(|r| r.content.iter().map(|_| OnceLock::new()).collect())
-                    .collect(),
-                responses: op
-                    .responses
-                    .iter()
-                    .map(|r| r.content.iter().map(|_| OnceLock::new()).collect())
-                    .collect(),
-            })
-        });
+        let cell = cache.ops.get(op_index)?;
+        let slots = match cell.load_full() {
+            Some(slots) => {
+                // Read first: a flag already set is not written again by every call.
+                if !slots.used.load(Ordering::Relaxed) {
+                    slots.used.store(true, Ordering::Relaxed);
+                }
+                slots
+            }
+            None => self.admit(cell, (api_index, op_index), op),
+        };
         Some(OpValidators {
             api,
             op,
             keys: &cache.keys,
-            slots: Arc::clone(slots),
+            slots,
         })
+    }
+
+    /// Give an operation empty validator slots, and evict the validators of others past the
+    /// bound.
+    fn admit(
+        &self,
+        cell: &ArcSwapOption<OpSlots>,
+        at: (usize, usize),
+        op: &Operation,
+    ) -> Arc<OpSlots> {
+        let mut resident = lock(&self.resident);
+        // Another call may have admitted it while this one waited.
+        if let Some(slots) = cell.load_full() {
+            return slots;
+        }
+        let slots = Arc::new(OpSlots::new(op));
+        cell.store(Some(Arc::clone(&slots)));
+        resident.push_back(at);
+        let mut turns = resident.len();
+        while resident.len() > self.max_resident {
+            let Some(oldest) = resident.pop_front() else {
+                break;
+            };
+            let Some(other) = self.cell(oldest) else {
+                continue;
+            };
+            // Second chance: an operation called since the sweep last passed it stays, once
+            // round the queue at most.
+            let called = other
+                .load()
+                .as_ref()
+                .is_some_and(|s| s.used.swap(false, Ordering::Relaxed));
+            if called && turns > 0 {
+                turns -= 1;
+                resident.push_back(oldest);
+            } else {
+                other.store(None);
+            }
+        }
+        slots
+    }
+
+    fn cell(&self, (api, op): (usize, usize)) -> Option<&ArcSwapOption<OpSlots>> {
+        self.apis.get(api)?.ops.get(op)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl OpSlots {
+    /// Empty slots shaped like `op`, marked as called (the call that made them).
+    fn new(op: &Operation) -> OpSlots {
+        OpSlots {
+            used: AtomicBool::new(true),
+            params: op.parameters.iter().map(|_| OnceLock::new()).collect(),
+            bodies: op
+                .request_body
+                .iter()
+                .flat_map(|b| b.content.iter())
+                .map(|_| OnceLock::new())
+                .collect(),
+            examples: op
+                .responses
+                .iter()
+                .map(|r| r.content.iter().map(|_| OnceLock::new()).collect())
+                .collect(),
+            responses: op
+                .responses
+                .iter()
+                .map(|r| r.content.iter().map(|_| OnceLock::new()).collect())
+                .collect(),
+        }
     }
 }
 
@@ -1357,6 +1458,19 @@ mod tests {
         assert_eq!(v[1], json!(1.5));
     }
 
+    /// `listPets?limit=0` (its schema wants at least 1) checked with `list`'s validators.
+    fn list_with_limit_zero(api: &Api, list: &OpValidators<'_>) -> Result<(), MockError> {
+        let headers = HeaderMap::new();
+        let query = parse_query(Some("limit=0"));
+        let parts = RequestParts {
+            path_params: &[],
+            query: &query,
+            headers: &headers,
+            body: b"",
+        };
+        validate(api, &api.operations[0], list, parts)
+    }
+
     #[test]
     fn validators_are_compiled_when_a_call_needs_them() {
         let api = crate::testing::pet_api();
@@ -1372,15 +1486,7 @@ mod tests {
         // listPets: a call with `limit` compiles the `limit` schema, and nothing else.
         let list = cache.get(api, 0, 0).expect("listPets");
         assert_eq!(filled(&list.slots.params), 0, "nothing before a call");
-        let headers = HeaderMap::new();
-        let query = parse_query(Some("limit=0"));
-        let parts = RequestParts {
-            path_params: &[],
-            query: &query,
-            headers: &headers,
-            body: b"",
-        };
-        let err = validate(api, &api.operations[0], &list, parts).expect_err("limit >= 1");
+        let err = list_with_limit_zero(api, &list).expect_err("limit >= 1");
         assert!(matches!(err, MockError::Invalid { .. }));
         assert_eq!(filled(&list.slots.params), 1);
         assert!(list.slots.params[0].get().is_some());
@@ -1592,5 +1698,58 @@ mod tests {
             json!("-9223372036854775999")
         );
         assert_eq!(coerce(&api, Some(&int_or_string), "12"), json!(12));
+    }
+
+    /// The validators of at most `max` operations are kept: past the bound, the operation not
+    /// called since the sweep last passed it gives them up (one called again keeps them), and
+    /// one that gave them up compiles the same validators again when called.
+    #[test]
+    fn validators_of_a_bounded_number_of_operations_are_kept() {
+        let api = crate::testing::pet_api();
+        let catalog = Catalog {
+            apis: vec![api],
+            products: Vec::new(),
+        };
+        let api = &catalog.apis[0];
+        assert!(
+            api.operations.len() >= 3,
+            "listPets, createPets, showPetById"
+        );
+        let cache = Validators::with_resident_ops(&catalog, 2);
+        let kept = |op: usize| cache.cell((0, op)).is_some_and(|c| c.load().is_some());
+        let limit_refused = |cache: &Validators| {
+            let list = cache.get(api, 0, 0).expect("listPets");
+            matches!(
+                list_with_limit_zero(api, &list),
+                Err(MockError::Invalid { .. })
+            )
+        };
+
+        assert!(limit_refused(&cache));
+        cache.get(api, 0, 1).expect("createPets");
+        assert_eq!(cache.resident(), 2);
+        assert!(kept(0) && kept(1));
+        // Both were called since they came in: the sweep gives each a second chance and then
+        // takes the oldest, listPets.
+        cache.get(api, 0, 2).expect("showPetById");
+        assert_eq!(cache.resident(), 2);
+        assert!(!kept(0) && kept(1) && kept(2));
+        // createPets is called again, showPetById not: listPets coming back takes showPetById's.
+        cache.get(api, 0, 1).expect("createPets");
+        assert!(limit_refused(&cache), "compiled again, same answer");
+        assert_eq!(cache.resident(), 2);
+        assert!(kept(0) && kept(1) && !kept(2));
+
+        // Validators handed out before an eviction stay usable.
+        let held = cache.get(api, 0, 2).expect("showPetById");
+        for op in [0, 1, 0, 1] {
+            cache.get(api, 0, op).expect("op");
+        }
+        assert_eq!(held.example(0, "application/json"), Some(1));
+        assert_eq!(
+            Validators::with_resident_ops(&catalog, 0).max_resident,
+            1,
+            "at least one"
+        );
     }
 }
