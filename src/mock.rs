@@ -73,9 +73,9 @@ pub struct Args {
     /// generating them again; 0 turns the memo off).
     #[arg(long, default_value_t = 16)]
     response_cache_mib: u64,
-    /// Operations whose compiled validators are kept; past it, those of the operation called
-    /// least recently are compiled again when next needed. On a large, densely linked spec one
-    /// operation's validators can weigh a megabyte or more.
+    /// Operations whose compiled validators are kept; past it, an operation not called again
+    /// for a while gives them up, and they are compiled again when next needed. On a large,
+    /// densely linked spec one operation's validators can weigh a megabyte or more.
     #[arg(long, default_value_t = mock_server::DEFAULT_VALIDATOR_CACHE_OPS, value_name = "N")]
     validator_cache_ops: usize,
     /// Allowed CORS origin (repeatable; default: portal.toml's list, else any).

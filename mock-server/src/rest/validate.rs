@@ -38,9 +38,10 @@ pub const DEFAULT_RESIDENT_OPS: usize = 256;
 /// And only so much of that: the validators of at most a bounded number of operations are kept.
 /// A validator holds every named schema its schema reaches, compiled, so on a large, densely
 /// linked spec each operation's weighs a megabyte or more (Microsoft Graph: 14 GB after 11,000
-/// operations had been called once each). Past the bound, the operation least recently called
-/// again gives its validators up (second chance: one called since the last sweep stays), and
-/// they are compiled again if it is called again: the same validators, so the same answers.
+/// operations had been called once each). Past the bound, the oldest operation not called since
+/// the sweep last passed it gives its validators up (second chance, close to least recently
+/// used), and they are compiled again if it is called again: the same validators, so the same
+/// answers.
 #[derive(Debug)]
 pub struct Validators {
     apis: Vec<ApiValidators>,
