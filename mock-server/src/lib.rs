@@ -34,7 +34,7 @@ use tower::Layer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use error::MockError;
-pub use rest::validate::DEFAULT_RESIDENT_OPS as DEFAULT_VALIDATOR_CACHE_OPS;
+pub use rest::validate::DEFAULT_VALIDATOR_CACHE_OPS;
 pub use state::{AppState, MockOptions};
 
 use error::ClientId;

@@ -43,7 +43,7 @@ impl Default for MockOptions {
             auth: true,
             public_url: None,
             response_cache_bytes: crate::bodies::DEFAULT_BYTES,
-            validator_cache_ops: crate::rest::validate::DEFAULT_RESIDENT_OPS,
+            validator_cache_ops: crate::rest::validate::DEFAULT_VALIDATOR_CACHE_OPS,
         }
     }
 }

@@ -28,7 +28,7 @@ use crate::rest::negotiate::{self, MediaKind};
 pub type Compiled = Option<jsonschema::Validator>;
 
 /// Operations whose validators are kept by default (see [`Validators::with_resident_ops`]).
-pub const DEFAULT_RESIDENT_OPS: usize = 256;
+pub const DEFAULT_VALIDATOR_CACHE_OPS: usize = 256;
 
 /// Validators of every operation of every API. Nothing is compiled at start-up: each schema is
 /// compiled the first time a call needs it (a parameter when it is sent, a body when one comes
@@ -80,9 +80,9 @@ impl Validators {
     }
 
     /// An empty cache shaped like the catalog, keeping the validators of at most
-    /// [`DEFAULT_RESIDENT_OPS`] operations.
+    /// [`DEFAULT_VALIDATOR_CACHE_OPS`] operations.
     pub fn new(catalog: &Catalog) -> Validators {
-        Validators::with_resident_ops(catalog, DEFAULT_RESIDENT_OPS)
+        Validators::with_resident_ops(catalog, DEFAULT_VALIDATOR_CACHE_OPS)
     }
 
     /// An empty cache shaped like the catalog, keeping the validators of at most `max`
