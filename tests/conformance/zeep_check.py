@@ -651,13 +651,18 @@ def main():
     return 1 if failed else 0
 
 
-if __name__ == "__main__":
+def run_with_big_stack(entry):
+    """Exit with what `entry()` returns, run on a thread with a large stack: xmlschema recurses
+    deeply on recursive schemas, and gets room instead of crashing."""
     import threading
 
-    # xmlschema recurses deeply on recursive schemas: give it room instead of crashing.
     threading.stack_size(512 * 1024 * 1024)
     status = []
-    worker = threading.Thread(target=lambda: status.append(main()))
+    worker = threading.Thread(target=lambda: status.append(entry()))
     worker.start()
     worker.join()
     sys.exit(status[0] if status else 2)
+
+
+if __name__ == "__main__":
+    run_with_big_stack(main)

@@ -227,3 +227,107 @@ fn zeep_conformance_demo_specs() {
     let sandbox = Sandbox::start(&["--auth", "off", "--root", root.to_str().expect("utf-8")]);
     run_zeep(&sandbox);
 }
+
+/// suds (Python) and PHP's SoapClient: two more real SOAP clients, beside zeep.
+fn soap_clients_available() -> bool {
+    let python = Command::new("python3")
+        .args(["-c", "import zeep, xmlschema, suds"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let php = Command::new("php")
+        .args(["-r", "exit(class_exists('SoapClient') ? 0 : 1);"])
+        .status()
+        .is_ok_and(|s| s.success());
+    python && php
+}
+
+/// Replay zeep's requests through suds and PHP's SoapClient (`soap_clients_check.py`): every
+/// reply must parse in both, and each client must have made calls.
+fn run_soap_clients(sandbox: &Sandbox) {
+    let script = repo_root().join("tests/conformance/soap_clients_check.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args(["--base", &sandbox.base])
+        .output()
+        .expect("run soap_clients_check.py");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "suds / PHP SoapClient interoperability failed:\n{stdout}\n{stderr}"
+    );
+    let summary: serde_json::Value = stdout
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no summary line:\n{stdout}\n{stderr}"));
+    for key in ["calls", "suds_passed", "php_passed"] {
+        assert!(
+            summary[key].as_u64().is_some_and(|n| n > 0),
+            "{key}: {summary}"
+        );
+    }
+}
+
+macro_rules! skip_without_soap_clients {
+    () => {
+        if !soap_clients_available() {
+            assert!(
+                !in_ci(),
+                "python zeep, xmlschema, suds and PHP with ext-soap are needed in CI"
+            );
+            eprintln!("skipped: suds or PHP's SoapClient not installed");
+            return;
+        }
+    };
+}
+
+#[test]
+fn soap_clients_corpus() {
+    skip_without_soap_clients!();
+    let dir = corpus().join("wsdl");
+    let sandbox = Sandbox::start(&["--auth", "off", "--specs", dir.to_str().expect("utf-8")]);
+    run_soap_clients(&sandbox);
+}
+
+#[test]
+fn soap_clients_fixtures() {
+    skip_without_soap_clients!();
+    let dir = repo_root().join("tests/fixtures/wsdl");
+    let sandbox = Sandbox::start(&["--auth", "off", "--specs", dir.to_str().expect("utf-8")]);
+    run_soap_clients(&sandbox);
+}
+
+#[test]
+fn soap_clients_demo_specs() {
+    skip_without_soap_clients!();
+    let root = repo_root();
+    let sandbox = Sandbox::start(&["--auth", "off", "--root", root.to_str().expect("utf-8")]);
+    run_soap_clients(&sandbox);
+}
+
+/// The demo's WSDL gives SOAP 1.1 and 1.2 a port each, at addresses of their own. A SOAP 1.2
+/// request posted to the 1.1 port (what PHP's SoapClient does with `soap_version` 1.2 and no
+/// `location`) gets a VersionMismatch fault that says where SOAP 1.2 is served.
+#[test]
+fn wrong_soap_version_is_told_the_endpoint_of_its_version() {
+    let root = repo_root();
+    let sandbox = Sandbox::start(&["--auth", "off", "--root", root.to_str().expect("utf-8")]);
+    let envelope = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><x/></env:Body></env:Envelope>"#;
+    let answer = sandbox.call(
+        "POST",
+        "/soap/account-statement/soap11",
+        &[("content-type", "application/soap+xml; charset=utf-8")],
+        envelope.as_bytes(),
+    );
+    let body = String::from_utf8_lossy(&answer.body);
+    assert_eq!(answer.status, 500, "{body}");
+    assert!(body.contains("env:VersionMismatch"), "{body}");
+    assert!(
+        body.contains(
+            "this endpoint speaks SOAP 1.1 only; SOAP 1.2 is served at /soap/account-statement/soap12"
+        ),
+        "{body}"
+    );
+}

@@ -10,7 +10,7 @@ use quick_xml::events::Event;
 use quick_xml::reader::NsReader;
 
 use super::envelope::{Limits, parse};
-use super::mounts::{SoapMount, soap_mounts};
+use super::mounts::soap_mounts;
 use super::wsdl_serve::{ServeContext, WsdlRequest, rewrite};
 use crate::testing::corpus;
 
@@ -23,15 +23,7 @@ fn soap_apis(dir: &Path) -> Vec<Api> {
         .collect()
 }
 
-fn final_mounts(api: &Api) -> Vec<(SoapMount, String)> {
-    soap_mounts(api)
-        .into_iter()
-        .map(|m| {
-            let p = m.path.clone();
-            (m, p)
-        })
-        .collect()
-}
+use super::fixtures::served_mounts as final_mounts;
 
 fn well_formed(text: &str) -> Result<(), String> {
     let mut r = NsReader::from_str(text);
@@ -130,7 +122,8 @@ fn calculator_dispatch_and_validation_on_the_loaded_model() {
             version.envelope_ns()
         );
         let env = parse(xml.as_bytes(), &Limits::default(), version).expect("valid");
-        let target = super::dispatch::dispatch(api, &mounts[0], version, None, &env.body)
+        let served = [(mounts[0].clone(), mounts[0].path.clone())];
+        let target = super::dispatch::dispatch(api, &mounts[0], &served, version, None, &env.body)
             .expect("dispatched");
         assert_eq!(target.soap.name, "Add");
         assert_eq!(target.binding.version, version);

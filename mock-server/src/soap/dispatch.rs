@@ -60,10 +60,33 @@ pub fn body_parts<'a>(
         .collect()
 }
 
-/// Find the operation. `Err` is a fault in the request's version.
+/// The served path of another endpoint of `api` (one of `mounts`, each with the path it is
+/// served at) with a port of `version`, if there is one.
+fn endpoint_of_version<'m>(
+    api: &Api,
+    mount: &SoapMount,
+    mounts: &'m [(SoapMount, String)],
+    version: SoapVersion,
+) -> Option<&'m str> {
+    let serves = |m: &SoapMount| {
+        api.operations
+            .iter()
+            .filter_map(Operation::soap)
+            .flat_map(|soap| &soap.bindings)
+            .any(|b| b.version == version && m.ports.iter().any(|p| p.binding == b.name))
+    };
+    mounts
+        .iter()
+        .find(|(m, _)| m.path != mount.path && serves(m))
+        .map(|(_, served)| served.as_str())
+}
+
+/// Find the operation among the ports of `mount` (one of `mounts`, the API's endpoints with the
+/// paths they are served at). `Err` is a fault in the request's version.
 pub fn dispatch<'a>(
     api: &'a Api,
     mount: &SoapMount,
+    mounts: &[(SoapMount, String)],
     version: SoapVersion,
     action: Option<&str>,
     body: &[XmlElement],
@@ -91,14 +114,19 @@ pub fn dispatch<'a>(
     }
     if candidates.is_empty() {
         if other_version {
-            let other = match version {
-                SoapVersion::V11 => "1.2",
-                SoapVersion::V12 => "1.1",
+            let (asked, other) = match version {
+                SoapVersion::V11 => ("1.1", "1.2"),
+                SoapVersion::V12 => ("1.2", "1.1"),
             };
-            return Err(Fault::version_mismatch(
-                version,
-                format!("this endpoint speaks SOAP {other} only"),
-            ));
+            // A WSDL may give each version a port of its own; a client that posts to the other
+            // one (PHP's SoapClient does, unless told the location) learns where to go.
+            let reason = match endpoint_of_version(api, mount, mounts, version) {
+                Some(path) => format!(
+                    "this endpoint speaks SOAP {other} only; SOAP {asked} is served at {path}"
+                ),
+                None => format!("this endpoint speaks SOAP {other} only"),
+            };
+            return Err(Fault::version_mismatch(version, reason));
         }
         return Err(Fault::sender(
             version,
@@ -166,7 +194,7 @@ mod tests {
     use crate::soap::envelope::{Limits, parse};
     use crate::soap::fault::FaultCode;
     use crate::soap::fixtures;
-    use crate::soap::mounts::soap_mounts;
+    use crate::soap::fixtures::served_mounts as served;
 
     fn body(version: SoapVersion, inner: &str) -> Vec<XmlElement> {
         let xml = format!(
@@ -184,9 +212,9 @@ mod tests {
         action: Option<&str>,
         inner: &str,
     ) -> Result<(String, String), Fault> {
-        let mounts = soap_mounts(api);
+        let mounts = served(api);
         let b = body(version, inner);
-        dispatch(api, &mounts[0], version, action, &b)
+        dispatch(api, &mounts[0].0, &mounts, version, action, &b)
             .map(|t| (t.soap.name.clone(), t.binding.name.local.clone()))
     }
 
@@ -279,5 +307,45 @@ mod tests {
         let f = run(&api, SoapVersion::V11, None, "<x/>").expect_err("1.2 only");
         assert_eq!(f.code, FaultCode::VersionMismatch);
         assert!(f.reason.contains("1.2 only"));
+        assert!(!f.reason.contains("served at"), "{}", f.reason);
+    }
+
+    /// A WSDL with a port per version at addresses of their own: a request of the wrong
+    /// version is told where its version is served.
+    #[test]
+    fn wrong_version_names_the_endpoint_of_that_version() {
+        let mut api = fixtures::bare();
+        let soap11 = fixtures::binding(
+            "BankSoap11",
+            SoapVersion::V11,
+            "",
+            SoapStyle::Document,
+            api_model::SoapUse::Literal,
+            None,
+            "http://example.com/bank/soap11",
+        );
+        let api_model::Binding::Soap(op) = &mut api.operations[0].binding else {
+            panic!("a SOAP operation");
+        };
+        op.bindings.push(soap11);
+        let mut mounts = served(&api);
+        // Served under the API's id, as when its paths overlap another API's.
+        for (_, path) in &mut mounts {
+            path.insert_str(0, "/bank");
+        }
+        let soap12 = &mounts
+            .iter()
+            .find(|(m, _)| m.path == "/bank")
+            .expect("1.2")
+            .0;
+        let b = body(SoapVersion::V11, "<x/>");
+        let f = dispatch(&api, soap12, &mounts, SoapVersion::V11, None, &b).expect_err("1.2 only");
+        assert_eq!(f.code, FaultCode::VersionMismatch);
+        assert!(
+            f.reason
+                .contains("speaks SOAP 1.2 only; SOAP 1.1 is served at /bank/bank/soap11"),
+            "{}",
+            f.reason
+        );
     }
 }

@@ -3,6 +3,19 @@
 use api_model::*;
 use indexmap::IndexMap;
 
+use super::mounts::{SoapMount, soap_mounts};
+
+/// The mounts of an API, each served at its own path (no other API overlaps it).
+pub fn served_mounts(api: &Api) -> Vec<(SoapMount, String)> {
+    soap_mounts(api)
+        .into_iter()
+        .map(|m| {
+            let path = m.path.clone();
+            (m, path)
+        })
+        .collect()
+}
+
 pub const TEMPURI: &str = "http://tempuri.org/";
 pub const CALC_ADDRESS: &str = "http://www.dneonline.com/calculator.asmx";
 

@@ -233,6 +233,7 @@ async fn post(svc: &SoapService<'_>, req: SoapRequest<'_>) -> Result<SoapReply, 
     let target = dispatch(
         svc.api,
         mount,
+        svc.mounts,
         version,
         transport.action.as_deref(),
         &env.body,
@@ -556,17 +557,8 @@ mod tests {
     use super::*;
     use crate::gate::{GateDenied, GateFuture, OpenGate};
     use crate::soap::fixtures;
-    use crate::soap::mounts::soap_mounts;
 
-    fn mounts(api: &Api) -> Vec<(SoapMount, String)> {
-        soap_mounts(api)
-            .into_iter()
-            .map(|m| {
-                let p = m.path.clone();
-                (m, p)
-            })
-            .collect()
-    }
+    use crate::soap::fixtures::served_mounts as mounts;
 
     fn no_files(_: &str) -> Option<String> {
         None
