@@ -213,7 +213,7 @@ async fn verify(apps: &Apps, p: &Presented<'_>) -> Result<Verified, AppsError> {
         let ok = p
             .secret
             .as_deref()
-            .is_some_and(|s| secret::verify(s, &app.secret_hash));
+            .is_some_and(|s| secret::verify_remembered(s, &app.secret_hash));
         if !ok {
             return Ok(Verified::Invalid { token: false });
         }

@@ -336,8 +336,8 @@ pub fn write_headers(
     let mut current_len = 0;
     let mut remaining_len = 0;
     for (i, (limit, state)) in limits.iter().zip(states).enumerate() {
-        let n = left.format(state.remaining).len();
-        let t = reset.format(state.reset_seconds()).len();
+        let n = digits(state.remaining);
+        let t = digits(state.reset_seconds());
         // `, ` + name + `;r=` + n + `;t=` + t
         current_len += usize::from(i > 0) * 2 + limit.sf_name.len() + 3 + n + 3 + t;
         // `name=` + name + `,` + n + `;`
@@ -378,6 +378,11 @@ pub fn write_headers(
     }
 }
 
+/// How many decimal digits `n` is written with.
+fn digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
 /// The rate-limit headers of one call, without the plan, in a map of their own.
 #[cfg(test)]
 pub fn headers(limits: &[LimitSpec], states: &[LimitState]) -> http::HeaderMap {
@@ -409,6 +414,31 @@ fn sf_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_are_those_itoa_writes() {
+        let mut buf = itoa::Buffer::new();
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            999_999,
+            1_000_000,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            assert_eq!(digits(n), buf.format(n).len(), "{n}");
+        }
+        for shift in 0..64 {
+            let n = 1u64 << shift;
+            for m in [n - 1, n, n + 1] {
+                assert_eq!(digits(m), buf.format(m).len(), "{m}");
+            }
+        }
+    }
 
     fn spec(name: &str, max: u64, window: u64, hard: bool) -> LimitSpec {
         LimitSpec::new(
