@@ -66,6 +66,12 @@ pub enum MockError {
         /// What the operation takes.
         expected: Vec<String>,
     },
+    /// The body comes in a content coding the sandbox does not decode.
+    #[error("unsupported content coding {coding}")]
+    UnsupportedEncoding {
+        /// The coding, as sent.
+        coding: String,
+    },
     /// The body is larger than the limit.
     #[error("body larger than {limit} bytes")]
     PayloadTooLarge {
@@ -113,7 +119,9 @@ impl MockError {
             MockError::NotFound { .. } => StatusCode::NOT_FOUND,
             MockError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             MockError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
-            MockError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            MockError::UnsupportedMediaType { .. } | MockError::UnsupportedEncoding { .. } => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             MockError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             MockError::Invalid { status, .. } => *status,
             MockError::NoSuchResponse { .. } => StatusCode::BAD_REQUEST,
@@ -130,6 +138,7 @@ impl MockError {
             MockError::MethodNotAllowed { .. } => "method-not-allowed",
             MockError::NotAcceptable { .. } => "not-acceptable",
             MockError::UnsupportedMediaType { .. } => "unsupported-media-type",
+            MockError::UnsupportedEncoding { .. } => "unsupported-content-encoding",
             MockError::PayloadTooLarge { .. } => "payload-too-large",
             MockError::Invalid { .. } => "invalid-request",
             MockError::NoSuchResponse { .. } => "no-such-response",
@@ -188,6 +197,11 @@ impl MockError {
                     expected.join(", ")
                 )
             }
+            MockError::UnsupportedEncoding { coding } => format!(
+                "The body is sent with Content-Encoding `{coding}`; the sandbox decodes {} \
+                 (or a body sent as it is).",
+                crate::coding::ACCEPTED
+            ),
             MockError::PayloadTooLarge { limit } => {
                 format!("The body is larger than the sandbox's limit of {limit} bytes.")
             }
@@ -222,6 +236,12 @@ impl MockError {
                 }
             }
             MockError::Denied(d) => headers.extend(d.headers.clone()),
+            MockError::UnsupportedEncoding { .. } => {
+                headers.insert(
+                    header::ACCEPT_ENCODING,
+                    HeaderValue::from_static(crate::coding::ACCEPTED),
+                );
+            }
             _ => {}
         }
         headers

@@ -6,6 +6,7 @@
 
 pub mod apps;
 pub mod bodies;
+pub mod coding;
 pub mod error;
 pub mod gate;
 pub mod live;

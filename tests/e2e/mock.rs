@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{corpus, portal_bin};
+use crate::support::{corpus, portal_bin, repo_root};
 
 /// A running `portal mock`, stopped when dropped.
 pub struct Sandbox {
@@ -443,4 +443,106 @@ fn every_request_is_logged_once_with_its_request_id_and_never_a_secret() {
             .unwrap_or_else(|| panic!("ms in {line}"));
         assert!(ms >= 0.0, "{line}");
     }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+/// Request bodies with `Content-Encoding: gzip` (or `deflate`) are decoded before they are read;
+/// another coding gets 415 with `Accept-Encoding`, a body that is not what its coding says gets
+/// 400, and a JSON body that starts with a byte order mark is read as JSON (RFC 8259 8.1). The
+/// SOAP endpoints decode the same way.
+#[test]
+fn compressed_and_bom_request_bodies() {
+    let root = repo_root();
+    let sandbox = Sandbox::start(&["--auth", "off", "--root", root.to_str().expect("utf-8")]);
+    let spec = sandbox
+        .call(
+            "GET",
+            "/_sandbox/apis/funds-transfer/openapi.json",
+            &[],
+            b"",
+        )
+        .json();
+    let example = &spec["paths"]["/transfers"]["post"]["requestBody"]["content"]["application/json"]
+        ["examples"]["ibanToIban"]["value"];
+    assert!(example.is_object(), "{example}");
+    let body = serde_json::to_vec(example).expect("json");
+    let post = |extra: &[(&str, &str)], bytes: &[u8]| {
+        let mut headers = vec![
+            ("content-type", "application/json"),
+            ("idempotency-key", "0b0c6a8e-4b1e-4a0e-9d7e-1c2d3e4f5a6b"),
+        ];
+        headers.extend_from_slice(extra);
+        sandbox.call("POST", "/funds-transfer/v1/transfers", &headers, bytes)
+    };
+    let plain = post(&[], &body);
+    assert_eq!(
+        plain.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&plain.body)
+    );
+    let zipped = post(&[("content-encoding", "gzip")], &gzip(&body));
+    assert_eq!(
+        zipped.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&zipped.body)
+    );
+    // The same request, whatever its coding: the same answer.
+    assert_eq!(zipped.body, plain.body);
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(&body);
+    let with_bom = post(&[], &bom);
+    assert_eq!(
+        with_bom.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&with_bom.body)
+    );
+
+    let brotli = post(&[("content-encoding", "br")], &body);
+    assert_eq!(
+        brotli.status,
+        415,
+        "{}",
+        String::from_utf8_lossy(&brotli.body)
+    );
+    assert_eq!(brotli.header("accept-encoding"), Some("gzip, deflate"));
+    assert_eq!(
+        brotli.json()["type"],
+        "https://portal.invalid/problems/unsupported-content-encoding"
+    );
+    let corrupt = post(&[("content-encoding", "gzip")], &body);
+    assert_eq!(
+        corrupt.status,
+        400,
+        "{}",
+        String::from_utf8_lossy(&corrupt.body)
+    );
+    assert_eq!(corrupt.json()["errors"][0]["code"], "malformed");
+
+    let envelope = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><x/></s:Body></s:Envelope>"#;
+    let soap = |extra: &[(&str, &str)], bytes: &[u8]| {
+        let mut headers = vec![("content-type", "text/xml; charset=utf-8")];
+        headers.extend_from_slice(extra);
+        sandbox.call("POST", "/soap/account-statement/soap11", &headers, bytes)
+    };
+    let plain = soap(&[], envelope);
+    let zipped = soap(&[("content-encoding", "gzip")], &gzip(envelope));
+    assert_eq!(zipped.status, plain.status);
+    assert_eq!(zipped.body, plain.body);
+    let brotli = soap(&[("content-encoding", "br")], envelope);
+    let text = String::from_utf8_lossy(&brotli.body);
+    assert_eq!(brotli.status, 415, "{text}");
+    assert_eq!(brotli.header("accept-encoding"), Some("gzip, deflate"));
+    assert!(
+        text.contains("<faultcode>soap:Client</faultcode>"),
+        "{text}"
+    );
 }

@@ -20,7 +20,8 @@ use serde_json::Value;
 
 use crate::LAYER_HEADERS;
 use crate::bodies::{BodyKey, Rendered};
-use crate::error::{ClientId, MockError};
+use crate::coding::DecodeError;
+use crate::error::{ClientId, FieldError, MockError};
 use crate::gate::GateRequest;
 use crate::state::AppState;
 use negotiate::MediaKind;
@@ -40,9 +41,26 @@ pub async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(MockError::PayloadTooLarge { limit });
     }
-    axum::body::to_bytes(body, limit)
+    let bytes = axum::body::to_bytes(body, limit)
         .await
-        .map_err(|_| MockError::PayloadTooLarge { limit })
+        .map_err(|_| MockError::PayloadTooLarge { limit })?;
+    let codings = headers
+        .get_all(header::CONTENT_ENCODING)
+        .iter()
+        .map(|v| v.to_str().unwrap_or("?"));
+    crate::coding::decode(bytes, codings, limit).map_err(|e| match e {
+        DecodeError::Unsupported(coding) => MockError::UnsupportedEncoding { coding },
+        DecodeError::TooLarge => MockError::PayloadTooLarge { limit },
+        DecodeError::Corrupt { coding, reason } => MockError::Invalid {
+            status: StatusCode::BAD_REQUEST,
+            detail: format!("The body is not valid {coding}, as its Content-Encoding says."),
+            errors: vec![FieldError::new(
+                &["body"],
+                format!("the body is not valid {coding}: {reason}"),
+                "malformed",
+            )],
+        },
+    })
 }
 
 /// Answer one call of operation `op_index` of API `api_index`.

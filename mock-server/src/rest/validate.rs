@@ -602,7 +602,12 @@ fn check_body(
                 return Ok(());
             }
             let parsed = if kind == MediaKind::Json {
-                serde_json::from_slice::<Value>(parts.body)
+                // RFC 8259 8.1: a parser may ignore a byte order mark, and some clients send one.
+                let body = parts
+                    .body
+                    .strip_prefix(b"\xEF\xBB\xBF")
+                    .unwrap_or(parts.body);
+                serde_json::from_slice::<Value>(body)
                     .map_err(|e| format!("the body is not valid JSON: {e}"))
             } else {
                 std::str::from_utf8(parts.body)

@@ -13,6 +13,7 @@ use super::envelope::Limits;
 use super::fault::Fault;
 use super::handler::{SoapRequest, SoapService, handle_call};
 use super::mounts::{SoapMount, soap_mounts};
+use crate::coding::DecodeError;
 use crate::error::ClientId;
 use crate::router::Routes;
 use crate::state::AppState;
@@ -112,28 +113,63 @@ pub async fn handle(state: AppState, api: usize, request: Request<Body>) -> Resp
         .unwrap_or(0);
     let (parts, body) = request.into_parts();
     let max = state.options.max_body_bytes;
-    let bytes = match axum::body::to_bytes(body, max).await {
+    let version = || {
+        super::envelope::transport(
+            parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            None,
+        )
+        .map_or(api_model::SoapVersion::V11, |t| t.version)
+    };
+    let too_large = || {
+        Fault::sender(
+            version(),
+            format!("the request is over the limit of {max} bytes"),
+        )
+        .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+    };
+    let refused = |fault: Fault, extra: Option<(header::HeaderName, &'static str)>| {
+        let mut headers = fault.response_headers();
+        if let Some((name, value)) = extra {
+            headers.insert(name, http::HeaderValue::from_static(value));
+        }
+        reply_to_response(fault.http_status(), headers, fault.to_xml(), None)
+    };
+    let Ok(bytes) = axum::body::to_bytes(body, max).await else {
+        return refused(too_large(), None);
+    };
+    let codings = parts
+        .headers
+        .get_all(header::CONTENT_ENCODING)
+        .iter()
+        .map(|v| v.to_str().unwrap_or("?"));
+    let bytes = match crate::coding::decode(bytes, codings, max) {
         Ok(bytes) => bytes,
-        Err(_) => {
-            let version = super::envelope::transport(
-                parts
-                    .headers
-                    .get(header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok()),
-                None,
-            )
-            .map_or(api_model::SoapVersion::V11, |t| t.version);
+        Err(DecodeError::TooLarge) => return refused(too_large(), None),
+        Err(DecodeError::Unsupported(coding)) => {
             let fault = Fault::sender(
-                version,
-                format!("the request is over the limit of {max} bytes"),
+                version(),
+                format!(
+                    "the request is sent with Content-Encoding {coding}; the sandbox decodes {}",
+                    crate::coding::ACCEPTED
+                ),
             )
-            .with_status(StatusCode::PAYLOAD_TOO_LARGE);
-            return reply_to_response(
-                fault.http_status(),
-                fault.response_headers(),
-                fault.to_xml(),
-                None,
+            .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+            return refused(
+                fault,
+                Some((header::ACCEPT_ENCODING, crate::coding::ACCEPTED)),
             );
+        }
+        Err(DecodeError::Corrupt { coding, reason }) => {
+            let fault = Fault::sender(
+                version(),
+                format!(
+                    "the request is not valid {coding}, as its Content-Encoding says: {reason}"
+                ),
+            );
+            return refused(fault, None);
         }
     };
     let read = |file: &str| soap.files.get(file).cloned();
