@@ -16,9 +16,10 @@ class ReplayClient extends SoapClient
 {
     public string $envelope = '';
 
-    public function __doRequest($request, $location, $action, $version, $oneWay = false): ?string
+    // `...$rest`: newer PHP versions may add optional parameters to the parent's signature.
+    public function __doRequest($request, $location, $action, $version, $oneWay = false, ...$rest): ?string
     {
-        return parent::__doRequest($this->envelope, $location, $action, $version, $oneWay);
+        return parent::__doRequest($this->envelope, $location, $action, $version, $oneWay, ...$rest);
     }
 }
 
