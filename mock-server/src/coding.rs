@@ -7,6 +7,7 @@
 use std::io::Read;
 
 use bytes::Bytes;
+use http::{HeaderMap, header};
 
 /// The codings the sandbox decodes, as `Accept-Encoding` lists them.
 pub const ACCEPTED: &str = "gzip, deflate";
@@ -44,9 +45,22 @@ fn coding(name: &str) -> Result<Coding, DecodeError> {
     }
 }
 
-/// `body` with the codings of `content_encoding` (the header's values, in order) undone, last
-/// applied first. At most `limit` decoded bytes.
-pub fn decode<'h>(
+/// The body of a request with `headers`, its `Content-Encoding` codings undone, last applied
+/// first. At most `limit` decoded bytes. A body sent as it is comes back as it is.
+pub fn decode_request(
+    body: Bytes,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<Bytes, DecodeError> {
+    let values = headers
+        .get_all(header::CONTENT_ENCODING)
+        .iter()
+        .map(|v| v.to_str().unwrap_or("?"));
+    decode(body, values, limit)
+}
+
+/// `body` with the codings of `content_encoding` (the header's values, in order) undone.
+fn decode<'h>(
     body: Bytes,
     content_encoding: impl IntoIterator<Item = &'h str>,
     limit: usize,
@@ -147,6 +161,22 @@ mod tests {
         assert_eq!(
             run(gzip(&zlib(BODY)), &["deflate", "gzip"]),
             Ok(BODY.to_vec())
+        );
+    }
+
+    #[test]
+    fn reads_the_codings_of_a_request() {
+        let mut headers = HeaderMap::new();
+        let plain = decode_request(Bytes::from_static(BODY), &headers, 1024);
+        assert_eq!(plain.map(|b| b.to_vec()), Ok(BODY.to_vec()));
+        headers.append(header::CONTENT_ENCODING, "deflate".parse().expect("value"));
+        headers.append(header::CONTENT_ENCODING, "gzip".parse().expect("value"));
+        let stacked = decode_request(Bytes::from(gzip(&zlib(BODY))), &headers, 1024);
+        assert_eq!(stacked.map(|b| b.to_vec()), Ok(BODY.to_vec()));
+        headers.insert(header::CONTENT_ENCODING, "br".parse().expect("value"));
+        assert_eq!(
+            decode_request(Bytes::from_static(BODY), &headers, 1024),
+            Err(DecodeError::Unsupported("br".into()))
         );
     }
 

@@ -26,6 +26,7 @@ import pathlib
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 from lxml import etree
 
@@ -74,7 +75,7 @@ def check_api(entry, verbose):
         results["notes"].append(f"not replayed: zeep cannot load the WSDL ({exc!r:.120})")
         return results
     doc = zc.schema_of(url)
-    wsdl_text = zc.urllib.request.urlopen(url, timeout=30).read().decode("utf-8", "replace")
+    wsdl_text = urllib.request.urlopen(url, timeout=30).read().decode("utf-8", "replace")
     zc.ARRAYS["client"] = client
     zc.ARRAYS["items"] = zc.array_item_types(wsdl_text)
     try:

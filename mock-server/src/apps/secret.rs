@@ -73,7 +73,7 @@ impl Remembered {
 }
 
 /// [`verify`], remembered: once a secret has matched `stored` on this thread, the same secret is
-/// checked again by its keyed SipHash, a quarter of SHA-256's work on every keyed call.
+/// checked again by its keyed SipHash, which costs a keyed call less than SHA-256 does.
 ///
 /// Nothing in clear is kept, only a 128-bit keyed hash under a key that never leaves the thread,
 /// compared in constant time: another secret passes with probability 2^-128. A reset secret has

@@ -44,11 +44,7 @@ pub async fn read_body(
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| MockError::PayloadTooLarge { limit })?;
-    let codings = headers
-        .get_all(header::CONTENT_ENCODING)
-        .iter()
-        .map(|v| v.to_str().unwrap_or("?"));
-    crate::coding::decode(bytes, codings, limit).map_err(|e| match e {
+    crate::coding::decode_request(bytes, headers, limit).map_err(|e| match e {
         DecodeError::Unsupported(coding) => MockError::UnsupportedEncoding { coding },
         DecodeError::TooLarge => MockError::PayloadTooLarge { limit },
         DecodeError::Corrupt { coding, reason } => MockError::Invalid {

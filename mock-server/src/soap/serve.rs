@@ -140,12 +140,7 @@ pub async fn handle(state: AppState, api: usize, request: Request<Body>) -> Resp
     let Ok(bytes) = axum::body::to_bytes(body, max).await else {
         return refused(too_large(), None);
     };
-    let codings = parts
-        .headers
-        .get_all(header::CONTENT_ENCODING)
-        .iter()
-        .map(|v| v.to_str().unwrap_or("?"));
-    let bytes = match crate::coding::decode(bytes, codings, max) {
+    let bytes = match crate::coding::decode_request(bytes, &parts.headers, max) {
         Ok(bytes) => bytes,
         Err(DecodeError::TooLarge) => return refused(too_large(), None),
         Err(DecodeError::Unsupported(coding)) => {
