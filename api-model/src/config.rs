@@ -30,6 +30,29 @@ pub struct PortalConfig {
     pub theme: Theme,
     /// Sandbox options.
     pub sandbox: SandboxConfig,
+    /// Search index options.
+    pub search: SearchConfig,
+}
+
+/// Search index options.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// The most fragment files the index writes (default [`SearchConfig::DEFAULT_FRAGMENT_FILES`]).
+    /// A fragment is what a search result shows of a page; past this many pages, neighbouring
+    /// pages share fragment files, so a large API writes far fewer files and a result fetches a
+    /// few kilobytes more.
+    pub fragment_files: Option<u32>,
+}
+
+impl SearchConfig {
+    /// The default of `search.fragment_files`.
+    pub const DEFAULT_FRAGMENT_FILES: u32 = 256;
+
+    /// `search.fragment_files` or its default.
+    pub fn fragment_files(&self) -> u32 {
+        self.fragment_files.unwrap_or(Self::DEFAULT_FRAGMENT_FILES)
+    }
 }
 
 /// Footer links.
@@ -253,6 +276,16 @@ impl PortalConfig {
                 at(&["sandbox", "max_body_bytes"]),
                 "sandbox.max_body_bytes = 0 would refuse every request body; leave it out for \
                  the default (1 MiB)",
+            ));
+        }
+        if self.search.fragment_files == Some(0) {
+            out.push(Diagnostic::error(
+                at(&["search", "fragment_files"]),
+                format!(
+                    "search.fragment_files = 0 leaves no file for the search results; leave it \
+                     out for the default ({})",
+                    SearchConfig::DEFAULT_FRAGMENT_FILES
+                ),
             ));
         }
         // In file order.
@@ -606,7 +639,8 @@ mod tests {
                     [footer]\nterms = \"data:text/html,x\"\n\
                     links = [{ label = \"Ok\", url = \"/ok\" }, { label = \"Bad\", url = \"vbscript:x\" }]\n\
                     [sandbox]\ncors_origins = [\"https://ok.test\", \"https://slash.test/\"]\n\
-                    max_body_bytes = 0\n";
+                    max_body_bytes = 0\n\
+                    [search]\nfragment_files = 0\n";
         let (config, problems) = PortalConfig::read(Path::new("portal.toml"), text);
         assert!(config.is_some());
         let lines: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
@@ -621,6 +655,7 @@ mod tests {
             "portal.toml:12:64: error: footer link `Bad`: a `vbscript:` link runs code; use an http(s) URL",
             "portal.toml:14:36: error: sandbox.cors_origins `https://slash.test/`: browsers send origins without a path or a trailing slash: use `https://slash.test`",
             "portal.toml:15:18: error: sandbox.max_body_bytes = 0 would refuse every request body; leave it out for the default (1 MiB)",
+            "portal.toml:17:18: error: search.fragment_files = 0 leaves no file for the search results; leave it out for the default (256)",
         ];
         assert_eq!(lines, expected);
         // The first problem fails a plain parse, located.
@@ -636,9 +671,10 @@ mod tests {
                     apis = { ft = \"https://ft.test/v1\" }\n\
                     [theme]\naccent = \"oklch(55% 0.15 250 / 90%)\"\n\
                     [footer]\nsupport = \"help@bank.test\"\n\
-                    [sandbox]\ncors_origins = [\"*\", \"http://localhost:3000\"]\n";
+                    [sandbox]\ncors_origins = [\"*\", \"http://localhost:3000\"]\n\
+                    [search]\nfragment_files = 8\n";
         let (config, problems) = PortalConfig::read(Path::new("portal.toml"), text);
-        assert!(config.is_some());
+        assert_eq!(config.as_ref().map(|c| c.search.fragment_files()), Some(8));
         assert_eq!(problems, []);
         for colour in [
             "#abc",

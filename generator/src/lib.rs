@@ -85,7 +85,7 @@ pub fn render_site(input: &Input, opts: &RenderOptions<'_>) -> Result<Vec<Output
     let renderer = Renderer::new(input, opts.base_url)?;
     let mut files = renderer.render_pages(opts.threads, opts.progress)?;
     if opts.search {
-        let index = search::index(&files)?;
+        let index = search::index(&files, input.config.search.fragment_files())?;
         files.extend(index);
     }
     files.extend(renderer.assets());
@@ -98,14 +98,6 @@ pub fn default_threads() -> usize {
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8)
-}
-
-/// Rendering threads while Pagefind indexes: one core fewer than [`default_threads`] (at least
-/// one), because Pagefind indexes one page at a time and is the slowest step of a build; with a
-/// core of its own it is not slowed by renderers that would only wait for it anyway.
-fn index_threads() -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    default_threads().min(cores.saturating_sub(1)).max(1)
 }
 
 /// Build a portal: read the root, render everything, write the output folder.
@@ -136,7 +128,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     // order as they are rendered, and are dropped at once.
     let renderer = Renderer::new(&input, opts.base_url.as_deref())?;
     tracing::debug!(ms = start.elapsed().as_millis(), "prepared the views");
-    let mut indexer = search::Indexer::new()?;
+    let mut indexer = search::Indexer::new(input.config.search.fragment_files())?;
+    // Each rendering thread also parses its pages for the index (the costly half of indexing);
+    // this thread only adds them, in page order.
+    let reader = indexer.reader();
+    let read = |file: &render::OutputFile| reader.read(file);
     let mut files = 0usize;
     let mut bytes = 0u64;
     let mut sitemap = false;
@@ -176,19 +172,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         })
     });
     let rendered = specs_sent.and_then(|()| {
-        renderer.render_pages_into(
-            index_threads(),
-            &tick,
-            &search::prepare,
-            &mut |file, page| {
-                // To the writer first: it writes while Pagefind reads the page.
-                send(file)?;
-                match page {
-                    Some(page) => indexer.add_prepared(page),
-                    None => Ok(()),
-                }
-            },
-        )
+        renderer.render_pages_into(default_threads(), &tick, &read, &mut |file, page| {
+            send(file)?;
+            match page {
+                Some(page) => indexer.add_read(page?),
+                None => Ok(()),
+            }
+        })
     });
     tracing::debug!(
         ms = start.elapsed().as_millis(),

@@ -2,7 +2,7 @@
 //! hands back its files (index, fragments, WebAssembly and its UI), written under `pagefind/`.
 //! No CDN: the search page loads `pagefind/pagefind-ui.js` from the site itself.
 
-use pagefind::api::PagefindIndex;
+use pagefind::api::{PageReader, PagefindIndex, ReadPage};
 
 use crate::error::{Error, Result};
 use crate::render::OutputFile;
@@ -11,6 +11,7 @@ use crate::render::OutputFile;
 pub struct Indexer {
     runtime: tokio::runtime::Runtime,
     index: PagefindIndex,
+    reader: Reader,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -20,34 +21,54 @@ impl std::fmt::Debug for Indexer {
 }
 
 impl Indexer {
-    /// An empty index.
-    pub fn new() -> Result<Indexer> {
+    /// An empty index that writes at most `fragment_files` fragment files (per language). A
+    /// fragment holds what the search results show of a page; past this many pages, Pagefind
+    /// bundles neighbouring pages' fragments into shared files, so a 1,200-operation API writes
+    /// about 250 files rather than 1,200 (hosts and uploads count files) and a result fetches a
+    /// few kilobytes more. `search.fragment_files` in `portal.toml`; 0 is taken as 1.
+    pub fn new(fragment_files: u32) -> Result<Indexer> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| Error::Search(format!("cannot start the indexer: {e}")))?;
-        let index = PagefindIndex::new(None).map_err(|e| Error::Search(format!("{e:#}")))?;
-        Ok(Indexer { runtime, index })
+        let config = pagefind::options::PagefindServiceConfig::builder()
+            .max_fragments(fragment_files.max(1))
+            .build();
+        let index =
+            PagefindIndex::new(Some(config)).map_err(|e| Error::Search(format!("{e:#}")))?;
+        let reader = index
+            .page_reader()
+            .map(Reader)
+            .map_err(|e| Error::Search(format!("{e:#}")))?;
+        Ok(Indexer {
+            runtime,
+            index,
+            reader,
+        })
     }
 
     /// Index `page` if it is an HTML page that opts in (`data-pagefind-body`). Pages must come
     /// in the same order every build for the index to be byte-identical.
     pub fn add(&mut self, page: &OutputFile) -> Result<()> {
-        match prepare(page) {
-            Some(page) => self.add_prepared(page),
+        match self.reader.read(page) {
+            Some(read) => self.add_read(read?),
             None => Ok(()),
         }
     }
 
-    /// Index a page [`prepare`]d beforehand (on the thread that rendered it, say). Pages must
-    /// come in the same order every build for the index to be byte-identical.
-    pub fn add_prepared(&mut self, page: IndexPage) -> Result<()> {
-        let IndexPage { path, html } = page;
-        let index = &mut self.index;
-        self.runtime
-            .block_on(async { index.add_html_file(None, Some(path.clone()), html).await })
+    /// A reader that parses pages for this index on any thread ([`Reader::read`]): the
+    /// parsing is most of what indexing costs, and only adding the parsed pages is sequential.
+    pub fn reader(&self) -> Reader {
+        self.reader.clone()
+    }
+
+    /// Add a page read by [`Reader::read`]. Pages must come in the same order every build for
+    /// the index to be byte-identical.
+    pub fn add_read(&mut self, page: ReadPage) -> Result<()> {
+        self.index
+            .add_read_page(page)
             .map(|_| ())
-            .map_err(|e| Error::Search(format!("{path}: {e:#}")))
+            .map_err(|e| Error::Search(format!("{e:#}")))
     }
 
     /// Pagefind's files (index, fragments, WebAssembly, UI) under `pagefind/`, sorted.
@@ -69,6 +90,28 @@ impl Indexer {
             .collect();
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
+    }
+}
+
+/// Parses pages for an [`Indexer`] on any thread.
+#[derive(Clone)]
+pub struct Reader(PageReader);
+
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader").finish_non_exhaustive()
+    }
+}
+
+impl Reader {
+    /// Parse `page` for the index (on any thread), when it is an HTML page that opts in.
+    pub fn read(&self, page: &OutputFile) -> Option<Result<ReadPage>> {
+        let IndexPage { path, html } = prepare(page)?;
+        Some(
+            self.0
+                .read_html(None, Some(path.clone()), html)
+                .map_err(|e| Error::Search(format!("{path}: {e:#}"))),
+        )
     }
 }
 
@@ -191,9 +234,10 @@ fn element_end(html: &str, open: usize, name: &str) -> Option<usize> {
     }
 }
 
-/// Index the HTML files that opt in (`data-pagefind-body`) and return Pagefind's files.
-pub fn index(pages: &[OutputFile]) -> Result<Vec<OutputFile>> {
-    let mut indexer = Indexer::new()?;
+/// Index the HTML files that opt in (`data-pagefind-body`) and return Pagefind's files, with at
+/// most `fragment_files` fragment files ([`Indexer::new`]).
+pub fn index(pages: &[OutputFile], fragment_files: u32) -> Result<Vec<OutputFile>> {
+    let mut indexer = Indexer::new(fragment_files)?;
     for page in pages {
         indexer.add(page)?;
     }
@@ -203,6 +247,65 @@ pub fn index(pages: &[OutputFile]) -> Result<Vec<OutputFile>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const DEFAULT_FRAGMENTS: u32 = api_model::config::SearchConfig::DEFAULT_FRAGMENT_FILES;
+
+    /// A Pagefind file's contents: gzip of `pagefind_dcd` and the data.
+    fn unpack(file: &OutputFile) -> Vec<u8> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(&file.bytes[..])
+            .read_to_end(&mut bytes)
+            .unwrap_or_else(|e| panic!("{} is not gzip: {e}", file.path));
+        let Some(data) = bytes.strip_prefix(b"pagefind_dcd") else {
+            panic!("{} lacks Pagefind's marker", file.path)
+        };
+        data.to_vec()
+    }
+
+    #[test]
+    fn past_the_fragment_limit_neighbouring_pages_share_fragment_files() {
+        let pages: Vec<OutputFile> = (0..30)
+            .map(|i| OutputFile {
+                path: format!("op{i:02}/index.html"),
+                bytes: format!(
+                    "<html lang=\"en\"><body><main data-pagefind-body><h1>Operation {i}</h1>\
+                     <p>Word{i}unique lists things.</p></main></body></html>"
+                )
+                .into_bytes(),
+            })
+            .collect();
+        let fragments = |files: &[OutputFile]| -> Vec<String> {
+            files
+                .iter()
+                .filter(|f| f.path.starts_with("pagefind/fragment/"))
+                .map(|f| String::from_utf8(unpack(f)).expect("a fragment is JSON"))
+                .collect()
+        };
+        let one_each = index(&pages, DEFAULT_FRAGMENTS).expect("indexes");
+        assert_eq!(fragments(&one_each).len(), 30);
+        let shared = index(&pages, 4).expect("indexes");
+        let bundles = fragments(&shared);
+        assert_eq!(bundles.len(), 4, "30 pages in groups of 8");
+        // Every page's text is in exactly one bundle, neighbours together.
+        for i in 0..30 {
+            let word = format!("Word{i}unique");
+            let holders: Vec<usize> = (0..bundles.len())
+                .filter(|&b| bundles[b].contains(&word))
+                .collect();
+            assert_eq!(holders.len(), 1, "{word} in {holders:?}");
+        }
+        assert!(
+            bundles
+                .iter()
+                .any(|b| b.contains("Word0unique") && b.contains("Word7unique"))
+        );
+        // Every compressed file of the index reads back.
+        for file in shared.iter().filter(|f| f.path.contains(".pf_")) {
+            assert!(!unpack(file).is_empty(), "{}", file.path);
+        }
+        assert_eq!(shared, index(&pages, 4).expect("indexes"), "deterministic");
+    }
 
     #[test]
     fn trimming_keeps_the_head_and_the_indexed_main_only() {
@@ -284,7 +387,7 @@ mod tests {
                 files
             })
         };
-        let trimmed: Vec<(String, Vec<u8>)> = index(&[page])
+        let trimmed: Vec<(String, Vec<u8>)> = index(&[page], DEFAULT_FRAGMENTS)
             .expect("indexes")
             .into_iter()
             .map(|f| (f.path, f.bytes))
@@ -304,7 +407,7 @@ mod tests {
                 bytes: b"<html lang=\"en\"><body><main><h1>Gone</h1></main></body></html>".to_vec(),
             },
         ];
-        let files = index(&pages).expect("indexes");
+        let files = index(&pages, DEFAULT_FRAGMENTS).expect("indexes");
         let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert!(names.contains(&"pagefind/pagefind.js"), "{names:?}");
         assert!(names.contains(&"pagefind/pagefind-ui.js"), "{names:?}");
@@ -312,7 +415,7 @@ mod tests {
             names.iter().any(|n| n.starts_with("pagefind/fragment/")),
             "{names:?}"
         );
-        let again = index(&pages).expect("indexes");
+        let again = index(&pages, DEFAULT_FRAGMENTS).expect("indexes");
         assert_eq!(files, again, "deterministic");
     }
 }

@@ -7,6 +7,16 @@
     var ui = new window.PagefindUI({ element: "#search", showSubResults: true, resetStyles: false });
     var q = new URLSearchParams(window.location.search).get("q");
     if (q) { ui.triggerSearch(q); }
+    // Pagefind's input has only a placeholder and a title; screen readers need a label.
+    var label = function () {
+      var input = mount.querySelector("input.pagefind-ui__search-input");
+      if (input && !input.hasAttribute("aria-label")) { input.setAttribute("aria-label", "Search the portal"); }
+      return !!input;
+    };
+    if (!label() && typeof MutationObserver === "function") {
+      var watch = new MutationObserver(function () { if (label()) { watch.disconnect(); } });
+      watch.observe(mount, { childList: true, subtree: true });
+    }
   }
   // Copy buttons on code blocks.
   if (navigator.clipboard) {

@@ -89,6 +89,26 @@ async function subscribe(appId, plan) {
   return card;
 }
 
+test('search finds operations, from fragment files that neighbouring pages share', async () => {
+  // tests/e2e/browser.rs builds with `search.fragment_files = 4`, so every result's excerpt
+  // comes out of a shared fragment file.
+  await page.goto(url('search/'));
+  await page.locator('.pagefind-ui__search-input').fill('transfers');
+  const links = page.locator('.pagefind-ui__result-link');
+  await links.first().waitFor({ timeout: 20000 });
+  const hrefs = await links.evaluateAll((as) => as.map((a) => a.href));
+  assert.ok(hrefs.some((h) => /\/apis\/funds-transfer\/[^/#]+\/(index\.html)?$/.test(h)), `an operation of the funds transfer API among ${hrefs.join(', ')}`);
+  const excerpts = await page.locator('.pagefind-ui__result-excerpt').allTextContents();
+  assert.ok(excerpts.length > 0 && excerpts.every((e) => e.trim().length > 0), `every result has an excerpt: ${JSON.stringify(excerpts)}`);
+  assert.ok((await page.locator('.pagefind-ui__result-excerpt mark').count()) > 0, 'the matched word is marked');
+  const title = (await links.first().textContent()).trim();
+  await links.first().click();
+  await page.waitForLoadState();
+  assert.equal((await page.locator('main h1').first().textContent()).trim(), title);
+  await page.goto(url('search/'));
+  await axe('search page');
+});
+
 test('home, API and plans pages pass axe; plans link to the Apps page', async () => {
   await page.goto(SITE);
   await axe('home');

@@ -98,7 +98,10 @@ fn demo_root(dir: &Path, port: u16) {
         toml.contains("http://127.0.0.1:4010"),
         "the demo sandbox URL moved"
     );
-    let toml = toml.replace("http://127.0.0.1:4010", &format!("http://127.0.0.1:{port}"));
+    let mut toml = toml.replace("http://127.0.0.1:4010", &format!("http://127.0.0.1:{port}"));
+    // Few fragment files, so the search test reads fragments that pages share.
+    assert!(!toml.contains("[search]"), "the demo sets search options");
+    toml.push_str("\n[search]\nfragment_files = 4\n");
     std::fs::write(dir.join("portal.toml"), toml).expect("write portal.toml");
     std::fs::write(
         dir.join("specs/products/zz-browser-tiny.yaml"),
@@ -223,6 +226,14 @@ fn try_console_and_apps_page_in_chromium() {
         "portal build failed:\n{}{}",
         String::from_utf8_lossy(&build.stdout),
         String::from_utf8_lossy(&build.stderr)
+    );
+
+    let fragments = std::fs::read_dir(out.join("pagefind/fragment"))
+        .expect("fragment folder")
+        .count();
+    assert_eq!(
+        fragments, 4,
+        "search.fragment_files = 4 bundles the fragments"
     );
 
     let mock = Command::new(portal_bin())

@@ -72,8 +72,12 @@ pub enum BuildEvent<'a> {
 /// The hook called after every rebuild (mdBook's `post_build`).
 pub type PostBuild = Box<dyn FnMut(BuildEvent<'_>) + Send>;
 
-/// Index the HTML pages of `files` for search (Pagefind).
-pub fn search_index(files: &HashMap<String, Bytes>) -> Result<Vec<OutputFile>> {
+/// Index the HTML pages of `files` for search (Pagefind), in at most `fragment_files` fragment
+/// files (`search.fragment_files`).
+pub fn search_index(
+    files: &HashMap<String, Bytes>,
+    fragment_files: u32,
+) -> Result<Vec<OutputFile>> {
     let mut pages: Vec<OutputFile> = files
         .iter()
         .filter(|(p, _)| p.ends_with(".html"))
@@ -83,23 +87,26 @@ pub fn search_index(files: &HashMap<String, Bytes>) -> Result<Vec<OutputFile>> {
         })
         .collect();
     pages.sort_by(|a, b| a.path.cmp(&b.path));
-    crate::search::index(&pages)
+    crate::search::index(&pages, fragment_files)
 }
 
-/// Rebuilds the search index in the background: requests made while it runs fold into one.
+/// Rebuilds the search index in the background: requests made while it runs fold into one (the
+/// last one's `search.fragment_files` wins).
 fn spawn_indexer(
     store: Arc<SiteStore>,
     hook: Arc<Mutex<PostBuild>>,
-) -> std::io::Result<mpsc::Sender<()>> {
-    let (tx, rx) = mpsc::channel::<()>();
+) -> std::io::Result<mpsc::Sender<u32>> {
+    let (tx, rx) = mpsc::channel::<u32>();
     std::thread::Builder::new()
         .name("portal-serve-search".into())
         .spawn(move || {
-            while rx.recv().is_ok() {
-                while rx.try_recv().is_ok() {}
+            while let Ok(mut fragment_files) = rx.recv() {
+                while let Ok(newer) = rx.try_recv() {
+                    fragment_files = newer;
+                }
                 let start = std::time::Instant::now();
                 let files = store.files();
-                let event = match search_index(&files) {
+                let event = match search_index(&files, fragment_files) {
                     Ok(index) => {
                         let n = index.len();
                         store.publish_extra(
@@ -139,7 +146,7 @@ fn spawn_builder(
     generation: Arc<AtomicU64>,
     store: Arc<SiteStore>,
     hook: Arc<Mutex<PostBuild>>,
-    indexer: mpsc::Sender<()>,
+    indexer: mpsc::Sender<u32>,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("portal-serve-build".into())
@@ -170,7 +177,7 @@ fn spawn_builder(
                             });
                         }
                         store.publish(session.files());
-                        let _ = indexer.send(());
+                        let _ = indexer.send(session.input().config.search.fragment_files());
                     }
                     // The next batch is queued: it renders these pages too.
                     Err(Error::Superseded) => {}
@@ -209,7 +216,7 @@ where
     let hook = Arc::new(Mutex::new(post_build));
     let indexer =
         spawn_indexer(Arc::clone(&store), Arc::clone(&hook)).map_err(io_at(session.root()))?;
-    let _ = indexer.send(());
+    let _ = indexer.send(session.input().config.search.fragment_files());
     let root = session.root().to_path_buf();
     // The watcher hands batches to a builder thread; a batch that arrives while pages are being
     // rendered supersedes that render (its input, and the sandbox, are current already), so a
