@@ -5,14 +5,16 @@
 #
 # Usage: bench/build-github.sh [-r RUNS] [-o DIR]   (default 3 rounds, interleaved)
 #   -o DIR  where both tools write (default $PEERS_DIR/out). The harness deletes each output
-#           before each run; on an ext4 file system without a journal (some VM disks: see
-#           /sys/fs/ext4/*/journal_task) the kernel then skips the just-deleted inodes one by
-#           one for every file created, which costs a build that writes 2,500 files up to a
-#           second of system time that a journaled disk or tmpfs does not charge. `-o /dev/shm/x`
-#           measures both tools without that; so does a journaled ext4 (a loop-mounted image:
-#           0.47 to 0.49 there, against 0.65 on this VM's journal-less disk, 2026-12-04). A `sync`
-#           between the deletion and the run also removes it (0.9 s instead of 1.4 s), but the
-#           harness times from right after its `rm -rf`.
+#           before each run. On an ext4 file system without a journal (some VM disks: see
+#           /sys/fs/ext4/*/journal_task) the kernel then avoids reusing the just-deleted inodes
+#           (for 60 s, or 360 s while their inode table is not yet written back) by checking
+#           them one by one, from the start of the block group, for every inode it creates. A
+#           build that creates N files and folders after M were deleted pays about N x M such
+#           checks, in system time that a journaled disk or tmpfs does not charge, and M grows
+#           with every run of this script within a few minutes of the last. Portal's ~2,750
+#           files and folders pay it; Redocly's one file does not. `-o /dev/shm/x` measures both
+#           tools without it. On 2026-12-05 (2 cores): tmpfs 0.40; this VM's disk 0.43 in a
+#           first run, then 0.45, 0.53 and 0.56 in runs that followed each other.
 # Needs: the peers installed by shared/bench/peers/setup.sh (under $PEERS_DIR, default /tmp/peers)
 # and a release build of portal (built here if missing).
 set -euo pipefail
@@ -26,7 +28,7 @@ while getopts "r:o:h" opt; do
   case $opt in
     r) RUNS=$OPTARG ;;
     o) OUT=$OPTARG ;;
-    *) sed -n '2,15p' "$0"; exit 2 ;;
+    *) sed -n '2,17p' "$0"; exit 2 ;;
   esac
 done
 
