@@ -1,5 +1,6 @@
-//! The search index: Pagefind, used as a library, indexes the rendered pages in memory and
-//! hands back its files (index, fragments, WebAssembly and its UI), written under `pagefind/`.
+//! The search index: Pagefind (patched, in `vendor/pagefind`), used as a library, indexes the
+//! rendered pages in memory, each parsed on any thread by a [`Reader`], and hands back its files
+//! (index, fragments, WebAssembly and its UI), written under `pagefind/`.
 //! No CDN: the search page loads `pagefind/pagefind-ui.js` from the site itself.
 
 use pagefind::api::{PageReader, PagefindIndex, ReadPage};

@@ -18,7 +18,6 @@ Usage: soap_clients_check.py --base http://127.0.0.1:4010 [--only API_ID] [--ver
 Exit status: 0 when every call passed, 1 otherwise. The last line is a JSON summary.
 """
 
-import argparse
 import json
 import logging
 import os
@@ -158,11 +157,7 @@ def php(entry, url, calls, results, verbose):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", required=True, help="sandbox URL, e.g. http://127.0.0.1:4010")
-    parser.add_argument("--only", action="append", help="API id to check (repeatable)")
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args()
+    args = zc.command_line(__doc__.splitlines()[0])
     # suds logs every fault it parses at ERROR level; the report below says what failed.
     logging.getLogger("suds").setLevel(logging.CRITICAL)
     catalog = zc.fetch_json(args.base.rstrip("/") + "/_sandbox/catalog")

@@ -621,12 +621,17 @@ def check_api(entry, verbose):
     return results
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(description):
+    """The command line both SOAP client scripts take: --base, --only, --verbose."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--base", required=True, help="sandbox URL, e.g. http://127.0.0.1:4010")
     parser.add_argument("--only", action="append", help="API id to check (repeatable)")
     parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main():
+    args = command_line(__doc__.splitlines()[0])
     catalog = fetch_json(args.base.rstrip("/") + "/_sandbox/catalog")
     apis = [a for a in catalog["apis"] if a.get("protocol") == "soap"]
     if args.only:

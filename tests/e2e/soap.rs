@@ -159,20 +159,24 @@ fn zeep_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn run_zeep(sandbox: &Sandbox) {
-    let script = repo_root().join("tests/conformance/zeep_check.py");
+/// Run `tests/conformance/<script>` against the sandbox; it must succeed (`what` names the
+/// check in the failure). Returns its standard output and error.
+fn run_conformance_script(sandbox: &Sandbox, script: &str, what: &str) -> (String, String) {
+    let path = repo_root().join("tests/conformance").join(script);
     let out = Command::new("python3")
-        .arg(script)
+        .arg(path)
         .args(["--base", &sandbox.base])
         .output()
-        .expect("run zeep_check.py");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        .unwrap_or_else(|e| panic!("run {script}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "zeep conformance failed:\n{stdout}\n{stderr}"
-    );
+    assert!(out.status.success(), "{what} failed:\n{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
+fn run_zeep(sandbox: &Sandbox) {
+    let (stdout, _) = run_conformance_script(sandbox, "zeep_check.py", "zeep conformance");
     assert!(stdout.contains("\"passed\""), "{stdout}");
 }
 
@@ -244,18 +248,10 @@ fn soap_clients_available() -> bool {
 /// Replay zeep's requests through suds and PHP's SoapClient (`soap_clients_check.py`): every
 /// reply must parse in both, and each client must have made calls.
 fn run_soap_clients(sandbox: &Sandbox) {
-    let script = repo_root().join("tests/conformance/soap_clients_check.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .args(["--base", &sandbox.base])
-        .output()
-        .expect("run soap_clients_check.py");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "suds / PHP SoapClient interoperability failed:\n{stdout}\n{stderr}"
+    let (stdout, stderr) = run_conformance_script(
+        sandbox,
+        "soap_clients_check.py",
+        "suds / PHP SoapClient interoperability",
     );
     let summary: serde_json::Value = stdout
         .lines()
